@@ -1,0 +1,81 @@
+/* Environments (processes): the structure the kernel keeps for each, readable by user programs
+ * through UENVS. */
+#ifndef INC_ENV_H
+#define INC_ENV_H
+
+#include <inc/types.h>
+#include <inc/trap.h>
+#include <inc/memlayout.h>
+
+typedef int32_t envid_t;
+
+/*
+ * An environment id has three parts:
+ *
+ * +1+---------------21-----------------+--------10--------+
+ * |0|          generation              | index in envs[]  |
+ * +------------------------------------+------------------+
+ *                                       \--- ENVX(eid) --/
+ *
+ * The generation grows each time a slot is reused, so a stale id never names the slot's new
+ * owner.  Ids are positive; 0 means "the calling environment" in system calls.
+ */
+#define LOG2NENV		10
+#define NENV			(1 << LOG2NENV)
+#define ENVX(envid)		((envid) & (NENV - 1))
+
+/* env_status values. */
+enum {
+	ENV_FREE = 0,		/* slot unused, on the free list */
+	ENV_DYING,		/* destroyed while running on another CPU; freed on its next trap */
+	ENV_RUNNABLE,		/* ready to run */
+	ENV_RUNNING,		/* running on env_cpunum */
+	ENV_NOT_RUNNABLE	/* waiting (IPC receive, sleep, NIC ring, not yet started) */
+};
+
+/* Special environment types: the kernel grants them rights at creation. */
+enum EnvType {
+	ENV_TYPE_USER = 0,
+	ENV_TYPE_FS,		/* file system server: I/O privilege (IOPL 3) */
+	ENV_TYPE_NS,		/* network server: the network right */
+};
+
+/* env_flags bits. */
+#define ENV_F_NET	0x1	/* may call the NIC system calls; inherited by exofork */
+
+struct Env {
+	struct Trapframe env_tf;	/* saved registers while not running */
+	struct Env *env_link;		/* next free Env */
+	envid_t env_id;			/* unique id */
+	envid_t env_parent_id;		/* env_id of the creator */
+	enum EnvType env_type;
+	unsigned env_status;		/* ENV_* above */
+	uint32_t env_runs;		/* times it has been run */
+	int env_cpunum;			/* the CPU it runs on, while ENV_RUNNING */
+	uint32_t env_flags;		/* ENV_F_* rights */
+
+	/* Address space */
+	pde_t *env_pgdir;		/* kernel virtual address of its page directory */
+
+	/* Exception handling */
+	void *env_pgfault_upcall;	/* user page fault entry point, or NULL */
+
+	/* IPC (kern/syscall.c: sys_ipc_recv / sys_ipc_try_send) */
+	bool env_ipc_recving;		/* blocked in sys_ipc_recv */
+	void *env_ipc_dstva;		/* where to map a sent page; >= UTOP: no page wanted */
+	uint32_t env_ipc_value;		/* value sent */
+	envid_t env_ipc_from;		/* sender */
+	int env_ipc_perm;		/* permissions of the page received, 0 if none */
+
+	/* Blocking in the kernel on something other than IPC (kern/time.c, kern/e1000.c). */
+	uint32_t env_wait;		/* ENV_WAIT_* that it waits for, 0 if none */
+	uint32_t env_wakeup_msec;	/* for ENV_WAIT_TIME: wake at this time */
+};
+
+/* env_wait values. */
+#define ENV_WAIT_TIME	0x1	/* sys_sleep_until */
+#define ENV_WAIT_NET_RX	0x2	/* sys_net_recv on an empty ring */
+#define ENV_WAIT_NET_TX	0x4	/* sys_net_send on a full ring */
+#define ENV_WAIT_CONS	0x8	/* sys_cgetc with no input yet */
+
+#endif /* !INC_ENV_H */

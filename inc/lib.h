@@ -1,0 +1,172 @@
+/* The user library (lib/): what every user program can call.  Include this one header. */
+#ifndef INC_LIB_H
+#define INC_LIB_H 1
+
+#include <inc/types.h>
+#include <inc/stdio.h>
+#include <inc/stdarg.h>
+#include <inc/string.h>
+#include <inc/error.h>
+#include <inc/assert.h>
+#include <inc/env.h>
+#include <inc/memlayout.h>
+#include <inc/syscall.h>
+#include <inc/trap.h>
+#include <inc/sysinfo.h>
+#include <inc/fd.h>
+#include <inc/socket.h>
+
+#define USED(x)		(void)(x)
+
+/* A per-environment variable: sfork (lib/fork.c) shares every page of the parent with the
+ * child except the stack and the pages of these variables (user/user.ld), which the child gets
+ * copy-on-write. */
+#define PERENV		__attribute__((section(".perenv")))
+
+/* PTE bits the library gives meaning to (the kernel passes them through untouched). */
+#define PTE_COW		0x800	/* copy-on-write (lib/fork.c) */
+#define PTE_SHARE	0x400	/* shared with children by fork and spawn, not copied */
+
+/* lib/libmain.c and user/<program>.c */
+extern const char *binaryname;			/* for panic messages */
+extern const volatile struct Env *thisenv;	/* this environment's entry in envs[] (PERENV) */
+extern const volatile struct Env envs[NENV];	/* UENVS */
+extern const volatile struct PageInfo pages[];	/* UPAGES */
+void	umain(int argc, char **argv);		/* each program's main */
+void	libmain(int argc, char **argv);
+
+/* lib/exit.c: close every file descriptor, then destroy this environment. */
+void	exit(void) __attribute__((noreturn));
+
+/* lib/pgfault.c: run handler on the user exception stack for every page fault of this
+ * environment (allocates the exception stack on first use). */
+void	set_pgfault_handler(void (*handler)(struct UTrapframe *utf));
+
+/* lib/syscall.c: one stub per call of inc/syscall.h.  They return what the kernel returns:
+ * >= 0 on success, a negative E_* code on failure. */
+void	sys_cputs(const char *string, size_t len);
+int	sys_cgetc(void);
+envid_t	sys_getenvid(void);
+int	sys_env_destroy(envid_t env);
+void	sys_yield(void);
+static envid_t sys_exofork(void);
+int	sys_env_set_status(envid_t env, int status);
+int	sys_env_set_trapframe(envid_t env, struct Trapframe *tf);
+int	sys_env_set_pgfault_upcall(envid_t env, void *upcall);
+int	sys_page_alloc(envid_t env, void *pg, int perm);
+int	sys_page_map(envid_t src_env, void *src_pg, envid_t dst_env, void *dst_pg, int perm);
+int	sys_page_unmap(envid_t env, void *pg);
+int	sys_ipc_try_send(envid_t to_env, uint32_t value, void *pg, int perm);
+int	sys_ipc_recv(void *rcv_pg);
+int	sys_mem_stat(struct mem_stat *st);
+unsigned sys_time_msec(void);
+int	sys_sleep_until(unsigned msec);
+int	sys_net_send(const void *buf, size_t len, int flags);
+int	sys_net_recv(void *dstva, int flags);
+int	sys_net_info(struct net_info *info);
+
+/* sys_exofork is inline: the child starts with the parent's registers at the `int`, and must
+ * not depend on a stack frame of a stub that the parent may since have changed. */
+static inline envid_t __attribute__((always_inline))
+sys_exofork(void)
+{
+	envid_t ret;
+	asm volatile("int %2"
+		     : "=a" (ret)
+		     : "a" (SYS_exofork), "i" (T_SYSCALL)
+		     : "memory", "cc");
+	return ret;
+}
+
+/* lib/ipc.c */
+void	ipc_send(envid_t to_env, uint32_t value, void *pg, int perm);
+int32_t	ipc_recv(envid_t *from_env_store, void *pg, int *perm_store);
+envid_t	ipc_find_env(enum EnvType type);
+
+/* lib/fork.c */
+envid_t	fork(void);
+envid_t	sfork(void);
+
+/* lib/fd.c */
+int	close(int fd);
+ssize_t	read(int fd, void *buf, size_t nbytes);
+ssize_t	write(int fd, const void *buf, size_t nbytes);
+int	seek(int fd, off_t offset);
+void	close_all(void);
+ssize_t	readn(int fd, void *buf, size_t nbytes);
+int	dup(int oldfd, int newfd);
+int	fstat(int fd, struct Stat *statbuf);
+int	stat(const char *path, struct Stat *statbuf);
+
+/* lib/file.c */
+int	open(const char *path, int mode);
+int	ftruncate(int fd, off_t size);
+int	remove(const char *path);
+int	sync(void);
+
+/* lib/spawn.c */
+envid_t	spawn(const char *program, const char **argv);
+envid_t	spawnl(const char *program, const char *arg0, ...);
+
+/* lib/console.c */
+void	cputchar(int c);
+int	getchar(void);
+int	iscons(int fd);
+int	opencons(void);
+
+/* lib/pipe.c */
+int	pipe(int pipefds[2]);
+int	pipeisclosed(int pipefd);
+
+/* lib/wait.c */
+void	wait(envid_t env);
+
+/* lib/nsipc.c: the network server's socket requests (inc/ns.h), by the server's socket id.
+ * Each returns what the server answers: >= 0, or a negative E_* code (-E_BAD_ENV: no server). */
+struct ns_stats;
+int	nsipc_socket(int domain, int type, int protocol);
+int	nsipc_bind(int s, const struct sockaddr *addr, socklen_t addrlen);
+int	nsipc_listen(int s, int backlog);
+int	nsipc_accept(int s, struct sockaddr *addr, socklen_t *addrlen);
+int	nsipc_connect(int s, const struct sockaddr *addr, socklen_t addrlen);
+ssize_t	nsipc_recv(int s, void *buf, size_t len, int flags);
+ssize_t	nsipc_send(int s, const void *buf, size_t len, int flags);
+int	nsipc_close(int s);
+int	nsipc_shutdown(int s, int how);
+int	nsipc_getsockname(int s, struct sockaddr *addr, socklen_t *addrlen);
+int	nsipc_getpeername(int s, struct sockaddr *addr, socklen_t *addrlen);
+int	nsipc_setsockopt(int s, int level, int name, int value);
+int	nsipc_stats(struct ns_stats *st);
+
+/* lib/sockets.c: BSD-style sockets (inc/socket.h) as file descriptors, so read, write and close
+ * work on them too.  Errors are negative E_* codes (not -1 and errno). */
+int	socket(int domain, int type, int protocol);
+int	bind(int s, const struct sockaddr *addr, socklen_t addrlen);
+int	listen(int s, int backlog);
+int	accept(int s, struct sockaddr *addr, socklen_t *addrlen);
+int	connect(int s, const struct sockaddr *addr, socklen_t addrlen);
+ssize_t	send(int s, const void *buf, size_t len, int flags);
+ssize_t	recv(int s, void *buf, size_t len, int flags);
+int	shutdown(int s, int how);
+int	getsockname(int s, struct sockaddr *addr, socklen_t *addrlen);
+int	getpeername(int s, struct sockaddr *addr, socklen_t *addrlen);
+/* Options take an int (optlen == sizeof(int)); SO_RCVTIMEO's is in milliseconds. */
+int	setsockopt(int s, int level, int optname, const void *optval, socklen_t optlen);
+
+/* lib/inet.c */
+int	inet_aton(const char *cp, struct in_addr *addr);
+in_addr_t inet_addr(const char *cp);
+char *	inet_ntoa(struct in_addr addr);
+
+/* File open modes */
+#define	O_RDONLY	0x0000		/* open for reading only */
+#define	O_WRONLY	0x0001		/* open for writing only */
+#define	O_RDWR		0x0002		/* open for reading and writing */
+#define	O_ACCMODE	0x0003		/* mask for above modes */
+
+#define	O_CREAT		0x0100		/* create if nonexistent */
+#define	O_TRUNC		0x0200		/* truncate to zero length */
+#define	O_EXCL		0x0400		/* error if already exists */
+#define O_MKDIR		0x0800		/* create directory, not regular file */
+
+#endif	/* !INC_LIB_H */

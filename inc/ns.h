@@ -1,0 +1,140 @@
+/* The network server's shared definitions: the packet page that carries one Ethernet frame
+ * between the kernel's NIC calls, the input/output/timer helpers and the server, the IPC
+ * request codes of the helpers, and the socket requests of client environments (lib/nsipc.c
+ * to net/nssock.c) with their request/response page. */
+#ifndef INC_NS_H
+#define INC_NS_H
+
+#include <inc/types.h>
+#include <inc/mmu.h>
+#include <inc/socket.h>
+
+/* The largest Ethernet frame we send or receive, without the CRC (the card strips it on
+ * receive and appends it on transmit): 14-byte header + 1500-byte payload + 4 for a VLAN tag. */
+#define NET_FRAME_MAX	1518
+
+/*
+ * A packet page: one page, holding np_len then the frame.  sys_net_recv maps such a page
+ * straight from the NIC's receive ring (the card wrote the frame at np_data); the input helper
+ * passes that page to the server by IPC; the server's outgoing frames travel the same way to
+ * the output helper, which hands np_data to sys_net_send.  Nobody copies the frame.
+ */
+struct net_pkt {
+	int32_t np_len;			/* frame length in bytes */
+	uint8_t np_data[];		/* the frame, from the destination MAC on */
+};
+
+#define NET_PKT_DATA_OFFSET	((int) offsetof(struct net_pkt, np_data))
+static_assert(NET_PKT_DATA_OFFSET + 2048 <= PGSIZE,
+	      "a 2048-byte NIC receive buffer fits in a packet page after the header");
+static_assert(NET_FRAME_MAX <= 2048, "a frame fits in one receive buffer");
+
+/* IPC values sent to the network server by its helpers (the page, if any, is a packet page
+ * mapped at the receiver's chosen address). */
+enum {
+	NSREQ_INPUT = 1,	/* input -> server: a received frame (with page) */
+	NSREQ_OUTPUT,		/* server -> output: a frame to send (with page) */
+	NSREQ_TIMER,		/* timer -> server: a tick (no page) */
+	NSREQ_HELPER_MAX,	/* client socket requests are numbered from here */
+};
+
+/*
+ * Socket requests of client environments.
+ *
+ * A client sends the request code as the IPC value with its request page (union nsipc), mapped
+ * writable (PTE_P | PTE_U | PTE_W), and then waits for the answer: an IPC from the server
+ * whose value is the result (>= 0) or a negative E_* code, and which carries no page.  Results
+ * with data (accept's and getsockname's address, received bytes, statistics) are written by the
+ * server into the request page, which both share until the answer: the client must not touch
+ * it before.  The server reads each request field once, checks it (socket ids the client may
+ * use, lengths within the page, codes), and answers every malformed request with an error.
+ *
+ * Sockets are small integers chosen by the server.  A socket may be used by the environment
+ * that created (or accepted) it and by that environment's children and their children, as they
+ * first use it while their parent can (fork and spawn share the socket's file descriptor); a
+ * socket whose environments have all exited is closed by the server.
+ */
+enum {
+	NSREQ_SOCKET = NSREQ_HELPER_MAX, /* socket: -> socket id */
+	NSREQ_BIND,			/* bind: -> 0 */
+	NSREQ_LISTEN,			/* listen: -> 0 */
+	NSREQ_ACCEPT,			/* accept: -> new socket id, accepted.addr filled */
+	NSREQ_CONNECT,			/* connect: -> 0 */
+	NSREQ_RECV,			/* recv: -> bytes written to data.data (0: end of stream) */
+	NSREQ_SEND,			/* send: -> bytes taken from data.data */
+	NSREQ_CLOSE,			/* sock: -> 0 */
+	NSREQ_SHUTDOWN,			/* shutdown: -> 0 */
+	NSREQ_GETSOCKNAME,		/* sock: -> 0, accepted.addr filled with the local address */
+	NSREQ_GETPEERNAME,		/* sock: -> 0, accepted.addr filled with the peer's */
+	NSREQ_SETSOCKOPT,		/* setsockopt: -> 0 */
+	NSREQ_STATS,			/* none: -> 0, stats filled (and printed on the console) */
+	NSREQ_CLIENT_MAX		/* one past the last client request */
+};
+
+/* The bytes a send or recv request carries: the page less the data header. */
+#define NSIPC_DATA_MAX	(PGSIZE - 16)
+
+/* The server's counters (NSREQ_STATS): where packets went, and every copy made. */
+struct ns_stats {
+	/* frames from the input helper; pages kept as lwIP buffers (no copy) */
+	uint32_t rx_frames, rx_bytes, rx_dropped, rx_pages_held, rx_pages_held_max;
+	/* frames to the output helper; every one is copied (linearized) into a packet page, one
+	 * of a ring of pages reused once the card is done with them (tx_page_reused) */
+	uint32_t tx_frames, tx_bytes, tx_copy_bytes, tx_chained, tx_dropped, tx_page_reused;
+	/* copies between client request pages and lwIP buffers */
+	uint32_t send_copy_bytes, recv_copy_bytes;
+	/* client requests, those refused as malformed, answers the client did not wait for */
+	uint32_t requests, requests_bad, replies_lost;
+	uint32_t sockets_open, sockets_max, sockets_reaped;
+	uint32_t threads_live, threads_max, thread_create_failed;
+	uint32_t timer_ticks;
+	uint32_t lwip_mem_err, lwip_memp_err;	/* lwIP allocation failures */
+};
+
+union nsipc {
+	struct nsreq_socket {
+		int32_t domain;		/* AF_INET */
+		int32_t type;		/* SOCK_STREAM or SOCK_DGRAM */
+		int32_t protocol;	/* 0 or the type's IPPROTO_* */
+	} socket;
+	struct nsreq_addr {		/* bind, connect */
+		int32_t sock;
+		struct sockaddr_in addr;
+		uint32_t addrlen;	/* at least sizeof(struct sockaddr_in) */
+	} bind, connect;
+	struct nsreq_listen {
+		int32_t sock;
+		int32_t backlog;
+	} listen;
+	struct nsreq_sock {		/* accept, close, getsockname, getpeername */
+		int32_t sock;
+	} sock;
+	struct nsret_addr {		/* the answer of accept, getsockname, getpeername */
+		struct sockaddr_in addr;
+	} accepted;
+	struct nsreq_shutdown {
+		int32_t sock;
+		int32_t how;		/* SHUT_RD, SHUT_WR, SHUT_RDWR */
+	} shutdown;
+	struct nsreq_setsockopt {
+		int32_t sock;
+		int32_t level;
+		int32_t name;
+		int32_t value;
+	} setsockopt;
+	struct nsreq_data {		/* send, recv */
+		int32_t sock;
+		int32_t len;		/* bytes to send, or room for received ones */
+		int32_t flags;		/* MSG_* */
+		int32_t unused;
+		uint8_t data[NSIPC_DATA_MAX];
+	} data;
+	struct ns_stats stats;
+	uint8_t page[PGSIZE];
+} __attribute__((aligned(PGSIZE)));
+
+static_assert(sizeof(union nsipc) == PGSIZE, "a request is one page");
+static_assert(offsetof(struct nsreq_data, data) + NSIPC_DATA_MAX == PGSIZE,
+	      "send/recv data fills the rest of the page");
+
+#endif /* !INC_NS_H */

@@ -1,0 +1,33 @@
+/* Structures that system calls fill in for user code: memory statistics, NIC information, and
+ * the flags of the NIC calls.  (struct Stat, for files, is in inc/fd.h.) */
+#ifndef INC_SYSINFO_H
+#define INC_SYSINFO_H
+
+#include <inc/types.h>
+
+struct Stat;
+
+/* sys_mem_stat */
+struct mem_stat {
+	uint32_t free_pages;	/* pages on the kernel's free list */
+	uint32_t total_pages;	/* physical pages in the machine */
+};
+
+/* sys_net_send / sys_net_recv flags */
+#define NET_NONBLOCK	0x1	/* return -E_AGAIN instead of blocking on a full/empty ring */
+
+/* sys_net_info */
+struct net_info {
+	uint8_t mac[6];		/* the NIC's MAC address, from its EEPROM */
+	uint16_t pad;
+	uint32_t tx_frames;	/* frames handed to the card */
+	uint32_t tx_bytes;
+	uint32_t tx_ring_full;	/* times a send found the ring full */
+	uint32_t rx_frames;	/* frames delivered to user pages */
+	uint32_t rx_bytes;
+	uint32_t rx_ring_empty;	/* times a receive found nothing ready */
+	uint32_t pages_pinned;	/* user pages the card holds right now (TX) */
+	uint32_t rx_pages;	/* kernel pages in the RX ring */
+};
+
+#endif /* !INC_SYSINFO_H */

@@ -1,0 +1,60 @@
+/* Per-CPU state and the multiprocessor hardware interface (kern/mpconfig.c, kern/lapic.c).
+ *
+ * Each CPU has a CpuInfo, found with thiscpu; cpu_env is the environment it runs (NULL while it
+ * is in the scheduler or halted).  The kernel lock (kern/spinlock.h) protects everything else:
+ * a CPU touches another CPU's CpuInfo only while holding it. */
+#ifndef KERN_CPU_H
+#define KERN_CPU_H
+#ifndef JOS_KERNEL
+# error "This is a kernel header; user programs should not #include it"
+#endif
+
+#include <inc/types.h>
+#include <inc/memlayout.h>
+#include <inc/mmu.h>
+#include <inc/env.h>
+
+#define NCPU  8
+
+/* cpu_status values */
+enum {
+	CPU_UNUSED = 0,
+	CPU_STARTED,		/* running kernel or user code */
+	CPU_HALTED,		/* idle in sched_halt, waiting for an interrupt */
+};
+
+struct CpuInfo {
+	uint8_t cpu_id;			/* local APIC id (usually, not always, the index
+					 * in cpus[]; cpunum() maps one to the other) */
+	volatile unsigned cpu_status;	/* CPU_* */
+	struct Env *cpu_env;		/* the environment running here, or NULL */
+	struct Taskstate cpu_ts;	/* the TSS: ring-0 stack for traps from user mode */
+};
+
+extern struct CpuInfo cpus[NCPU];
+extern int ncpu;			/* CPUs found by mp_init */
+extern struct CpuInfo *bootcpu;		/* the CPU that booted the kernel */
+extern physaddr_t lapicaddr;		/* physical MMIO address of the local APIC */
+
+/* Per-CPU kernel stacks, mapped at KSTACKTOP - i * (KSTKSIZE + KSTKGAP) (kern/pmap.c). */
+extern unsigned char percpu_kstacks[NCPU][KSTKSIZE];
+
+int	cpunum(void);			/* this CPU's index in cpus[]; the boot CPU is 0 */
+#define thiscpu (&cpus[cpunum()])
+
+void	mp_init(void);			/* find the CPUs (MP tables); ncpu >= 1 afterwards */
+void	lapic_init(void);		/* this CPU's local APIC, with the timer for preemption */
+void	lapic_startap(uint8_t apicid, uint32_t addr);
+void	lapic_eoi(void);		/* acknowledge the current local-APIC interrupt */
+void	lapic_ipi(int vector);		/* send vector to all other CPUs */
+uint32_t lapic_error(void);		/* the local APIC's error status (SDM 3A 10.5.3) */
+
+/* Without an MP table (lapicaddr == 0) there is one CPU and no local APIC: cpunum() is 0, and
+ * lapic_init, lapic_eoi, lapic_ipi and lapic_startap do nothing (so there is no timer). */
+
+/* Start the other CPUs (kern/smp.c), one at a time, each through kern/mpentry.S into mp_main,
+ * which sets up its local APIC, GDT and TSS, reports CPU_STARTED, takes the kernel lock and
+ * enters the scheduler.  Called by the boot CPU holding the kernel lock. */
+void	boot_aps(void);
+
+#endif /* !KERN_CPU_H */

@@ -1,0 +1,452 @@
+/* The Intel 82540EM (E1000) driver: attach, the transmit and receive rings with their page
+ * ownership (the rules are in kern/e1000.h), the interrupt handler, and `netstat`. */
+
+#include <inc/assert.h>
+#include <inc/error.h>
+#include <inc/string.h>
+#include <inc/stdio.h>
+#include <inc/ns.h>
+
+#include <kern/e1000.h>
+#include <kern/e1000reg.h>
+#include <kern/pci.h>
+#include <kern/pmap.h>
+#include <kern/env.h>
+#include <kern/irq.h>
+#include <kern/picirq.h>
+#include <kern/monitor.h>
+#include <kern/selftest.h>
+
+static_assert(E1000_TX_RING * sizeof(struct e1000_tx_desc) % E1000_RING_ALIGN == 0,
+	      "TDLEN must be a multiple of 128 bytes (SDM 13.4.40)");
+static_assert(E1000_RX_RING * sizeof(struct e1000_rx_desc) % E1000_RING_ALIGN == 0,
+	      "RDLEN must be a multiple of 128 bytes (SDM 13.4.29)");
+static_assert(E1000_TX_RING * sizeof(struct e1000_tx_desc) <= PGSIZE
+	      && E1000_RX_RING * sizeof(struct e1000_rx_desc) <= PGSIZE,
+	      "each ring fits in one page, so it is physically contiguous");
+static_assert(NET_PKT_DATA_OFFSET + E1000_RX_BUFFER_SIZE <= PGSIZE,
+	      "a receive buffer fits in a packet page after np_len (rule R1)");
+
+/* The descriptor rings, in the kernel image: physically contiguous, page-aligned. */
+static struct e1000_tx_desc tx_ring[E1000_TX_RING] __attribute__((aligned(PGSIZE)));
+static struct e1000_rx_desc rx_ring[E1000_RX_RING] __attribute__((aligned(PGSIZE)));
+
+/* Who owns what (kern/e1000.h): the page each in-flight TX slot pins (rule T4), and the page
+ * each RX slot holds (rule R1). */
+static struct PageInfo *tx_pages[E1000_TX_RING];
+static struct PageInfo *rx_pages[E1000_RX_RING];
+static uint32_t tx_clean, tx_tail;	/* TX: [tx_clean, tx_tail) in flight; tx_tail == TDT */
+static uint32_t rx_tail;		/* RX: == RDT; the next frame is in rx_tail + 1 */
+
+static volatile uint8_t *e1000_base;	/* BAR 0, uncached; NULL until attached */
+static struct pci_func *e1000_pcif;
+static struct net_info e1000_stats;	/* MAC and the counters users see */
+static uint32_t e1000_rx_dropped;	/* frames dropped for errors (rule R4) */
+static uint32_t e1000_intrs;		/* interrupts handled */
+static uint32_t e1000_rx_overruns;	/* RXO interrupts: the card had to drop frames */
+
+static uint32_t
+e1000_rd(uint32_t reg)
+{
+	return *(volatile uint32_t *) (e1000_base + reg);
+}
+
+static void
+e1000_wr(uint32_t reg, uint32_t v)
+{
+	*(volatile uint32_t *) (e1000_base + reg) = v;
+}
+
+/* Descriptors live in ordinary memory, the doorbell is an uncached register: x86 keeps stores
+ * in order, but the compiler may sink the descriptor stores past the volatile doorbell store
+ * unless told not to. */
+static inline void
+e1000_desc_barrier(void)
+{
+	asm volatile("" ::: "memory");
+}
+
+static inline uint32_t
+ring_next(uint32_t i, uint32_t n)
+{
+	return (i + 1) % n;
+}
+
+/* Slots in flight from clean to tail in a ring of n. */
+static inline uint32_t
+ring_used(uint32_t clean, uint32_t tail, uint32_t n)
+{
+	return (tail + n - clean) % n;
+}
+
+bool
+e1000_present(void)
+{
+	return e1000_base != NULL;
+}
+
+/* Wake every environment sleeping on wait_bit (ENV_WAIT_NET_TX or _RX). */
+static void
+e1000_wake(uint32_t wait_bit)
+{
+	for (int i = 0; i < NENV; i++) {
+		struct Env *e = &envs[i];
+		if (e->env_status == ENV_NOT_RUNNABLE && (e->env_wait & wait_bit)) {
+			e->env_wait &= ~wait_bit;
+			e->env_status = ENV_RUNNABLE;
+		}
+	}
+}
+
+/***** Transmit *****/
+
+/* Drop the pin of every in-flight slot the card has finished (rule T2), oldest first: the card
+ * completes descriptors in order, so the first one without DD ends the scan.  Returns the
+ * number of slots freed. */
+static uint32_t
+e1000_tx_reclaim(void)
+{
+	uint32_t freed = 0;
+
+	while (tx_clean != tx_tail && (tx_ring[tx_clean].status & E1000_TXD_STAT_DD)) {
+		struct PageInfo *pp = tx_pages[tx_clean];
+		assert(pp != NULL && pp->pp_ref >= 1);
+		tx_pages[tx_clean] = NULL;
+		tx_ring[tx_clean].status = 0;
+		page_decref(pp);
+		tx_clean = ring_next(tx_clean, E1000_TX_RING);
+		e1000_stats.pages_pinned--;
+		freed++;
+	}
+	assert(e1000_stats.pages_pinned == ring_used(tx_clean, tx_tail, E1000_TX_RING));
+	return freed;
+}
+
+int
+e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len)
+{
+	assert(e1000_base && off + len <= PGSIZE && len > 0 && len <= NET_FRAME_MAX);
+
+	if (e1000_tx_reclaim() > 0)
+		e1000_wake(ENV_WAIT_NET_TX);
+	uint32_t next = ring_next(tx_tail, E1000_TX_RING);
+	if (next == tx_clean) {
+		e1000_stats.tx_ring_full++;
+		return -E_AGAIN;
+	}
+
+	/* Rule T1: the reference first, then the descriptor that names the page. */
+	assert(tx_pages[tx_tail] == NULL);
+	pp->pp_ref++;
+	tx_pages[tx_tail] = pp;
+	e1000_stats.pages_pinned++;
+
+	struct e1000_tx_desc *d = &tx_ring[tx_tail];
+	memset(d, 0, sizeof(*d));
+	d->addr = page2pa(pp) + off;
+	d->length = len;
+	d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+
+	e1000_desc_barrier();
+	tx_tail = next;
+	e1000_wr(E1000_TDT, tx_tail);
+
+	e1000_stats.tx_frames++;
+	e1000_stats.tx_bytes += len;
+	return 0;
+}
+
+/***** Receive *****/
+
+/* Hand slot i back to the card with the page it has, and make it the held-back tail. */
+static void
+e1000_rx_give_back(uint32_t i)
+{
+	struct e1000_rx_desc *d = &rx_ring[i];
+
+	assert(rx_pages[i] != NULL && rx_pages[i]->pp_ref == 1);
+	d->addr = page2pa(rx_pages[i]) + NET_PKT_DATA_OFFSET;
+	d->length = 0;
+	d->status = 0;
+	d->errors = 0;
+	e1000_desc_barrier();
+	rx_tail = i;
+	e1000_wr(E1000_RDT, rx_tail);
+}
+
+/* Is the next frame's slot filled?  Drops the frames that cannot be delivered (rule R4). */
+static bool
+e1000_rx_ready(void)
+{
+	for (;;) {
+		uint32_t i = ring_next(rx_tail, E1000_RX_RING);
+		struct e1000_rx_desc *d = &rx_ring[i];
+		if (!(d->status & E1000_RXD_STAT_DD))
+			return false;
+		if ((d->status & E1000_RXD_STAT_EOP) && !(d->errors & E1000_RXD_ERR_FRAME)
+		    && d->length > 0 && d->length <= NET_FRAME_MAX)
+			return true;
+		e1000_rx_dropped++;
+		e1000_rx_give_back(i);
+	}
+}
+
+int
+e1000_rx_map(pde_t *pgdir, uintptr_t dstva)
+{
+	int r;
+
+	assert(e1000_base && dstva < UTOP && dstva % PGSIZE == 0);
+	if (!e1000_rx_ready()) {
+		e1000_stats.rx_ring_empty++;
+		return -E_AGAIN;
+	}
+	uint32_t i = ring_next(rx_tail, E1000_RX_RING);
+	struct PageInfo *pp = rx_pages[i];
+	uint16_t len = rx_ring[i].length;
+
+	/* Rule R2: the replacement first, so that failing leaves the frame where it was. */
+	struct PageInfo *fresh = page_alloc(ALLOC_ZERO);
+	if (fresh == NULL)
+		return -E_NO_MEM;
+	assert(pp->pp_ref == 1);	/* rule R1: only the ring holds it */
+	((struct net_pkt *) page2kva(pp))->np_len = len;
+	if ((r = page_insert(pgdir, pp, (void *) dstva, PTE_U | PTE_P | PTE_W)) < 0) {
+		page_free(fresh);
+		return r;
+	}
+	page_decref(pp);		/* the ring's reference; the mapping's remains */
+	assert(pp->pp_ref >= 1);
+
+	fresh->pp_ref++;		/* the ring's reference to its new page */
+	rx_pages[i] = fresh;
+	e1000_rx_give_back(i);
+
+	e1000_stats.rx_frames++;
+	e1000_stats.rx_bytes += len;
+	return len;
+}
+
+/***** Interrupts *****/
+
+/* Reading ICR acknowledges every cause it reports (SDM 13.4.17), which lowers the line. */
+void
+e1000_intr(void)
+{
+	uint32_t icr = e1000_rd(E1000_ICR);
+
+	e1000_intrs++;
+	if (icr & E1000_ICR_RXO)
+		e1000_rx_overruns++;
+	if ((icr & E1000_ICR_TXDW) && e1000_tx_reclaim() > 0)
+		e1000_wake(ENV_WAIT_NET_TX);
+	if ((icr & (E1000_ICR_RXT0 | E1000_ICR_RXO | E1000_ICR_RXDMT0)) && e1000_rx_ready())
+		e1000_wake(ENV_WAIT_NET_RX);
+}
+
+/***** Information *****/
+
+void
+e1000_info(struct net_info *info)
+{
+	*info = e1000_stats;
+}
+
+MONITOR_COMMAND(mon_netstat, "netstat", "", "E1000 counters, ring indices and pinned pages");
+static int
+mon_netstat(int argc, char **argv, struct Trapframe *tf)
+{
+	struct net_info *s = &e1000_stats;
+
+	if (!e1000_present()) {
+		cprintf("netstat: no E1000 attached\n");
+		return 0;
+	}
+	cprintf("e1000 %02x:%02x:%02x:%02x:%02x:%02x  irq %d  interrupts %u\n", s->mac[0],
+		s->mac[1], s->mac[2], s->mac[3], s->mac[4], s->mac[5], e1000_pcif->irq_line,
+		e1000_intrs);
+	cprintf("  tx: %u frames %u bytes, ring full %u times, pages pinned %u\n",
+		s->tx_frames, s->tx_bytes, s->tx_ring_full, s->pages_pinned);
+	cprintf("      ring %u: clean %u tail %u (TDH %u TDT %u)\n", E1000_TX_RING, tx_clean,
+		tx_tail, e1000_rd(E1000_TDH), e1000_rd(E1000_TDT));
+	cprintf("  rx: %u frames %u bytes, ring empty %u times, ring pages %u\n", s->rx_frames,
+		s->rx_bytes, s->rx_ring_empty, s->rx_pages);
+	cprintf("      dropped: %u with errors, overruns (ring full) %u\n", e1000_rx_dropped,
+		e1000_rx_overruns);
+	cprintf("      ring %u: tail %u (RDH %u RDT %u)\n", E1000_RX_RING, rx_tail,
+		e1000_rd(E1000_RDH), e1000_rd(E1000_RDT));
+	return 0;
+}
+
+/***** Attach *****/
+
+/* Read one 16-bit EEPROM word through EERD (SDM 13.4.4).  The EEPROM answers within
+ * microseconds; the bound only keeps a broken card from hanging the boot. */
+static int
+e1000_eeprom_read(uint32_t addr, uint16_t *word)
+{
+	e1000_wr(E1000_EERD, E1000_EERD_START | (addr << E1000_EERD_ADDR_SHIFT));
+	for (int tries = 0; tries < 1000000; tries++) {
+		uint32_t v = e1000_rd(E1000_EERD);
+		if (v & E1000_EERD_DONE) {
+			*word = v >> E1000_EERD_DATA_SHIFT;
+			return 0;
+		}
+	}
+	return -E_TIMEOUT;
+}
+
+/* Transmit initialization, SDM 14.5, except TCTL (written by e1000_attach after the self-check
+ * below, which needs the transmitter off). */
+static void
+e1000_tx_init(void)
+{
+	memset(tx_ring, 0, sizeof(tx_ring));
+	tx_clean = tx_tail = 0;
+	e1000_wr(E1000_TDBAL, PADDR(tx_ring));
+	e1000_wr(E1000_TDBAH, 0);
+	e1000_wr(E1000_TDLEN, sizeof(tx_ring));
+	e1000_wr(E1000_TDH, 0);
+	e1000_wr(E1000_TDT, 0);
+	e1000_wr(E1000_TIDV, 0);
+	e1000_wr(E1000_TIPG, (E1000_TIPG_IPGT_IEEE << E1000_TIPG_IPGT_SHIFT)
+		 | (E1000_TIPG_IPGR1_IEEE << E1000_TIPG_IPGR1_SHIFT)
+		 | (E1000_TIPG_IPGR2_IEEE << E1000_TIPG_IPGR2_SHIFT));
+}
+
+/* Receive initialization, SDM 14.4.  RCTL is written once, last: QEMU's E1000 holds back
+ * received frames for a second after every RCTL write (measured), so a second write would
+ * delay the first frames. */
+static int
+e1000_rx_init(void)
+{
+	const uint8_t *mac = e1000_stats.mac;
+
+	e1000_wr(E1000_RAL0, mac[0] | (mac[1] << 8) | (mac[2] << 16) | ((uint32_t) mac[3] << 24));
+	e1000_wr(E1000_RAH0, mac[4] | (mac[5] << 8) | E1000_RAH_AV);
+	for (int i = 0; i < E1000_MTA_ENTRIES; i++)
+		e1000_wr(E1000_MTA + 4 * i, 0);
+
+	memset(rx_ring, 0, sizeof(rx_ring));
+	for (int i = 0; i < E1000_RX_RING; i++) {
+		struct PageInfo *pp = page_alloc(ALLOC_ZERO);
+		if (pp == NULL)
+			return -E_NO_MEM;	/* boot: the pages taken so far stay with the ring */
+		pp->pp_ref++;
+		rx_pages[i] = pp;
+		rx_ring[i].addr = page2pa(pp) + NET_PKT_DATA_OFFSET;
+		e1000_stats.rx_pages++;
+	}
+	e1000_wr(E1000_RDBAL, PADDR(rx_ring));
+	e1000_wr(E1000_RDBAH, 0);
+	e1000_wr(E1000_RDLEN, sizeof(rx_ring));
+	e1000_wr(E1000_RDH, 0);
+	rx_tail = E1000_RX_RING - 1;
+	e1000_wr(E1000_RDT, rx_tail);
+	e1000_wr(E1000_RDTR, 0);
+
+	e1000_wr(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_LBM_NONE | E1000_RCTL_RDMTS_HALF
+		 | E1000_RCTL_MO_36 | E1000_RCTL_BAM | E1000_RCTL_BSIZE_2048 | E1000_RCTL_SECRC);
+	return 0;
+}
+
+/*
+ * Self-check of the TX ownership rules, run with the transmitter still off (so the card reads
+ * no descriptor).  It catches: a ring that reports full one slot early or late (T4), a pin not
+ * taken or not dropped (T1, T2), reclaim that passes a slot without DD or stops early, and a
+ * pinned-page count that drifts.  Descriptors it queues are marked done by hand, as the card
+ * would, and the ring is reset to empty before the transmitter starts.
+ */
+static void
+e1000_check_tx(void)
+{
+	static const char name[] = "e1000";
+	struct PageInfo *pp = page_alloc(ALLOC_ZERO);
+	int queued = 0;
+
+	selftest_check(name, pp != NULL);
+	pp->pp_ref++;			/* the check's own reference */
+	while (e1000_tx_page(pp, PGSIZE - NET_FRAME_MAX, NET_FRAME_MAX) == 0)
+		queued++;
+	selftest_check(name, queued == E1000_TX_RING - 1);
+	selftest_check(name, pp->pp_ref == 1 + queued);
+	selftest_check(name, e1000_stats.pages_pinned == (uint32_t) queued);
+	selftest_check(name, e1000_stats.tx_ring_full == 1);
+	selftest_check(name, tx_ring[E1000_TX_RING - 2].addr == page2pa(pp) + PGSIZE
+		       - NET_FRAME_MAX);
+
+	/* The card finishes the first 5 and, out of order, the 7th: only 5 may be reclaimed. */
+	for (int i = 0; i < 5; i++)
+		tx_ring[i].status |= E1000_TXD_STAT_DD;
+	tx_ring[6].status |= E1000_TXD_STAT_DD;
+	selftest_check(name, e1000_tx_reclaim() == 5);
+	selftest_check(name, pp->pp_ref == 1 + queued - 5);
+	selftest_check(name, tx_pages[5] == pp && tx_pages[4] == NULL);
+
+	/* Queue across the end of the ring, then finish everything. */
+	selftest_check(name, e1000_tx_page(pp, 0, 60) == 0);
+	selftest_check(name, tx_tail == 0 && tx_pages[E1000_TX_RING - 1] == pp);
+	for (int i = 0; i < E1000_TX_RING; i++)
+		tx_ring[i].status |= E1000_TXD_STAT_DD;
+	selftest_check(name, e1000_tx_reclaim() == (uint32_t) queued - 5 + 1);
+	selftest_check(name, pp->pp_ref == 1 && e1000_stats.pages_pinned == 0);
+	selftest_check(name, tx_clean == tx_tail);
+	for (int i = 0; i < E1000_TX_RING; i++)
+		selftest_check(name, tx_pages[i] == NULL);
+	page_decref(pp);
+
+	e1000_tx_init();
+	memset(&e1000_stats.tx_frames, 0, sizeof(e1000_stats) - offsetof(struct net_info,
+									   tx_frames));
+	selftest_ok(name);
+}
+
+int
+e1000_attach(struct pci_func *f)
+{
+	int r;
+
+	/* One card: the rings and counters are single static instances. */
+	if (e1000_present())
+		return -E_BUSY;
+	pci_func_enable(f);
+	if (f->reg_base[0] == 0 || f->reg_size[0] == 0 || (f->reg_base[0] & PCI_BAR_SPACE_IO))
+		return -E_NOT_SUPP;
+	if (f->irq_pin == 0 || f->irq_line >= 16)
+		return -E_NOT_SUPP;
+	e1000_base = mmio_map_region(f->reg_base[0], f->reg_size[0]);
+	e1000_pcif = f;
+
+	for (int i = 0; i < E1000_EEPROM_MAC_WORDS; i++) {
+		uint16_t w;
+		if ((r = e1000_eeprom_read(E1000_EEPROM_MAC_WORD0 + i, &w)) < 0) {
+			e1000_base = NULL;
+			return r;
+		}
+		e1000_stats.mac[2 * i] = w & 0xFF;
+		e1000_stats.mac[2 * i + 1] = w >> 8;
+	}
+
+	/* No interrupts until both rings are ready. */
+	e1000_wr(E1000_IMC, ~0u);
+	e1000_rd(E1000_ICR);
+
+	e1000_tx_init();
+	e1000_check_tx();
+	e1000_wr(E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP
+		 | (E1000_TCTL_CT_IEEE << E1000_TCTL_CT_SHIFT)
+		 | (E1000_TCTL_COLD_FULL << E1000_TCTL_COLD_SHIFT));
+	if ((r = e1000_rx_init()) < 0) {
+		e1000_base = NULL;
+		return r;
+	}
+
+	irq_set_handler(f->irq_line, e1000_intr);
+	e1000_wr(E1000_IMS, E1000_ICR_TXDW | E1000_ICR_RXT0 | E1000_ICR_RXO | E1000_ICR_RXDMT0);
+
+	const uint8_t *m = e1000_stats.mac;
+	cprintf("e1000: MAC %02x:%02x:%02x:%02x:%02x:%02x (EEPROM), TX ring %d, RX ring %d, "
+		"irq %d\n", m[0], m[1], m[2], m[3], m[4], m[5], E1000_TX_RING, E1000_RX_RING,
+		f->irq_line);
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* The Intel 82540EM (E1000) driver (kern/e1000.c): its two descriptor rings and who owns each
+ * page the card can reach.  The system calls on top (kern/netsys.c) check the caller's rights
+ * and arguments and block; everything about rings and page references is here.
+ *
+ * RINGS
+ *   TX: E1000_TX_RING descriptors (64).  The NIC sends a queued frame long before 64 more can
+ *   be queued, so 64 is ample, and the tests send 200 frames (> 64) so that every slot is
+ *   reclaimed and reused several times.  RX: E1000_RX_RING descriptors (128), each with a
+ *   2048-byte buffer: 128 frames absorb a burst while the input helper is busy handing pages
+ *   to the server.  A frame that finds the ring full is lost (the card, and QEMU's model of
+ *   it, drop it and raise RXO; QEMU drops the frames it held back as soon as a slot frees), so
+ *   the ring is sized for bursts, and the tests stream more than 128 frames through it with
+ *   the ring nearly full.  Both rings sit in kernel memory, 128-byte aligned (SDM 3.2.6/3.4).
+ *
+ *   Index conventions (N = ring size, all arithmetic mod N):
+ *     TX: tx_clean is the oldest slot the card may still read, tx_tail (== TDT) the next slot
+ *         to fill.  Slots [tx_clean, tx_tail) are "in flight"; the others are free.  The ring
+ *         is full at N - 1 in flight: TDH == TDT means "empty" to the card, so one slot always
+ *         stays free.
+ *     RX: rx_tail (== RDT) is the one slot software holds back; the card may fill
+ *         [RDH, rx_tail).  The next frame to deliver is always in slot rx_tail + 1.
+ *
+ * PAGE OWNERSHIP (a reference is one count in pp_ref; see struct PageInfo in inc/memlayout.h)
+ *   TX, user pages lent to the card:
+ *     T1. sys_net_send names a buffer inside one user page (below UTOP, present, PTE_U, not
+ *         crossing the page's end).  Before the descriptor names the page, the driver takes a
+ *         reference (pp_ref++) for that slot; the slot's tx_pages[] entry records it.  The
+ *         descriptor holds page2pa(page) + offset, so the in-page offset is kept.
+ *     T2. The reference is dropped (page_decref) only when the card has set DD on that
+ *         descriptor, by the reclaim run at every send and on every TX interrupt.  Until then
+ *         the page cannot return to the free list, whatever the sender does: unmapping it,
+ *         mapping another page at the same address, exiting.  A page sent k times in a row
+ *         holds k references, one per slot.
+ *     T3. The kernel copies no payload and never writes the page.  The page's CONTENT is the
+ *         sender's affair: a sender that writes into the same page before the frame is done
+ *         changes what goes on the wire.  To reuse an address at once, map a fresh page there
+ *         (sys_page_alloc, or the next sys_net_recv); the pinned page lives on untouched.
+ *     T4. pages_pinned == the number of in-flight slots == (tx_tail - tx_clean) mod N; a free
+ *         slot has tx_pages[] == NULL and an in-flight one a page with pp_ref >= 1.
+ *   RX, kernel pages filled by the card:
+ *     R1. Every slot always holds exactly one page: rx_pages[i], allocated zeroed by the
+ *         driver, whose only reference is the ring's (pp_ref == 1), mapped nowhere, with
+ *         descriptor address page2pa(page) + NET_PKT_DATA_OFFSET (the frame lands at
+ *         np_data; the rest of the page is zero, so no stale kernel data reaches the user).
+ *     R2. sys_net_recv takes the filled page out of its slot: it allocates the replacement
+ *         FIRST (no memory: -E_NO_MEM, and the frame stays in the ring for a later call),
+ *         writes np_len, maps the page at the caller's address (page_insert; whatever was
+ *         mapped there loses that mapping's reference), drops the ring's reference, then puts
+ *         the replacement in the slot and returns the slot to the card (RDT).
+ *     R3. A page that left the ring never comes back to it: the ring is only ever refilled
+ *         with fresh pages.  So the card never writes into a page a user can see, and a user
+ *         page is freed only through its own references (mappings, TX pins).
+ *     R4. Frames with receive errors or that do not fit a packet page are dropped (counted)
+ *         and their slot is handed back with the same page, which never left the ring.
+ *   Descriptor first, then a compiler barrier, then the doorbell (TDT/RDT): the card must never
+ *   see a tail that covers a descriptor not yet written.
+ *
+ * LOCKING AND WAITING
+ *   Every entry point runs under the kernel lock (system calls, the IRQ handler).  A sender
+ *   facing a full ring or a receiver facing an empty one sleeps (ENV_WAIT_NET_TX /
+ *   ENV_WAIT_NET_RX) and e1000_intr wakes it: TXDW after reclaiming, RXT0/RXO/RXDMT0 when a
+ *   frame is ready.  The check and the sleep happen under the lock, so no wake-up is lost.
+ */
+#ifndef KERN_E1000_H
+#define KERN_E1000_H
+#ifndef JOS_KERNEL
+# error "This is a kernel header; user programs should not #include it"
+#endif
+
+#include <inc/types.h>
+#include <inc/memlayout.h>
+#include <inc/sysinfo.h>
+#include <kern/e1000reg.h>
+
+#define E1000_TX_RING	64
+#define E1000_RX_RING	128
+
+struct pci_func;
+
+/* PCI attach (kern/pci.c's driver table): maps BAR 0, reads the MAC from the EEPROM, sets up
+ * both rings and the interrupt.  0, or -E_NO_MEM / -E_TIMEOUT (EEPROM) / -E_NOT_SUPP (no
+ * usable BAR or IRQ) / -E_BUSY (a card is attached already: the driver handles one). */
+int	e1000_attach(struct pci_func *f);
+bool	e1000_present(void);
+void	e1000_intr(void);
+
+/* Queue len bytes at offset off of page pp for transmission, pinning pp (rule T1).  The caller
+ * has checked the arguments: pp is a user page, off + len <= PGSIZE, 0 < len <= NET_FRAME_MAX.
+ * Returns 0, or -E_AGAIN if the ring is full (counted in tx_ring_full). */
+int	e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len);
+
+/* Deliver the next received frame: map its packet page at dstva (page-aligned, below UTOP,
+ * checked by the caller) in pgdir, writable (rule R2).  Returns the frame length, -E_AGAIN if
+ * no frame is ready (counted in rx_ring_empty), or -E_NO_MEM (the frame stays queued). */
+int	e1000_rx_map(pde_t *pgdir, uintptr_t dstva);
+
+/* The MAC address and the counters. */
+void	e1000_info(struct net_info *info);
+
+#endif /* !KERN_E1000_H */

@@ -1,0 +1,309 @@
+/* Environments: the table, the GDT that user and kernel segments come from, creating an
+ * environment and its address space, loading a program into it, running, destroying. */
+
+#include <inc/x86.h>
+#include <inc/mmu.h>
+#include <inc/error.h>
+#include <inc/string.h>
+#include <inc/assert.h>
+#include <inc/elf.h>
+
+#include <kern/env.h>
+#include <kern/pmap.h>
+#include <kern/trap.h>
+#include <kern/monitor.h>
+#include <kern/sched.h>
+#include <kern/cpu.h>
+#include <kern/spinlock.h>
+
+struct Env *envs = NULL;		/* all environments, allocated by mem_init */
+static struct Env *env_free_list;	/* free slots, lowest index first */
+
+/*
+ * The global descriptor table.  Segmentation is flat (base 0, limit 4 GB) and only tells the
+ * privilege level apart; each CPU has its own TSS slot (kern/trap.c fills it).
+ */
+struct Segdesc gdt[(GD_TSS0 >> 3) + NCPU] = {
+	[0] = SEG_NULL,
+	[GD_KT >> 3] = SEG(STA_X | STA_R, 0x0, 0xffffffff, 0),
+	[GD_KD >> 3] = SEG(STA_W, 0x0, 0xffffffff, 0),
+	[GD_UT >> 3] = SEG(STA_X | STA_R, 0x0, 0xffffffff, 3),
+	[GD_UD >> 3] = SEG(STA_W, 0x0, 0xffffffff, 3),
+	/* GD_TSS0 + 8*i: filled by trap_init_percpu */
+};
+
+struct Pseudodesc gdt_pd = {
+	sizeof(gdt) - 1, (unsigned long) gdt
+};
+
+int
+envid2env(envid_t envid, struct Env **env_store, bool checkperm)
+{
+	struct Env *e;
+
+	if (envid == 0) {
+		*env_store = curenv;
+		return 0;
+	}
+
+	/* The slot must still hold the environment with this exact id: a stale id (slot
+	 * reused, so a newer generation) or a free slot is refused. */
+	e = &envs[ENVX(envid)];
+	if (e->env_status == ENV_FREE || e->env_id != envid) {
+		*env_store = NULL;
+		return -E_BAD_ENV;
+	}
+
+	/* With checkperm, only the environment itself or its immediate parent may act on it. */
+	if (checkperm && e != curenv && e->env_parent_id != curenv->env_id) {
+		*env_store = NULL;
+		return -E_BAD_ENV;
+	}
+
+	*env_store = e;
+	return 0;
+}
+
+void
+env_init(void)
+{
+	/* Build the free list so that the first env_alloc returns envs[0]. */
+	env_free_list = NULL;
+	for (int i = NENV - 1; i >= 0; i--) {
+		envs[i].env_id = 0;
+		envs[i].env_status = ENV_FREE;
+		envs[i].env_link = env_free_list;
+		env_free_list = &envs[i];
+	}
+	env_init_percpu();
+}
+
+/* Load the GDT and the segment registers on this CPU. */
+void
+env_init_percpu(void)
+{
+	lgdt(&gdt_pd);
+	/* The kernel never uses GS or FS; user code may, so give them the user data segment. */
+	asm volatile("movw %%ax,%%gs" : : "a" (GD_UD | 3));
+	asm volatile("movw %%ax,%%fs" : : "a" (GD_UD | 3));
+	asm volatile("movw %%ax,%%es" : : "a" (GD_KD));
+	asm volatile("movw %%ax,%%ds" : : "a" (GD_KD));
+	asm volatile("movw %%ax,%%ss" : : "a" (GD_KD));
+	/* Reload CS with a far return. */
+	asm volatile("pushl %0; pushl $1f; lret; 1:" : : "i" (GD_KT));
+	lldt(0);
+}
+
+/* Give e a page directory: the kernel's mappings above UTOP shared with every environment (the
+ * page tables there are kern_pgdir's own, not counted), nothing below UTOP, and UVPT pointing at
+ * the new directory itself.  Returns 0 or -E_NO_MEM. */
+static int
+env_setup_vm(struct Env *e)
+{
+	struct PageInfo *p = page_alloc(ALLOC_ZERO);
+
+	if (p == NULL)
+		return -E_NO_MEM;
+	p->pp_ref++;
+	e->env_pgdir = page2kva(p);
+	memcpy(&e->env_pgdir[PDX(UTOP)], &kern_pgdir[PDX(UTOP)],
+	       (NPDENTRIES - PDX(UTOP)) * sizeof(pde_t));
+	e->env_pgdir[PDX(UVPT)] = PADDR(e->env_pgdir) | PTE_P | PTE_U;
+	return 0;
+}
+
+int
+env_alloc(struct Env **newenv_store, envid_t parent_id)
+{
+	struct Env *e = env_free_list;
+	int r;
+
+	if (e == NULL)
+		return -E_NO_FREE_ENV;
+	if ((r = env_setup_vm(e)) < 0)
+		return r;
+
+	/* Next generation for this slot; stays positive, and never 0 (which means "self"). */
+	int32_t generation = (e->env_id + (1 << LOG2NENV)) & ~(NENV - 1);
+	if (generation <= 0)
+		generation = 1 << LOG2NENV;
+	e->env_id = generation | (e - envs);
+
+	e->env_parent_id = parent_id;
+	e->env_type = ENV_TYPE_USER;
+	e->env_status = ENV_RUNNABLE;
+	e->env_runs = 0;
+	e->env_flags = 0;
+	e->env_pgfault_upcall = NULL;
+	e->env_ipc_recving = false;
+	e->env_wait = 0;
+
+	/* User segments with RPL 3; the stack at USTACKTOP (load_icode maps it); interrupts on
+	 * in user mode, so the timer can preempt. */
+	memset(&e->env_tf, 0, sizeof(e->env_tf));
+	e->env_tf.tf_ds = GD_UD | 3;
+	e->env_tf.tf_es = GD_UD | 3;
+	e->env_tf.tf_ss = GD_UD | 3;
+	e->env_tf.tf_esp = USTACKTOP;
+	e->env_tf.tf_cs = GD_UT | 3;
+	e->env_tf.tf_eflags = FL_IF;
+
+	env_free_list = e->env_link;
+	e->env_link = NULL;
+	*newenv_store = e;
+
+	cprintf("[%08x] new env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
+	return 0;
+}
+
+/* Map zeroed, user-writable pages over [va, va+len) in e.  Boot-time program loading only:
+ * running out of memory here panics. */
+static void
+region_alloc(struct Env *e, void *va, size_t len)
+{
+	uintptr_t start = ROUNDDOWN((uintptr_t) va, PGSIZE);
+	uintptr_t end = ROUNDUP((uintptr_t) va + len, PGSIZE);
+
+	for (uintptr_t a = start; a < end; a += PGSIZE) {
+		if (page_lookup(e->env_pgdir, (void *) a, NULL))
+			continue;
+		struct PageInfo *p = page_alloc(ALLOC_ZERO);
+		if (p == NULL || page_insert(e->env_pgdir, p, (void *) a, PTE_U | PTE_W) < 0)
+			panic("region_alloc: out of memory at va %08x", a);
+	}
+}
+
+/* Load the ELF program in kernel memory at binary into e and point e's eip at its entry.  The
+ * programs come from the kernel image itself, so a malformed one is a build bug: panic. */
+static void
+load_icode(struct Env *e, uint8_t *binary)
+{
+	struct Elf *elf = (struct Elf *) binary;
+
+	if (elf->e_magic != ELF_MAGIC)
+		panic("load_icode: not an ELF image");
+
+	/* Copy through e's own page directory: the segments' addresses are e's. */
+	lcr3(PADDR(e->env_pgdir));
+	struct Proghdr *ph = (struct Proghdr *) (binary + elf->e_phoff);
+	for (int i = 0; i < elf->e_phnum; i++, ph++) {
+		if (ph->p_type != ELF_PROG_LOAD)
+			continue;
+		if (ph->p_filesz > ph->p_memsz || ph->p_va + ph->p_memsz < ph->p_va
+		    || ph->p_va + ph->p_memsz > UTOP)
+			panic("load_icode: bad segment at va %08x", ph->p_va);
+		region_alloc(e, (void *) ph->p_va, ph->p_memsz);
+		memcpy((void *) ph->p_va, binary + ph->p_offset, ph->p_filesz);
+		memset((void *) ph->p_va + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
+	}
+	lcr3(PADDR(kern_pgdir));
+
+	e->env_tf.tf_eip = elf->e_entry;
+	region_alloc(e, (void *) (USTACKTOP - PGSIZE), PGSIZE);
+}
+
+void
+env_create(uint8_t *binary, enum EnvType type)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = env_alloc(&e, 0)) < 0)
+		panic("env_create: %e", r);
+	e->env_type = type;
+	if (type == ENV_TYPE_FS)
+		e->env_tf.tf_eflags |= FL_IOPL_3;	/* the file server drives the disk */
+	if (type == ENV_TYPE_NS)
+		e->env_flags |= ENV_F_NET;
+	load_icode(e, binary);
+}
+
+void
+env_free(struct Env *e)
+{
+	/* If we are freeing the address space we run on, move to the kernel's first. */
+	if (e->env_pgdir == (pde_t *) KADDR(rcr3()))
+		lcr3(PADDR(kern_pgdir));
+
+	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
+
+	/* Drop every mapping below UTOP, then the page tables, then the directory. */
+	static_assert(UTOP % PTSIZE == 0, "UTOP must be a page-table boundary");
+	for (uint32_t pdeno = 0; pdeno < PDX(UTOP); pdeno++) {
+		pde_t pde = e->env_pgdir[pdeno];
+		if (!(pde & PTE_P))
+			continue;
+		pte_t *pt = KADDR(PTE_ADDR(pde));
+		for (uint32_t pteno = 0; pteno < NPTENTRIES; pteno++)
+			if (pt[pteno] & PTE_P)
+				page_remove(e->env_pgdir, PGADDR(pdeno, pteno, 0));
+		e->env_pgdir[pdeno] = 0;
+		page_decref(pa2page(PTE_ADDR(pde)));
+	}
+	physaddr_t pa = PADDR(e->env_pgdir);
+	e->env_pgdir = NULL;
+	page_decref(pa2page(pa));
+
+	e->env_status = ENV_FREE;
+	e->env_wait = 0;
+	e->env_link = env_free_list;
+	env_free_list = e;
+}
+
+void
+env_destroy(struct Env *e)
+{
+	/* Running on another CPU: it frees itself at its next trap into the kernel. */
+	if (e->env_status == ENV_RUNNING && curenv != e) {
+		e->env_status = ENV_DYING;
+		return;
+	}
+
+	env_free(e);
+	if (curenv == e) {
+		curenv = NULL;
+		sched_yield();
+	}
+}
+
+void
+env_pop_tf(struct Trapframe *tf)
+{
+	/* Record the CPU for the trap frame printer (debugging). */
+	curenv->env_cpunum = cpunum();
+
+	asm volatile(
+		"\tmovl %0,%%esp\n"
+		"\tpopal\n"
+		"\tpopl %%es\n"
+		"\tpopl %%ds\n"
+		"\taddl $0x8,%%esp\n"	/* skip tf_trapno and tf_err */
+		"\tiret\n"
+		: : "g" (tf) : "memory");
+	panic("iret failed");
+}
+
+void
+env_run(struct Env *e)
+{
+	if (curenv && curenv != e && curenv->env_status == ENV_RUNNING)
+		curenv->env_status = ENV_RUNNABLE;
+	curenv = e;
+	e->env_status = ENV_RUNNING;
+	e->env_cpunum = cpunum();
+	e->env_runs++;
+	lcr3(PADDR(e->env_pgdir));
+
+	unlock_kernel();
+	env_pop_tf(&e->env_tf);
+}
+
+void
+user_mem_assert(struct Env *env, const void *va, size_t len, int perm)
+{
+	if (user_mem_check(env, va, len, perm | PTE_U) < 0) {
+		cprintf("[%08x] user_mem_check assertion failure for va %08x\n",
+			env->env_id, user_mem_check_addr);
+		env_destroy(env);	/* may not return */
+	}
+}

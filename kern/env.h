@@ -1,0 +1,46 @@
+/* Environments (kern/env.c): the table, creation, address spaces, running and destroying.
+ *
+ * Owns: envs[] (NENV entries, also mapped read-only at UENVS), the free list of Env slots, each
+ * environment's page directory and the user pages and page tables mapped below UTOP in it.
+ * Destroying an environment returns every one of those pages to the free list (by dropping its
+ * references) and its slot to the env free list. */
+#ifndef KERN_ENV_H
+#define KERN_ENV_H
+#ifndef JOS_KERNEL
+# error "This is a kernel header; user programs should not #include it"
+#endif
+
+#include <inc/env.h>
+#include <kern/cpu.h>
+
+extern struct Env *envs;		/* all environments */
+#define curenv (thiscpu->cpu_env)	/* the environment running on this CPU */
+extern struct Segdesc gdt[];
+
+void	env_init(void);
+void	env_init_percpu(void);
+/* New environment with a fresh address space, child of parent_id; 0 or -E_NO_FREE_ENV /
+ * -E_NO_MEM.  It starts ENV_RUNNABLE with an empty user address space. */
+int	env_alloc(struct Env **e, envid_t parent_id);
+void	env_free(struct Env *e);
+/* Create an environment from an ELF image in kernel memory (a program linked into the
+ * kernel); panics on failure: only boot code calls it. */
+void	env_create(uint8_t *binary, enum EnvType type);
+void	env_destroy(struct Env *e);	/* does not return if e is curenv */
+
+/* The Env for envid, if the caller (curenv) may act on it: with checkperm, only itself or a
+ * child.  Returns 0 or -E_BAD_ENV. */
+int	envid2env(envid_t envid, struct Env **env_store, bool checkperm);
+void	env_run(struct Env *e) __attribute__((noreturn));
+void	env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));
+
+/* Start the environment for program x: the blob obj/embed/x linked into the kernel (x is e.g.
+ * user_hello for obj/user/hello; see user/Makefrag). */
+#define ENV_CREATE(x, type)	ENV_CREATE_(x, type)	/* expands x first (TEST) */
+#define ENV_CREATE_(x, type)						\
+	do {								\
+		extern uint8_t _binary_obj_embed_##x##_start[];		\
+		env_create(_binary_obj_embed_##x##_start, type);	\
+	} while (0)
+
+#endif /* !KERN_ENV_H */

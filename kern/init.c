@@ -1,0 +1,117 @@
+/* The kernel's C entry point (kern_init, called by kern/entry.S on the boot CPU), and panic. */
+
+#include <inc/stdio.h>
+#include <inc/string.h>
+#include <inc/assert.h>
+
+#include <kern/console.h>
+#include <kern/monitor.h>
+#include <kern/selftest.h>
+#include <kern/pmap.h>
+#include <kern/env.h>
+#include <kern/trap.h>
+#include <kern/sched.h>
+#include <kern/cpu.h>
+#include <kern/spinlock.h>
+#include <kern/picirq.h>
+#include <kern/irq.h>
+#include <kern/pci.h>
+#include <kern/e1000.h>
+
+void
+kern_init(void)
+{
+	extern char edata[], end[];
+
+	/* The boot loader zeroed the bss from the ELF headers, but a loader that did not (gdb's
+	 * `load`, another boot loader) would leave garbage: clear it ourselves. */
+	memset(edata, 0, end - edata);
+
+	cons_init();
+	cprintf("exo386 kernel booting\n");
+	check_printfmt();
+	check_kdebug();
+
+	mem_init();
+	env_init();
+	trap_init();
+
+	/* Multiprocessor and interrupt hardware. */
+	mp_init();
+	lapic_init();
+	pic_init();
+	check_spinlock();
+	irq_set_handler(IRQ_KBD, kbd_intr);
+	irq_set_handler(IRQ_SERIAL, serial_intr);
+	pci_init();
+
+	/* From here on, kernel entry is exclusive. */
+	lock_kernel();
+	boot_aps();
+
+#if defined(MONITOR_ONLY)
+	/* make prep-monitor: no user programs; the scheduler finds none and enters the
+	 * monitor (the boot and memory tests use this). */
+#elif defined(TEST)
+	/* make run-NAME: that program, and the file system server for it (unless the program
+	 * must have the machine to itself: TEST_NOFS, see GNUmakefile).  The program comes first,
+	 * so that it is the first environment (the tests of the earlier programs expect that);
+	 * its file calls wait until the server answers. */
+	ENV_CREATE(TEST, TEST_TYPE);
+# if !defined(TEST_NOFS)
+	ENV_CREATE(fs_fs, ENV_TYPE_FS);
+	/* With a card (the -net targets), the network server too, for a user program; a net/
+	 * program stands in for the server itself. */
+	if (e1000_present() && TEST_TYPE == ENV_TYPE_USER)
+		ENV_CREATE(net_ns, ENV_TYPE_NS);
+# endif
+#else
+	/* A normal boot: the file system server, the network server if there is a card, then
+	 * icode, which prints /motd and starts init from the file system; init runs the shell. */
+	ENV_CREATE(fs_fs, ENV_TYPE_FS);
+	if (e1000_present())
+		ENV_CREATE(net_ns, ENV_TYPE_NS);
+	ENV_CREATE(user_icode, ENV_TYPE_USER);
+#endif
+
+	sched_yield();
+}
+
+/* The message of the first panic; later panics (from another CPU, or a panic in the monitor)
+ * do not overwrite it. */
+const char *panicstr;
+
+void
+_panic(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (panicstr)
+		goto dead;
+	panicstr = fmt;
+
+	/* Interrupts stay off from here: the monitor polls the console. */
+	asm volatile("cli; cld");
+
+	va_start(ap, fmt);
+	cprintf("kernel panic at %s:%d: ", file, line);
+	vcprintf(fmt, ap);
+	cprintf(" (CPU %d)\n", cpunum());
+	va_end(ap);
+
+dead:
+	for (;;)
+		monitor(NULL);
+}
+
+void
+_warn(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cprintf("kernel warning at %s:%d: ", file, line);
+	vcprintf(fmt, ap);
+	cprintf("\n");
+	va_end(ap);
+}

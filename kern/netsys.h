@@ -1,0 +1,41 @@
+/* The network system calls (kern/netsys.c): the boundary between user code and the E1000
+ * driver.  They check the caller's network right and every argument, then call the driver
+ * (kern/e1000.h, whose header states the page ownership rules), and block when it says so.
+ *
+ * Contract, for all three calls:
+ *   - Only an environment with ENV_F_NET (the network server, its helpers, ENV_TYPE_NS test
+ *     programs and their exofork children) may call them: -E_PERM otherwise.
+ *   - All arguments are checked before anything changes: a failing call has changed no page
+ *     reference, no mapping and no ring.
+ *   - flags is 0 or NET_NONBLOCK (inc/sysinfo.h); any other bit is -E_INVAL.
+ *   - A call that has to wait (full TX ring, empty RX ring) sleeps on ENV_WAIT_NET_TX /
+ *     ENV_WAIT_NET_RX and is restarted from the beginning when woken, so every check runs
+ *     again; with NET_NONBLOCK it returns -E_AGAIN instead.
+ *   - Without an E1000 the calls return -E_NOT_SUPP.
+ */
+#ifndef KERN_NETSYS_H
+#define KERN_NETSYS_H
+#ifndef JOS_KERNEL
+# error "This is a kernel header; user programs should not #include it"
+#endif
+
+#include <inc/types.h>
+#include <inc/sysinfo.h>
+
+/* Transmit the len bytes at buf (14 <= len <= NET_FRAME_MAX, inside one user page below UTOP,
+ * mapped PTE_U|PTE_P) without copying them.  0; -E_PERM; -E_INVAL (length, flags, a buffer
+ * crossing its page's end); -E_FAULT (at or above UTOP, unmapped, not a user page, or not a
+ * page the allocator owns); -E_AGAIN (NET_NONBLOCK, ring full); -E_NOT_SUPP. */
+int	sys_net_send(uintptr_t buf, size_t len, int flags);
+
+/* Map the next received frame's packet page (struct net_pkt, inc/ns.h) at dstva (page-aligned,
+ * below UTOP), writable, replacing what was mapped there.  The frame length; -E_PERM; -E_INVAL
+ * (dstva, flags); -E_AGAIN (NET_NONBLOCK, nothing received); -E_NO_MEM (the frame stays
+ * queued); -E_NOT_SUPP. */
+int	sys_net_recv(uintptr_t dstva, int flags);
+
+/* Copy the MAC address and counters to *info (user memory, writable).  0; -E_PERM; -E_FAULT;
+ * -E_NOT_SUPP. */
+int	sys_net_info(uintptr_t info);
+
+#endif /* !KERN_NETSYS_H */

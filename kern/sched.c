@@ -1,0 +1,79 @@
+/* The scheduler: round-robin over envs[], and the idle halt. */
+
+#include <inc/assert.h>
+#include <inc/x86.h>
+
+#include <kern/env.h>
+#include <kern/pmap.h>
+#include <kern/monitor.h>
+#include <kern/sched.h>
+#include <kern/cpu.h>
+#include <kern/spinlock.h>
+
+static void sched_halt(void) __attribute__((noreturn));
+
+void
+sched_yield(void)
+{
+	struct Env *cur = curenv;
+	int start = cur ? ENVX(cur->env_id) + 1 : 0;
+
+	/* The next runnable environment after the current one, in a circle.  An environment
+	 * running on another CPU is ENV_RUNNING, not ENV_RUNNABLE, so it is never picked twice. */
+	for (int i = 0; i < NENV; i++) {
+		struct Env *e = &envs[(start + i) % NENV];
+		if (e->env_status == ENV_RUNNABLE)
+			env_run(e);
+	}
+
+	/* Nothing else: keep running the current one if it still can. */
+	if (cur && cur->env_status == ENV_RUNNING && cur->env_cpunum == cpunum())
+		env_run(cur);
+
+	sched_halt();
+}
+
+/* Is there an environment that can still run, or be woken by an event the kernel waits for? */
+static bool
+sched_anything_alive(void)
+{
+	for (int i = 0; i < NENV; i++) {
+		unsigned s = envs[i].env_status;
+		if (s == ENV_RUNNABLE || s == ENV_RUNNING || s == ENV_DYING)
+			return true;
+		if (s == ENV_NOT_RUNNABLE && envs[i].env_wait != 0)
+			return true;
+	}
+	return false;
+}
+
+/* Idle this CPU until an interrupt arrives.  If no environment can ever run again, the boot CPU
+ * enters the monitor instead. */
+static void
+sched_halt(void)
+{
+	if (!sched_anything_alive() && thiscpu == bootcpu) {
+		cprintf("sched: no runnable environments; entering the monitor\n");
+		for (;;)
+			monitor(NULL);
+	}
+
+	curenv = NULL;
+	lcr3(PADDR(kern_pgdir));
+	xchg(&thiscpu->cpu_status, CPU_HALTED);
+	unlock_kernel();
+
+	/* Reset the stack (nothing on it is needed: trap() starts afresh) and wait with
+	 * interrupts on.  The interrupt's trap() takes the kernel lock again. */
+	asm volatile(
+		"movl $0, %%ebp\n"
+		"movl %0, %%esp\n"
+		"pushl $0\n"
+		"pushl $0\n"
+		"sti\n"
+		"1:\n"
+		"hlt\n"
+		"jmp 1b\n"
+		: : "a" (thiscpu->cpu_ts.ts_esp0));
+	__builtin_unreachable();
+}

@@ -1,0 +1,335 @@
+/* System calls: the dispatcher and every call of inc/syscall.h except the clock calls
+ * (kern/time.c) and the network calls (kern/netsys.c).  Each call validates all of its
+ * arguments before it changes anything, so a failing call leaves no half-done change behind. */
+
+#include <inc/x86.h>
+#include <inc/error.h>
+#include <inc/string.h>
+#include <inc/assert.h>
+#include <inc/sysinfo.h>
+
+#include <kern/env.h>
+#include <kern/pmap.h>
+#include <kern/trap.h>
+#include <kern/syscall.h>
+#include <kern/console.h>
+#include <kern/sched.h>
+#include <kern/time.h>
+#include <kern/netsys.h>
+
+/* Print len bytes at s on the console.  A bad pointer destroys the caller. */
+static void
+sys_cputs(const char *s, size_t len)
+{
+	user_mem_assert(curenv, s, len, PTE_U);
+	cprintf("%.*s", len, s);
+}
+
+/* The next character from the console, blocking until one arrives (the keyboard and serial
+ * interrupts wake the caller: kern/console.c). */
+static int
+sys_cgetc(void)
+{
+	int c = cons_getc();
+
+	if (c != 0)
+		return c;
+	/* Sleep, then run the same `int $T_SYSCALL` again when woken: the call restarts. */
+	curenv->env_wait |= ENV_WAIT_CONS;
+	curenv->env_status = ENV_NOT_RUNNABLE;
+	curenv->env_tf.tf_eip -= SYSCALL_INSN_LEN;
+	sched_yield();
+}
+
+static envid_t
+sys_getenvid(void)
+{
+	return curenv->env_id;
+}
+
+/* Destroy envid (the caller or its child).  -E_BAD_ENV if it is neither. */
+static int
+sys_env_destroy(envid_t envid)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = envid2env(envid, &e, true)) < 0)
+		return r;
+	if (e == curenv)
+		cprintf("[%08x] exiting gracefully\n", curenv->env_id);
+	else
+		cprintf("[%08x] destroying %08x\n", curenv->env_id, e->env_id);
+	env_destroy(e);
+	return 0;
+}
+
+static void
+sys_yield(void)
+{
+	sched_yield();
+}
+
+/* A new environment, not runnable, with an empty address space and the caller's registers,
+ * except that it sees 0 as the result of this call.  It inherits the network right, never the
+ * I/O privilege, and no page fault upcall (the parent sets one up once the child has an
+ * exception stack).  Returns its id, or -E_NO_FREE_ENV / -E_NO_MEM. */
+static envid_t
+sys_exofork(void)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = env_alloc(&e, curenv->env_id)) < 0)
+		return r;
+	e->env_status = ENV_NOT_RUNNABLE;
+	e->env_tf = curenv->env_tf;
+	e->env_tf.tf_regs.reg_eax = 0;
+	e->env_tf.tf_eflags &= ~FL_IOPL_MASK;
+	e->env_flags = curenv->env_flags & ENV_F_NET;
+	return e->env_id;
+}
+
+/* Set the status of envid (caller or child) to ENV_RUNNABLE or ENV_NOT_RUNNABLE.
+ * -E_BAD_ENV, or -E_INVAL for any other status. */
+static int
+sys_env_set_status(envid_t envid, int status)
+{
+	struct Env *e;
+	int r;
+
+	if (status != ENV_RUNNABLE && status != ENV_NOT_RUNNABLE)
+		return -E_INVAL;
+	if ((r = envid2env(envid, &e, true)) < 0)
+		return r;
+	/* A running environment (the caller itself) stays running until it yields. */
+	if (e->env_status == ENV_RUNNING)
+		return status == ENV_RUNNABLE ? 0 : -E_INVAL;
+	e->env_status = status;
+	return 0;
+}
+
+/* Replace envid's registers with *tf, made safe: user segments with RPL 3, interrupts on, and
+ * no I/O privilege unless envid is the file system server.  -E_BAD_ENV; a bad tf pointer
+ * destroys the caller. */
+static int
+sys_env_set_trapframe(envid_t envid, struct Trapframe *tf)
+{
+	struct Env *e;
+	int r;
+
+	user_mem_assert(curenv, tf, sizeof(*tf), PTE_U);
+	if ((r = envid2env(envid, &e, true)) < 0)
+		return r;
+	struct Trapframe ntf = *tf;
+	ntf.tf_cs = GD_UT | 3;
+	ntf.tf_ds = ntf.tf_es = ntf.tf_ss = GD_UD | 3;
+	ntf.tf_eflags |= FL_IF;
+	ntf.tf_eflags &= ~(FL_IOPL_MASK | FL_VM | FL_NT);
+	if (e->env_type == ENV_TYPE_FS)
+		ntf.tf_eflags |= FL_IOPL_3;
+	e->env_tf = ntf;
+	return 0;
+}
+
+/* Set envid's page fault entry point.  The address is checked when a fault happens. */
+static int
+sys_env_set_pgfault_upcall(envid_t envid, void *func)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = envid2env(envid, &e, true)) < 0)
+		return r;
+	e->env_pgfault_upcall = func;
+	return 0;
+}
+
+/* Is va a page-aligned user address below UTOP? */
+static bool
+va_ok(uintptr_t va)
+{
+	return va < UTOP && va % PGSIZE == 0;
+}
+
+/* Are these permissions a valid request: PTE_U and PTE_P, nothing beyond PTE_SYSCALL? */
+static bool
+perm_ok(int perm)
+{
+	return (perm & (PTE_U | PTE_P)) == (PTE_U | PTE_P) && (perm & ~PTE_SYSCALL) == 0;
+}
+
+/* Map a new zeroed page at va in envid with perm.  -E_BAD_ENV, -E_INVAL (va, perm), -E_NO_MEM. */
+static int
+sys_page_alloc(envid_t envid, uintptr_t va, int perm)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = envid2env(envid, &e, true)) < 0)
+		return r;
+	if (!va_ok(va) || !perm_ok(perm))
+		return -E_INVAL;
+	struct PageInfo *pp = page_alloc(ALLOC_ZERO);
+	if (pp == NULL)
+		return -E_NO_MEM;
+	if ((r = page_insert(e->env_pgdir, pp, (void *) va, perm)) < 0) {
+		page_free(pp);
+		return r;
+	}
+	return 0;
+}
+
+/* Map the page at srcva in srcenvid at dstva in dstenvid with perm (both the caller or its
+ * children).  -E_BAD_ENV; -E_INVAL for a bad va or perm, an unmapped srcva, or PTE_W asked of
+ * a read-only page; -E_NO_MEM. */
+static int
+sys_page_map(envid_t srcenvid, uintptr_t srcva, envid_t dstenvid, uintptr_t dstva, int perm)
+{
+	struct Env *src, *dst;
+	pte_t *pte;
+	int r;
+
+	if ((r = envid2env(srcenvid, &src, true)) < 0
+	    || (r = envid2env(dstenvid, &dst, true)) < 0)
+		return r;
+	if (!va_ok(srcva) || !va_ok(dstva) || !perm_ok(perm))
+		return -E_INVAL;
+	struct PageInfo *pp = page_lookup(src->env_pgdir, (void *) srcva, &pte);
+	if (pp == NULL)
+		return -E_INVAL;
+	if ((perm & PTE_W) && !(*pte & PTE_W))
+		return -E_INVAL;
+	return page_insert(dst->env_pgdir, pp, (void *) dstva, perm);
+}
+
+/* Unmap va in envid; unmapping nothing succeeds.  -E_BAD_ENV, -E_INVAL. */
+static int
+sys_page_unmap(envid_t envid, uintptr_t va)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = envid2env(envid, &e, true)) < 0)
+		return r;
+	if (!va_ok(va))
+		return -E_INVAL;
+	page_remove(e->env_pgdir, (void *) va);
+	return 0;
+}
+
+/*
+ * Send value (and, if srcva < UTOP, the page there with perm) to envid, which must be blocked
+ * in sys_ipc_recv; any environment may send to any other.  The page is mapped only if the
+ * receiver asked for one (its dstva < UTOP).  Returns 0, -E_BAD_ENV, -E_IPC_NOT_RECV (not
+ * waiting: try again), -E_INVAL (srcva unaligned or unmapped, bad perm, PTE_W of a read-only
+ * page), -E_NO_MEM (receiver's page table).  On any error nothing changed.
+ */
+static int
+sys_ipc_try_send(envid_t envid, uint32_t value, uintptr_t srcva, int perm)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = envid2env(envid, &e, false)) < 0)
+		return r;
+	if (!e->env_ipc_recving)
+		return -E_IPC_NOT_RECV;
+
+	int sent_perm = 0;
+	if (srcva < UTOP) {
+		pte_t *pte;
+		if (srcva % PGSIZE != 0 || !perm_ok(perm))
+			return -E_INVAL;
+		struct PageInfo *pp = page_lookup(curenv->env_pgdir, (void *) srcva, &pte);
+		if (pp == NULL || ((perm & PTE_W) && !(*pte & PTE_W)))
+			return -E_INVAL;
+		if ((uintptr_t) e->env_ipc_dstva < UTOP) {
+			if ((r = page_insert(e->env_pgdir, pp, e->env_ipc_dstva, perm)) < 0)
+				return r;
+			sent_perm = perm;
+		}
+	}
+
+	e->env_ipc_recving = false;
+	e->env_ipc_from = curenv->env_id;
+	e->env_ipc_value = value;
+	e->env_ipc_perm = sent_perm;
+	e->env_tf.tf_regs.reg_eax = 0;		/* its sys_ipc_recv returns 0 */
+	e->env_status = ENV_RUNNABLE;
+	return 0;
+}
+
+/* Block until a value arrives; with dstva < UTOP (page-aligned), also accept a page there.
+ * Returns 0 when woken by a sender (the result is set by sys_ipc_try_send), or -E_INVAL at
+ * once for an unaligned dstva below UTOP. */
+static int
+sys_ipc_recv(uintptr_t dstva)
+{
+	if (dstva < UTOP && dstva % PGSIZE != 0)
+		return -E_INVAL;
+	curenv->env_ipc_recving = true;
+	curenv->env_ipc_dstva = (void *) dstva;
+	curenv->env_status = ENV_NOT_RUNNABLE;
+	sched_yield();
+}
+
+/* Memory statistics: the free page count lets tests check that nothing leaked. */
+static int
+sys_mem_stat(struct mem_stat *st)
+{
+	user_mem_assert(curenv, st, sizeof(*st), PTE_U | PTE_W);
+	st->free_pages = page_free_count();
+	st->total_pages = npages;
+	return 0;
+}
+
+int32_t
+syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+	switch (num) {
+	case SYS_cputs:
+		sys_cputs((const char *) a1, a2);
+		return 0;
+	case SYS_cgetc:
+		return sys_cgetc();
+	case SYS_getenvid:
+		return sys_getenvid();
+	case SYS_env_destroy:
+		return sys_env_destroy(a1);
+	case SYS_yield:
+		sys_yield();
+	case SYS_exofork:
+		return sys_exofork();
+	case SYS_env_set_status:
+		return sys_env_set_status(a1, a2);
+	case SYS_env_set_trapframe:
+		return sys_env_set_trapframe(a1, (struct Trapframe *) a2);
+	case SYS_env_set_pgfault_upcall:
+		return sys_env_set_pgfault_upcall(a1, (void *) a2);
+	case SYS_page_alloc:
+		return sys_page_alloc(a1, a2, a3);
+	case SYS_page_map:
+		return sys_page_map(a1, a2, a3, a4, a5);
+	case SYS_page_unmap:
+		return sys_page_unmap(a1, a2);
+	case SYS_ipc_try_send:
+		return sys_ipc_try_send(a1, a2, a3, a4);
+	case SYS_ipc_recv:
+		return sys_ipc_recv(a1);
+	case SYS_mem_stat:
+		return sys_mem_stat((struct mem_stat *) a1);
+	case SYS_time_msec:
+		return sys_time_msec();
+	case SYS_sleep_until:
+		return sys_sleep_until(a1);
+	case SYS_net_send:
+		return sys_net_send(a1, a2, a3);
+	case SYS_net_recv:
+		return sys_net_recv(a1, a2);
+	case SYS_net_info:
+		return sys_net_info(a1);
+	default:
+		return -E_INVAL;
+	}
+}

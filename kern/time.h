@@ -1,0 +1,20 @@
+/* The kernel clock (kern/time.c): milliseconds since boot, counted from the local APIC timer
+ * interrupts of the boot CPU, and environments sleeping until a time. */
+#ifndef KERN_TIME_H
+#define KERN_TIME_H
+#ifndef JOS_KERNEL
+# error "This is a kernel header; user programs should not #include it"
+#endif
+
+#include <inc/types.h>
+
+/* Timer interrupts per second on each CPU (kern/lapic.c programs the local APIC timer). */
+#define TIMER_HZ	100
+
+uint32_t time_msec(void);		/* milliseconds since boot; wraps after 49 days */
+
+/* System calls. */
+int	sys_time_msec(void);
+int	sys_sleep_until(uint32_t msec);	/* block until time_msec() >= msec; returns 0 */
+
+#endif /* !KERN_TIME_H */

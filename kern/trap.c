@@ -1,0 +1,333 @@
+/* Traps: the interrupt descriptor table, the per-CPU task state, dispatching every exception,
+ * interrupt and system call, user page faults, and the monitor's continue/stepi. */
+
+#include <inc/mmu.h>
+#include <inc/x86.h>
+#include <inc/assert.h>
+#include <inc/string.h>
+
+#include <kern/pmap.h>
+#include <kern/trap.h>
+#include <kern/console.h>
+#include <kern/monitor.h>
+#include <kern/env.h>
+#include <kern/syscall.h>
+#include <kern/sched.h>
+#include <kern/kdebug.h>
+#include <kern/cpu.h>
+#include <kern/spinlock.h>
+#include <kern/picirq.h>
+#include <kern/irq.h>
+
+/* The IDT is shared by all CPUs; each CPU loads it in trap_init_percpu. */
+struct Gatedesc idt[256] = { { 0 } };
+struct Pseudodesc idt_pd = {
+	sizeof(idt) - 1, (uint32_t) idt
+};
+
+/* The stub of each vector below trap_nvectors (kern/trapentry.S). */
+extern const uintptr_t trap_vectors[];
+extern const uint32_t trap_nvectors;
+
+/* Handlers of external interrupts, by IRQ (irq_set_handler). */
+static void (*irq_handlers[NIRQS])(void);
+
+static const char *
+trapname(int trapno)
+{
+	static const char *const excnames[] = {
+		[T_DIVIDE] = "Divide error",
+		[T_DEBUG] = "Debug",
+		[T_NMI] = "Non-Maskable Interrupt",
+		[T_BRKPT] = "Breakpoint",
+		[T_OFLOW] = "Overflow",
+		[T_BOUND] = "BOUND Range Exceeded",
+		[T_ILLOP] = "Invalid Opcode",
+		[T_DEVICE] = "Device Not Available",
+		[T_DBLFLT] = "Double Fault",
+		[9] = "Coprocessor Segment Overrun",
+		[T_TSS] = "Invalid TSS",
+		[T_SEGNP] = "Segment Not Present",
+		[T_STACK] = "Stack Fault",
+		[T_GPFLT] = "General Protection",
+		[T_PGFLT] = "Page Fault",
+		[15] = "(unknown trap)",
+		[T_FPERR] = "x87 FPU Floating-Point Error",
+		[T_ALIGN] = "Alignment Check",
+		[T_MCHK] = "Machine-Check",
+		[T_SIMDERR] = "SIMD Floating-Point Exception",
+	};
+
+	if (trapno >= 0 && trapno < (int) ARRAY_SIZE(excnames) && excnames[trapno])
+		return excnames[trapno];
+	if (trapno == T_SYSCALL)
+		return "System call";
+	if (trapno >= IRQ_OFFSET && trapno < IRQ_OFFSET + NIRQS)
+		return "Hardware Interrupt";
+	return "(unknown trap)";
+}
+
+void
+trap_init(void)
+{
+	/* Interrupt gates everywhere: the kernel runs with interrupts off.  User code may raise
+	 * only the breakpoint and the system call with `int`; any other `int n` from user mode is
+	 * a general protection fault. */
+	for (uint32_t v = 0; v < trap_nvectors; v++) {
+		int dpl = (v == T_BRKPT || v == T_SYSCALL) ? 3 : 0;
+		SETGATE(idt[v], 0, GD_KT, trap_vectors[v], dpl);
+	}
+	trap_init_percpu();
+}
+
+/* This CPU's TSS (the stack for traps from user mode) and the IDT. */
+void
+trap_init_percpu(void)
+{
+	int i = cpunum();
+	struct Taskstate *ts = &thiscpu->cpu_ts;
+
+	ts->ts_esp0 = KSTACKTOP - i * (KSTKSIZE + KSTKGAP);
+	ts->ts_ss0 = GD_KD;
+	/* An I/O bitmap offset past the TSS limit: no per-port permissions, only IOPL counts. */
+	ts->ts_iomb = sizeof(struct Taskstate);
+
+	gdt[(GD_TSS0 >> 3) + i] = SEG16(STS_T32A, (uint32_t) ts, sizeof(struct Taskstate) - 1, 0);
+	gdt[(GD_TSS0 >> 3) + i].sd_s = 0;
+	ltr(GD_TSS0 + (i << 3));
+	lidt(&idt_pd);
+}
+
+void
+irq_set_handler(int irq, void (*handler)(void))
+{
+	assert(irq >= 0 && irq < NIRQS);
+	irq_handlers[irq] = handler;
+	irq_enable(irq);
+}
+
+void
+print_trapframe(struct Trapframe *tf)
+{
+	cprintf("TRAP frame at %p from CPU %d\n", tf, cpunum());
+	print_regs(&tf->tf_regs);
+	cprintf("  es   0x----%04x\n", tf->tf_es);
+	cprintf("  ds   0x----%04x\n", tf->tf_ds);
+	cprintf("  trap 0x%08x %s\n", tf->tf_trapno, trapname(tf->tf_trapno));
+	if (tf->tf_trapno == T_PGFLT)
+		cprintf("  cr2  0x%08x\n", rcr2());
+	cprintf("  err  0x%08x", tf->tf_err);
+	if (tf->tf_trapno == T_PGFLT)
+		cprintf(" [%s, %s, %s]\n",
+			tf->tf_err & FEC_U ? "user" : "kernel",
+			tf->tf_err & FEC_WR ? "write" : "read",
+			tf->tf_err & FEC_PR ? "protection" : "not-present");
+	else
+		cprintf("\n");
+	cprintf("  eip  0x%08x\n", tf->tf_eip);
+	cprintf("  cs   0x----%04x\n", tf->tf_cs);
+	cprintf("  flag 0x%08x\n", tf->tf_eflags);
+	if ((tf->tf_cs & 3) != 0) {
+		cprintf("  esp  0x%08x\n", tf->tf_esp);
+		cprintf("  ss   0x----%04x\n", tf->tf_ss);
+	}
+}
+
+void
+print_regs(struct PushRegs *regs)
+{
+	cprintf("  edi  0x%08x\n", regs->reg_edi);
+	cprintf("  esi  0x%08x\n", regs->reg_esi);
+	cprintf("  ebp  0x%08x\n", regs->reg_ebp);
+	cprintf("  oesp 0x%08x\n", regs->reg_oesp);
+	cprintf("  ebx  0x%08x\n", regs->reg_ebx);
+	cprintf("  edx  0x%08x\n", regs->reg_edx);
+	cprintf("  ecx  0x%08x\n", regs->reg_ecx);
+	cprintf("  eax  0x%08x\n", regs->reg_eax);
+}
+
+/* A trap in kernel mode that the kernel did not expect: a kernel bug. */
+static void __attribute__((noreturn))
+kernel_trap_panic(struct Trapframe *tf, const char *what, uintptr_t va)
+{
+	print_trapframe(tf);
+	struct kdebug_info info;
+	kdebug_lookup(tf->tf_eip, &info);
+	cprintf("  at %s:%d: %.*s\n", info.file, info.line, info.fn_namelen, info.fn_name);
+	panic("%s in the kernel: va %08x, eip %08x", what, va, tf->tf_eip);
+}
+
+static void
+trap_dispatch(struct Trapframe *tf)
+{
+	bool from_user = (tf->tf_cs & 3) == 3;
+
+	switch (tf->tf_trapno) {
+	case T_PGFLT:
+		page_fault_handler(tf);
+		return;
+	case T_BRKPT:
+	case T_DEBUG:
+		if (!from_user)
+			kernel_trap_panic(tf, trapname(tf->tf_trapno), 0);
+		if (tf->tf_trapno == T_DEBUG && (tf->tf_eflags & FL_TF))
+			cprintf("stepi: eip %08x\n", tf->tf_eip);
+		else
+			print_trapframe(tf);
+		monitor(tf);
+		return;
+	case T_SYSCALL:
+		tf->tf_regs.reg_eax = syscall(tf->tf_regs.reg_eax, tf->tf_regs.reg_edx,
+					      tf->tf_regs.reg_ecx, tf->tf_regs.reg_ebx,
+					      tf->tf_regs.reg_edi, tf->tf_regs.reg_esi);
+		return;
+	case IRQ_OFFSET + IRQ_TIMER:
+		lapic_eoi();
+		irq_timer_tick();
+		sched_yield();
+	case IRQ_OFFSET + IRQ_ERROR:
+		cprintf("lapic: error status %08x on CPU %d\n", lapic_error(), cpunum());
+		lapic_eoi();
+		return;
+	case IRQ_OFFSET + IRQ_SPURIOUS:
+		/* The 8259 raises IRQ 7 when an interrupt goes away before it is acknowledged;
+		 * it needs no EOI. */
+		return;
+	}
+
+	if (tf->tf_trapno >= IRQ_OFFSET && tf->tf_trapno < IRQ_OFFSET + NIRQS) {
+		int irq = tf->tf_trapno - IRQ_OFFSET;
+		if (irq_handlers[irq])
+			irq_handlers[irq]();
+		else
+			cprintf("trap: unexpected IRQ %d\n", irq);
+		irq_eoi(irq);
+		return;
+	}
+
+	if (!from_user)
+		kernel_trap_panic(tf, trapname(tf->tf_trapno), 0);
+	cprintf("[%08x] user fault va %08x ip %08x\n", curenv->env_id,
+		tf->tf_trapno == T_PGFLT ? rcr2() : 0, tf->tf_eip);
+	print_trapframe(tf);
+	env_destroy(curenv);
+}
+
+void
+trap(struct Trapframe *tf)
+{
+	/* The caller's direction flag must not leak into kernel string instructions. */
+	asm volatile("cld" ::: "cc");
+
+	/* After a panic on another CPU, stop here. */
+	extern const char *panicstr;
+	if (panicstr)
+		for (;;)
+			asm volatile("hlt");
+
+	/* A CPU woken from sched_halt takes the kernel lock again. */
+	if (xchg(&thiscpu->cpu_status, CPU_STARTED) == CPU_HALTED)
+		lock_kernel();
+
+	/* Interrupt gates cleared IF; the kernel never turns it back on. */
+	assert(!(read_eflags() & FL_IF));
+
+	if ((tf->tf_cs & 3) == 3) {
+		lock_kernel();
+		assert(curenv);
+
+		/* Destroyed by another CPU while it ran here: free it now. */
+		if (curenv->env_status == ENV_DYING) {
+			env_free(curenv);
+			curenv = NULL;
+			sched_yield();
+		}
+
+		/* A running environment waits for nothing: a wait bit left over from a wait that
+		 * ended another way (sys_env_set_status, say) must not wake it later. */
+		curenv->env_wait = 0;
+
+		/* Work on the saved copy, so that the stack frame can be reused. */
+		curenv->env_tf = *tf;
+		tf = &curenv->env_tf;
+	}
+
+	trap_dispatch(tf);
+
+	if (curenv && curenv->env_status == ENV_RUNNING)
+		env_run(curenv);
+	sched_yield();
+}
+
+void
+page_fault_handler(struct Trapframe *tf)
+{
+	uintptr_t fault_va = rcr2();
+
+	if ((tf->tf_cs & 3) == 0)
+		kernel_trap_panic(tf, "page fault", fault_va);
+
+	/*
+	 * A user page fault goes to the environment's upcall, on its exception stack, with a
+	 * UTrapframe describing the fault.  A fault while already on the exception stack (in the
+	 * handler) pushes the new UTrapframe below the current esp, leaving one empty 32-bit word
+	 * between them: lib/pfentry.S stores its return address there.  No upcall, an upcall
+	 * outside the user's mapped memory, or an exception stack that is missing or would
+	 * overflow its one page: the environment is destroyed.
+	 */
+	void *upcall = curenv->env_pgfault_upcall;
+	if (upcall != NULL && user_mem_check(curenv, upcall, 1, PTE_U) == 0) {
+		uintptr_t top = UXSTACKTOP;
+		if (tf->tf_esp >= UXSTACKTOP - PGSIZE && tf->tf_esp < UXSTACKTOP)
+			top = tf->tf_esp - sizeof(uint32_t);
+		struct UTrapframe *utf = (struct UTrapframe *) (top - sizeof(struct UTrapframe));
+
+		if ((uintptr_t) utf >= UXSTACKTOP - PGSIZE
+		    && user_mem_check(curenv, utf, sizeof(*utf), PTE_U | PTE_W) == 0) {
+			/* Write through the user's mapping: the current page directory is its. */
+			utf->utf_fault_va = fault_va;
+			utf->utf_err = tf->tf_err;
+			utf->utf_regs = tf->tf_regs;
+			utf->utf_eip = tf->tf_eip;
+			utf->utf_eflags = tf->tf_eflags;
+			utf->utf_esp = tf->tf_esp;
+			tf->tf_eip = (uintptr_t) upcall;
+			tf->tf_esp = (uintptr_t) utf;
+			return;
+		}
+		cprintf("[%08x] user exception stack missing or overflowed\n", curenv->env_id);
+	} else if (upcall != NULL) {
+		cprintf("[%08x] page fault upcall %08x is not user code\n", curenv->env_id, upcall);
+	}
+
+	cprintf("[%08x] user fault va %08x ip %08x\n", curenv->env_id, fault_va, tf->tf_eip);
+	print_trapframe(tf);
+	env_destroy(curenv);
+}
+
+/***** Monitor commands that act on the trapped environment *****/
+
+MONITOR_COMMAND(mon_continue, "continue", "", "resume the environment that hit a breakpoint");
+static int
+mon_continue(int argc, char **argv, struct Trapframe *tf)
+{
+	if (tf == NULL || (tf->tf_cs & 3) != 3) {
+		cprintf("continue: no user environment to resume\n");
+		return 0;
+	}
+	tf->tf_eflags &= ~FL_TF;
+	return -1;
+}
+
+MONITOR_COMMAND(mon_stepi, "stepi", "", "execute one instruction of the environment");
+static int
+mon_stepi(int argc, char **argv, struct Trapframe *tf)
+{
+	if (tf == NULL || (tf->tf_cs & 3) != 3) {
+		cprintf("stepi: no user environment to step\n");
+		return 0;
+	}
+	/* The trap flag raises a debug exception after one instruction (SDM 3B 17.3.1.4). */
+	tf->tf_eflags |= FL_TF;
+	return -1;
+}

@@ -1,0 +1,21 @@
+/* Traps, exceptions and interrupts (kern/trap.c, kern/trapentry.S). */
+#ifndef KERN_TRAP_H
+#define KERN_TRAP_H
+#ifndef JOS_KERNEL
+# error "This is a kernel header; user programs should not #include it"
+#endif
+
+#include <inc/trap.h>
+#include <inc/mmu.h>
+
+extern struct Gatedesc idt[];
+extern struct Pseudodesc idt_pd;
+
+void	trap_init(void);
+void	trap_init_percpu(void);
+void	print_regs(struct PushRegs *regs);
+void	print_trapframe(struct Trapframe *tf);
+void	page_fault_handler(struct Trapframe *);
+void	backtrace(struct Trapframe *);
+
+#endif /* KERN_TRAP_H */
