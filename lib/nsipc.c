@@ -1,0 +1,197 @@
+/* The client side of the network server's socket requests (inc/ns.h): one function per
+ * request, marshalling it into this environment's request page and waiting for the answer. */
+
+#include <inc/lib.h>
+#include <inc/ns.h>
+
+/* The request page, shared with the server during each request.  A forked child gets its own
+ * copy (copy-on-write) once it writes a request. */
+static union nsipc nsipcbuf;
+
+/*
+ * Send request code with nsipcbuf and wait for the server's answer.  Returns the answer, or
+ * -E_BAD_ENV if there is no network server.  IPCs from other environments that arrive while we
+ * wait are not answers: they are dropped (a program that talks to others by IPC should not
+ * have a socket request outstanding meanwhile).
+ */
+static int
+nsipc(uint32_t code)
+{
+	static envid_t ns;
+	envid_t from;
+	int r;
+
+	if (ns == 0 || envs[ENVX(ns)].env_id != ns || envs[ENVX(ns)].env_type != ENV_TYPE_NS)
+		ns = ipc_find_env(ENV_TYPE_NS);
+	if (ns == 0)
+		return -E_BAD_ENV;
+	while ((r = sys_ipc_try_send(ns, code, &nsipcbuf, PTE_P | PTE_U | PTE_W))
+	       == -E_IPC_NOT_RECV)
+		sys_yield();
+	if (r < 0)
+		return r;
+	do {
+		r = ipc_recv(&from, NULL, NULL);
+	} while (from != ns);
+	return r;
+}
+
+int
+nsipc_socket(int domain, int type, int protocol)
+{
+	nsipcbuf.socket.domain = domain;
+	nsipcbuf.socket.type = type;
+	nsipcbuf.socket.protocol = protocol;
+	return nsipc(NSREQ_SOCKET);
+}
+
+static int
+nsipc_addr(uint32_t code, int s, const struct sockaddr *addr, socklen_t addrlen)
+{
+	if (addrlen < sizeof(struct sockaddr_in))
+		return -E_INVAL;
+	nsipcbuf.bind.sock = s;
+	memcpy(&nsipcbuf.bind.addr, addr, sizeof(struct sockaddr_in));
+	nsipcbuf.bind.addrlen = addrlen;
+	return nsipc(code);
+}
+
+int
+nsipc_bind(int s, const struct sockaddr *addr, socklen_t addrlen)
+{
+	return nsipc_addr(NSREQ_BIND, s, addr, addrlen);
+}
+
+int
+nsipc_connect(int s, const struct sockaddr *addr, socklen_t addrlen)
+{
+	return nsipc_addr(NSREQ_CONNECT, s, addr, addrlen);
+}
+
+int
+nsipc_listen(int s, int backlog)
+{
+	nsipcbuf.listen.sock = s;
+	nsipcbuf.listen.backlog = backlog;
+	return nsipc(NSREQ_LISTEN);
+}
+
+/* Copy the address the server wrote into the page out to the caller's buffer, BSD style:
+ * at most *addrlen bytes, and *addrlen set to the full size. */
+static void
+addr_out(struct sockaddr *addr, socklen_t *addrlen)
+{
+	if (addr && addrlen) {
+		memcpy(addr, &nsipcbuf.accepted.addr,
+		       MIN(*addrlen, (socklen_t) sizeof(struct sockaddr_in)));
+		*addrlen = sizeof(struct sockaddr_in);
+	}
+}
+
+int
+nsipc_accept(int s, struct sockaddr *addr, socklen_t *addrlen)
+{
+	int r;
+
+	nsipcbuf.sock.sock = s;
+	if ((r = nsipc(NSREQ_ACCEPT)) >= 0)
+		addr_out(addr, addrlen);
+	return r;
+}
+
+static int
+nsipc_getname(uint32_t code, int s, struct sockaddr *addr, socklen_t *addrlen)
+{
+	int r;
+
+	nsipcbuf.sock.sock = s;
+	if ((r = nsipc(code)) >= 0)
+		addr_out(addr, addrlen);
+	return r;
+}
+
+int
+nsipc_getsockname(int s, struct sockaddr *addr, socklen_t *addrlen)
+{
+	return nsipc_getname(NSREQ_GETSOCKNAME, s, addr, addrlen);
+}
+
+int
+nsipc_getpeername(int s, struct sockaddr *addr, socklen_t *addrlen)
+{
+	return nsipc_getname(NSREQ_GETPEERNAME, s, addr, addrlen);
+}
+
+/* Receive up to len bytes (one request: at most NSIPC_DATA_MAX).  The bytes come in the request
+ * page and are copied to buf here: the copy on the client side. */
+ssize_t
+nsipc_recv(int s, void *buf, size_t len, int flags)
+{
+	int r;
+
+	nsipcbuf.data.sock = s;
+	nsipcbuf.data.len = MIN(len, (size_t) NSIPC_DATA_MAX);
+	nsipcbuf.data.flags = flags;
+	if ((r = nsipc(NSREQ_RECV)) > 0)
+		memcpy(buf, nsipcbuf.data.data, MIN((size_t) r, len));
+	return r;
+}
+
+/* Send all len bytes, a page-sized request at a time (each copied into the request page: the
+ * copy on the client side).  Returns len, or the error of the first request that failed if it
+ * was the first, else the bytes sent before it. */
+ssize_t
+nsipc_send(int s, const void *buf, size_t len, int flags)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = MIN(len - done, (size_t) NSIPC_DATA_MAX);
+		int r;
+		nsipcbuf.data.sock = s;
+		nsipcbuf.data.len = n;
+		nsipcbuf.data.flags = flags;
+		memcpy(nsipcbuf.data.data, (const char *) buf + done, n);
+		if ((r = nsipc(NSREQ_SEND)) < 0)
+			return done ? (ssize_t) done : r;
+		if (r == 0)
+			break;
+		done += r;
+	}
+	return done;
+}
+
+int
+nsipc_close(int s)
+{
+	nsipcbuf.sock.sock = s;
+	return nsipc(NSREQ_CLOSE);
+}
+
+int
+nsipc_shutdown(int s, int how)
+{
+	nsipcbuf.shutdown.sock = s;
+	nsipcbuf.shutdown.how = how;
+	return nsipc(NSREQ_SHUTDOWN);
+}
+
+int
+nsipc_setsockopt(int s, int level, int name, int value)
+{
+	nsipcbuf.setsockopt.sock = s;
+	nsipcbuf.setsockopt.level = level;
+	nsipcbuf.setsockopt.name = name;
+	nsipcbuf.setsockopt.value = value;
+	return nsipc(NSREQ_SETSOCKOPT);
+}
+
+int
+nsipc_stats(struct ns_stats *st)
+{
+	int r;
+
+	if ((r = nsipc(NSREQ_STATS)) >= 0 && st)
+		memcpy(st, &nsipcbuf.stats, sizeof(*st));
+	return r;
+}

@@ -1,0 +1,183 @@
+/* The `pipe` device: a ring buffer in one page shared by the read and the write descriptor (it
+ * is the data page, fd2data, of both), and every environment that holds either end. */
+
+#include <inc/lib.h>
+
+/* The ring: p_rpos and p_wpos count the bytes read and written modulo PIPE_POSMOD, twice the
+ * buffer's size, so that a full ring (difference PIPE_BUFSIZ) differs from an empty one
+ * (difference 0); byte k lives at p_buf[k % PIPE_BUFSIZ].  Only readers move p_rpos, only
+ * writers p_wpos.  Both are volatile: the other side changes them under us. */
+#define PIPE_BUFSIZ	(PGSIZE - 2 * sizeof(uint32_t))
+#define PIPE_POSMOD	(2 * PIPE_BUFSIZ)
+
+struct Pipe {
+	volatile uint32_t p_rpos;
+	volatile uint32_t p_wpos;
+	uint8_t p_buf[PIPE_BUFSIZ];
+};
+
+static_assert(sizeof(struct Pipe) == PGSIZE, "a pipe is one page");
+
+/* Bytes in the ring. */
+static uint32_t
+pipe_count(const struct Pipe *p)
+{
+	return (p->p_wpos + PIPE_POSMOD - p->p_rpos) % PIPE_POSMOD;
+}
+
+int
+pipe(int pfd[2])
+{
+	struct Fd *rfd, *wfd;
+	int r;
+	const int perm = PTE_P | PTE_U | PTE_W | PTE_SHARE;
+
+	/* The read end's Fd page is mapped before the write end is allocated, so that fd_alloc
+	 * finds two different slots. */
+	if ((r = fd_alloc(&rfd)) < 0)
+		return r;
+	char *data = fd2data(rfd);
+	if ((r = sys_page_alloc(0, data, perm)) < 0)
+		return r;
+	if ((r = sys_page_alloc(0, rfd, perm)) < 0)
+		goto fail_data;
+	if ((r = fd_alloc(&wfd)) < 0
+	    || (r = sys_page_map(0, data, 0, fd2data(wfd), perm)) < 0)
+		goto fail_rfd;
+	if ((r = sys_page_alloc(0, wfd, perm)) < 0)
+		goto fail_wdata;
+
+	rfd->fd_dev_id = DEV_ID_PIPE;
+	rfd->fd_omode = O_RDONLY;
+	wfd->fd_dev_id = DEV_ID_PIPE;
+	wfd->fd_omode = O_WRONLY;
+	pfd[0] = fd2num(rfd);
+	pfd[1] = fd2num(wfd);
+	return 0;
+
+fail_wdata:
+	sys_page_unmap(0, fd2data(wfd));
+fail_rfd:
+	sys_page_unmap(0, rfd);
+fail_data:
+	sys_page_unmap(0, data);
+	return r;
+}
+
+/*
+ * Is the other end of the pipe closed?  fd is one end, p the shared page.
+ *
+ * Every descriptor of either end maps p once (as its data page), so
+ *	pageref(p) = (mappings of this end's Fd page) + (mappings of the other end's Fd page)
+ * and the other end is closed exactly when pageref(fd) == pageref(p).
+ *
+ * The race.  The two counts are read one after the other, while other environments map and
+ * unmap the pages: fork and spawn copy an end, dup copies it, close and exit drop it.  A
+ * reader that compares a count taken before such a change with one taken after can see them
+ * equal while the other end is still open, and end its input early.  Two rules make the check
+ * safe:
+ *   1. In every state that other environments can be seen in, pageref(p) exceeds the Fd page
+ *      counts whenever the other end is open: fork, spawn and dup map the data page before the
+ *      Fd page, close unmaps the Fd page before the data page (inc/fd.h), so p's count grows
+ *      first and shrinks last.  (The kernel's env_free drops an environment's pages with no
+ *      user code running in between.)
+ *   2. Both counts come from one moment.  If this environment is preempted between the reads
+ *      (its env_runs changes), or p's count moved while fd's was read (read p, fd, p again and
+ *      compare), the snapshot is retaken.  Closing an end or forking a holder changes p's
+ *      count, so a change in the window shows up there.
+ * A false "closed" would now need changes by other CPUs that exactly cancel in p's count
+ * within these three loads.
+ */
+static int
+pipe_isclosed(struct Fd *fd, struct Pipe *p)
+{
+	int nfd, np, runs;
+
+	for (;;) {
+		runs = thisenv->env_runs;
+		np = pageref(p);
+		nfd = pageref(fd);
+		if (np == pageref(p) && runs == thisenv->env_runs)
+			return nfd == np;
+	}
+}
+
+int
+pipeisclosed(int fdnum)
+{
+	struct Fd *fd;
+	int r;
+
+	if ((r = fd_lookup(fdnum, &fd)) < 0)
+		return r;
+	if (fd->fd_dev_id != DEV_ID_PIPE)
+		return -E_INVAL;
+	return pipe_isclosed(fd, (struct Pipe *) fd2data(fd));
+}
+
+/* Read what is there, at most n bytes; wait (yielding) while the pipe is empty and the write
+ * end open.  0 at the end: empty and no writer left. */
+static ssize_t
+devpipe_read(struct Fd *fd, void *vbuf, size_t n)
+{
+	struct Pipe *p = (struct Pipe *) fd2data(fd);
+	uint8_t *buf = vbuf;
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	while (pipe_count(p) == 0) {
+		/* Closed and still empty: everything written came before the close. */
+		if (pipe_isclosed(fd, p) && pipe_count(p) == 0)
+			return 0;
+		sys_yield();
+	}
+	for (i = 0; i < n && pipe_count(p) > 0; i++) {
+		buf[i] = p->p_buf[p->p_rpos % PIPE_BUFSIZ];
+		/* The byte is copied before the slot is handed back to the writer. */
+		asm volatile("" ::: "memory");
+		p->p_rpos = (p->p_rpos + 1) % PIPE_POSMOD;
+	}
+	return i;
+}
+
+/* Write all n bytes, waiting (yielding) while the pipe is full.  If the read end goes away,
+ * the bytes written so far are returned (0 if none): nobody will read the rest. */
+static ssize_t
+devpipe_write(struct Fd *fd, const void *vbuf, size_t n)
+{
+	struct Pipe *p = (struct Pipe *) fd2data(fd);
+	const uint8_t *buf = vbuf;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		while (pipe_count(p) >= PIPE_BUFSIZ) {
+			if (pipe_isclosed(fd, p))
+				return i;
+			sys_yield();
+		}
+		p->p_buf[p->p_wpos % PIPE_BUFSIZ] = buf[i];
+		/* The byte is in the ring before the reader can see it. */
+		asm volatile("" ::: "memory");
+		p->p_wpos = (p->p_wpos + 1) % PIPE_POSMOD;
+	}
+	return i;
+}
+
+static int
+devpipe_stat(struct Fd *fd, struct Stat *st)
+{
+	struct Pipe *p = (struct Pipe *) fd2data(fd);
+
+	strlcpy(st->st_name, "<pipe>", sizeof(st->st_name));
+	st->st_size = pipe_count(p);
+	return 0;
+}
+
+struct Dev devpipe = {
+	.dev_id = DEV_ID_PIPE,
+	.dev_name = "pipe",
+	.dev_read = devpipe_read,
+	.dev_write = devpipe_write,
+	.dev_stat = devpipe_stat,
+};

@@ -1,0 +1,260 @@
+/* String and memory functions for the kernel and user programs (no libc underneath). */
+
+#include <inc/string.h>
+
+int
+strlen(const char *s)
+{
+	int n = 0;
+
+	while (s[n] != '\0')
+		n++;
+	return n;
+}
+
+int
+strnlen(const char *s, size_t size)
+{
+	size_t n = 0;
+
+	while (n < size && s[n] != '\0')
+		n++;
+	return n;
+}
+
+char *
+strcpy(char *dst, const char *src)
+{
+	char *ret = dst;
+
+	while ((*dst++ = *src++) != '\0')
+		;
+	return ret;
+}
+
+char *
+strcat(char *dst, const char *src)
+{
+	strcpy(dst + strlen(dst), src);
+	return dst;
+}
+
+/* Copies at most size bytes; pads with NULs, and leaves dst unterminated if src is too long. */
+char *
+strncpy(char *dst, const char *src, size_t size)
+{
+	for (size_t i = 0; i < size; i++) {
+		dst[i] = *src;
+		if (*src != '\0')
+			src++;
+	}
+	return dst;
+}
+
+/* Copies src into dst of `size` bytes, always NUL-terminating (if size > 0); returns the
+ * length of src, so a result >= size means truncation. */
+size_t
+strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size > 0) {
+		size_t n = len < size - 1 ? len : size - 1;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+int
+strcmp(const char *p, const char *q)
+{
+	while (*p && *p == *q)
+		p++, q++;
+	return (int) ((unsigned char) *p - (unsigned char) *q);
+}
+
+int
+strncmp(const char *p, const char *q, size_t n)
+{
+	while (n > 0 && *p && *p == *q)
+		n--, p++, q++;
+	if (n == 0)
+		return 0;
+	return (int) ((unsigned char) *p - (unsigned char) *q);
+}
+
+/* The first c in s, or NULL. */
+char *
+strchr(const char *s, int c)
+{
+	for (; *s; s++)
+		if (*s == (char) c)
+			return (char *) s;
+	return c == 0 ? (char *) s : NULL;
+}
+
+/* The first c in s, or the terminating NUL. */
+char *
+strfind(const char *s, char c)
+{
+	for (; *s; s++)
+		if (*s == c)
+			break;
+	return (char *) s;
+}
+
+char *
+strstr(const char *haystack, const char *needle)
+{
+	int n = strlen(needle);
+
+	for (; *haystack; haystack++)
+		if (strncmp(haystack, needle, n) == 0)
+			return (char *) haystack;
+	return n == 0 ? (char *) haystack : NULL;
+}
+
+/* The block functions use string instructions on whole words when both ends are aligned:
+ * they are on the hot paths of fork, the file system and the network server. */
+void *
+memset(void *v, int c, size_t n)
+{
+	void *d = v;
+
+	if ((uintptr_t) v % 4 == 0 && n % 4 == 0) {
+		uint32_t w = c & 0xFF;
+		w = (w << 24) | (w << 16) | (w << 8) | w;
+		size_t words = n / 4;
+		asm volatile("cld; rep stosl"
+			     : "+D" (d), "+c" (words) : "a" (w) : "cc", "memory");
+	} else {
+		asm volatile("cld; rep stosb"
+			     : "+D" (d), "+c" (n) : "a" (c) : "cc", "memory");
+	}
+	return v;
+}
+
+void *
+memmove(void *dst, const void *src, size_t n)
+{
+	const char *s = src;
+	char *d = dst;
+	bool words = (uintptr_t) s % 4 == 0 && (uintptr_t) d % 4 == 0 && n % 4 == 0;
+
+	if (s < d && s + n > d) {
+		/* Overlap with dst above src: copy backwards. */
+		if (words) {
+			const char *sp = s + n - 4;
+			char *dp = d + n - 4;
+			size_t cnt = n / 4;
+			asm volatile("std; rep movsl; cld"
+				     : "+D" (dp), "+S" (sp), "+c" (cnt) : : "cc", "memory");
+		} else {
+			const char *sp = s + n - 1;
+			char *dp = d + n - 1;
+			asm volatile("std; rep movsb; cld"
+				     : "+D" (dp), "+S" (sp), "+c" (n) : : "cc", "memory");
+		}
+	} else {
+		if (words) {
+			size_t cnt = n / 4;
+			asm volatile("cld; rep movsl"
+				     : "+D" (d), "+S" (s), "+c" (cnt) : : "cc", "memory");
+		} else {
+			asm volatile("cld; rep movsb"
+				     : "+D" (d), "+S" (s), "+c" (n) : : "cc", "memory");
+		}
+	}
+	return dst;
+}
+
+/* gcc may emit calls to memcpy for structure copies, so it must exist even with -fno-builtin. */
+void *
+memcpy(void *dst, const void *src, size_t n)
+{
+	return memmove(dst, src, n);
+}
+
+int
+memcmp(const void *v1, const void *v2, size_t n)
+{
+	const uint8_t *s1 = v1, *s2 = v2;
+
+	for (; n > 0; n--, s1++, s2++)
+		if (*s1 != *s2)
+			return (int) *s1 - (int) *s2;
+	return 0;
+}
+
+/* The first byte equal to c in [s, s+n), or s+n. */
+void *
+memfind(const void *s, int c, size_t n)
+{
+	const uint8_t *p = s, *end = p + n;
+
+	for (; p < end; p++)
+		if (*p == (uint8_t) c)
+			break;
+	return (void *) p;
+}
+
+static int
+digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 10;
+	return 99;
+}
+
+/* Base 0 means: 0x... hexadecimal, 0... octal, else decimal.  *endptr is set to the first
+ * character not used (s itself if there were no digits). */
+unsigned long
+strtoul(const char *s, char **endptr, int base)
+{
+	const char *start = s;
+	unsigned long val = 0;
+	bool any = false;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '+')
+		s++;
+	if ((base == 0 || base == 16) && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')
+	    && digit_value(s[2]) < 16) {
+		s += 2;
+		base = 16;
+	} else if (base == 0) {
+		base = (s[0] == '0') ? 8 : 10;
+	}
+	for (; digit_value(*s) < base; s++) {
+		val = val * base + digit_value(*s);
+		any = true;
+	}
+	if (endptr)
+		*endptr = (char *) (any ? s : start);
+	return val;
+}
+
+long
+strtol(const char *s, char **endptr, int base)
+{
+	const char *p = s;
+	char *end;
+	bool neg = false;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '-') {
+		neg = true;
+		p++;
+	}
+	unsigned long v = strtoul(p, &end, base);
+	if (endptr)
+		*endptr = (end == p) ? (char *) s : end;
+	return neg ? -(long) v : (long) v;
+}
