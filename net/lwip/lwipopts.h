@@ -1,0 +1,154 @@
+/* lwIP's configuration for the exo386 network server (net/serv.c): which protocols and APIs
+ * are compiled in, and how big its memory pools are, with the reason for each size. */
+#ifndef NET_LWIP_LWIPOPTS_H
+#define NET_LWIP_LWIPOPTS_H
+
+/* ---- Threads and APIs ---------------------------------------------------------------------------
+ * The server runs lwIP with an operating system (NO_SYS=0) made of the cooperative threads of
+ * net/thread.h: one lwIP "tcpip" thread for timers, and one server thread per client request,
+ * which calls the netconn API (a blocking accept or recv blocks only its own thread).
+ *
+ * Core locking: API calls and received frames run lwIP's core directly in the calling thread
+ * under the core mutex, instead of being posted to the tcpip thread and waited for: one context
+ * switch less per call and per frame.  Under cooperative threads the mutex is never contended
+ * (lwIP releases it before every wait), and sys_arch asserts that.
+ *
+ * Full duplex: one socket may be read by one thread while another writes or closes it (a client
+ * blocked in recv while its child sends; closing a socket on which an accept waits).  It needs a
+ * semaphore per thread, which sys_arch provides. */
+#define NO_SYS				0
+#define LWIP_TIMERS			1
+#define SYS_LIGHTWEIGHT_PROT		1
+#define LWIP_TCPIP_CORE_LOCKING		1
+#define LWIP_TCPIP_CORE_LOCKING_INPUT	1
+#define LWIP_NETCONN			1
+#define LWIP_SOCKET			0	/* our own socket layer is net/nssock.c */
+#define LWIP_NETIF_API			0
+#define LWIP_NETCONN_SEM_PER_THREAD	1
+#define LWIP_NETCONN_FULLDUPLEX		1
+#define LWIP_SO_RCVTIMEO		1	/* setsockopt(SO_RCVTIMEO): httpd bounds header reads */
+#define SO_REUSE			1	/* setsockopt(SO_REUSEADDR) */
+#define LWIP_COMPAT_MUTEX		0
+void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
+#define LWIP_ASSERT_CORE_LOCKED()	sys_arch_assert_core_locked()
+
+/* Thread stacks (bytes).  The tcpip thread runs timers, which may send (the whole output path
+ * down to net/lwip/netif.c); server threads run the same paths from an API call. */
+#define TCPIP_THREAD_STACKSIZE		(4 * 4096)
+#define DEFAULT_THREAD_STACKSIZE	(4 * 4096)
+#define TCPIP_THREAD_PRIO		1	/* ignored: cooperative threads have no priorities */
+
+/* ---- Protocols --------------------------------------------------------------------------------
+ * IPv4 over Ethernet with ARP; ICMP so that the guest answers ping; UDP and TCP.  No DHCP: QEMU's
+ * user network always gives 10.0.2.15, and the server configures it statically.  No DNS client
+ * (with restrict=on nothing outside the guest network is reachable anyway), no IPv6, no IP
+ * fragmentation (the QEMU network never fragments and we never send more than the MTU).
+ * The loopback interface (127.0.0.1) and loopback of the own address let a guest program talk
+ * to a guest server. */
+#define LWIP_IPV4			1
+#define LWIP_IPV6			0
+#define LWIP_ARP			1
+#define LWIP_ETHERNET			1
+#define LWIP_ICMP			1
+#define LWIP_UDP			1
+#define LWIP_TCP			1
+#define LWIP_RAW			0
+#define LWIP_DHCP			0
+#define LWIP_AUTOIP			0
+#define LWIP_IGMP			0
+#define LWIP_DNS			0
+#define IP_REASSEMBLY			0
+#define IP_FRAG				0
+#define LWIP_HAVE_LOOPIF		1
+#define LWIP_NETIF_LOOPBACK		1
+#define LWIP_LOOPBACK_MAX_PBUFS		32
+#define LWIP_RANDOMIZE_INITIAL_LOCAL_PORTS 1
+#define ETHARP_SUPPORT_STATIC_ENTRIES	0
+#define LWIP_NETIF_STATUS_CALLBACK	0
+#define LWIP_NETIF_LINK_CALLBACK	0
+
+/* Received frames are custom pbufs that point into the packet page the input helper passed
+ * (net/lwip/netif.c): no copy on the way in. */
+#define LWIP_SUPPORT_CUSTOM_PBUF	1
+/* TCP builds each outgoing segment, headers included, in one pbuf, so the copy into the
+ * output packet page (the only one on the way out) reads one buffer. */
+#define LWIP_NETIF_TX_SINGLE_PBUF	1
+/* The frame starts 4 bytes into the packet page (after np_len), so the IP header is not 4-byte
+ * aligned; i386 reads unaligned words, and lwIP's protocol structs are packed anyway. */
+#define ETH_PAD_SIZE			0
+
+/* ---- TCP ---------------------------------------------------------------------------------------- */
+#define TCP_MSS				1460	/* Ethernet MTU 1500 - 20 (IP) - 20 (TCP) */
+/* A window of 16 segments: about what QEMU's user network delivers back to back, so a bulk
+ * receive (wget) is not throttled by our window; each segment in flight holds one packet page. */
+#define TCP_WND				(16 * TCP_MSS)
+/* The same for sending (httpd streaming a large file): 16 segments unacknowledged. */
+#define TCP_SND_BUF			(16 * TCP_MSS)
+#define TCP_SND_QUEUELEN		(4 * TCP_SND_BUF / TCP_MSS)
+#define TCP_QUEUE_OOSEQ			1
+#define TCP_OOSEQ_MAX_PBUFS		16	/* out-of-order frames kept per connection */
+#define TCP_LISTEN_BACKLOG		1
+#define TCP_DEFAULT_LISTEN_BACKLOG	64
+
+/* ---- Memory -------------------------------------------------------------------------------------
+ * Sized for the httpd demo and its tests: 50 connections opened at once (httpdbad), each
+ * answered with a small page, plus one bulk transfer of a 1 MB file at a time; and for a few
+ * client programs (wget, echosrv) besides.  Everything is static (in the server's bss).
+ *
+ * The heap holds the copies of data sent (tcp_write copies the client's request page into
+ * PBUF_RAM segments) until acknowledged, ARP/ICMP replies, and the mailboxes' slot arrays.  A
+ * full send buffer is TCP_SND_BUF (23 KB) plus headers: 512 KB leaves room for about 20 full
+ * ones, or the 50 small answers of the test at once.  When it runs out, tcp_write fails with
+ * ERR_MEM and the netconn write waits for acknowledgements: slower, never wrong. */
+#define MEM_ALIGNMENT			4
+#define MEM_SIZE			(512 * 1024)
+#define MEMP_NUM_PBUF			64	/* PBUF_REF/ROM headers: UDP sends, loopback */
+#define MEMP_NUM_UDP_PCB		16
+/* One per socket (NS_SOCK_MAX = 128 in net/serv.h: e.g. 50 connections between two guest
+ * programs over loopback, both ends), plus connections in TIME_WAIT or accepted by lwIP but not
+ * yet by a client.  When the pool runs out lwIP reclaims the oldest TIME_WAIT (then closing)
+ * one, so closed connections do not exhaust it. */
+#define MEMP_NUM_TCP_PCB		160
+#define MEMP_NUM_TCP_PCB_LISTEN		16
+/* Segments queued for sending or retransmission: TCP_SND_QUEUELEN (64) per busy connection;
+ * 256 lets four connections have full queues while the others send small answers. */
+#define MEMP_NUM_TCP_SEG		256
+#define MEMP_NUM_NETBUF			32	/* UDP datagrams waiting to be received */
+/* Netconns: our socket table (NS_SOCK_MAX = 128) plus connections accepted by lwIP but not yet
+ * by a client (up to the accept mailbox's 64). */
+#define MEMP_NUM_NETCONN		192
+#define MEMP_NUM_TCPIP_MSG_API		32	/* tcpip_callback (loopback, deletes) */
+#define MEMP_NUM_TCPIP_MSG_INPKT	8	/* unused with core locking input */
+#define MEMP_NUM_ARP_QUEUE		32	/* packets waiting for an ARP reply */
+#define ARP_TABLE_SIZE			16
+/* lwIP's own pool of receive buffers: none.  Received frames are custom pbufs on packet pages,
+ * and none of the lwIP files we build allocates from the pool. */
+#define PBUF_POOL_SIZE			0
+
+/* Mailboxes (message counts).  The accept mailbox holds connections that completed the
+ * handshake before the server accepted them: 64 covers the 50 opened at once.  A TCP receive
+ * mailbox holds received segments (pbufs) for one connection: 32 > the 16 segments of a
+ * window, so a full window never finds it full. */
+#define TCPIP_MBOX_SIZE			64
+#define DEFAULT_TCP_RECVMBOX_SIZE	32
+#define DEFAULT_UDP_RECVMBOX_SIZE	16
+#define DEFAULT_ACCEPTMBOX_SIZE		64
+
+/* ---- Checks and statistics ----------------------------------------------------------------------
+ * Checksums in software both ways (our E1000 driver does not offload them).  Statistics on, for
+ * the server's counters (memory pool failures); no debug output. */
+#define CHECKSUM_GEN_IP			1
+#define CHECKSUM_GEN_TCP		1
+#define CHECKSUM_GEN_UDP		1
+#define CHECKSUM_GEN_ICMP		1
+#define CHECKSUM_CHECK_IP		1
+#define CHECKSUM_CHECK_TCP		1
+#define CHECKSUM_CHECK_UDP		1
+#define CHECKSUM_CHECK_ICMP		1
+#define LWIP_STATS			1
+#define LWIP_STATS_DISPLAY		0
+#define MEM_STATS			1
+#define MEMP_STATS			1
+#define TCP_STATS			1
+
+#endif /* !NET_LWIP_LWIPOPTS_H */

@@ -1,0 +1,626 @@
+/* The network server's sockets: the table of sockets with the environments that may use each,
+ * and one function per client request (inc/ns.h), on lwIP's netconn API. */
+
+#include <inc/lib.h>
+#include <inc/ns.h>
+#include <inc/socket.h>
+#include <net/serv.h>
+#include <net/thread.h>
+
+#include <lwip/opt.h>
+#include <lwip/api.h>
+#include <lwip/tcp.h>
+#include <lwip/ip.h>
+#include <lwip/tcpip.h>
+
+/*
+ * A socket.  Invariants:
+ *   - used: the slot holds a socket; its id is slot + NS_SOCK_MAX * generation, so an id that
+ *     was closed never names a later socket;
+ *   - closing: close was requested (or its environments all exited): requests naming it fail,
+ *     lwIP has been told (netconn_prepare_delete, which wakes threads blocked on it), and the
+ *     netconn is deleted by whichever request leaves it last (busy drops to 0);
+ *   - busy: requests being served on it; a request takes it with sock_get and leaves with
+ *     sock_put, so a blocked accept or recv keeps the netconn alive until it returns;
+ *   - envs: the environments that may use it (0 = empty entry), see sock_allowed;
+ *   - rx: TCP data received from lwIP but not yet given to a client, from byte rx_off on; it
+ *     holds the received packet pages until given out (no copy until then);
+ *   - rx_eof: the peer closed its side; recv answers 0 from now on.
+ */
+struct ns_sock {
+	bool used;
+	bool closing;
+	bool rx_eof;
+	int32_t id;
+	uint32_t busy;
+	struct netconn *conn;
+	envid_t envs[NS_SOCK_ENVS];
+	struct pbuf *rx;
+	uint16_t rx_off;
+};
+
+static struct ns_sock socks[NS_SOCK_MAX];
+
+/* How many ancestors of a client are looked at for the right to use a socket. */
+#define NS_SOCK_ANCESTRY	4
+
+/* lwIP's errors as ours. */
+static int
+ns_err(err_t err)
+{
+	switch (err) {
+	case ERR_OK:		return 0;
+	case ERR_MEM:
+	case ERR_BUF:		return -E_NO_MEM;
+	case ERR_TIMEOUT:	return -E_TIMEOUT;
+	case ERR_INPROGRESS:
+	case ERR_WOULDBLOCK:	return -E_AGAIN;
+	case ERR_VAL:
+	case ERR_ARG:
+	case ERR_ISCONN:	return -E_INVAL;
+	case ERR_USE:
+	case ERR_ALREADY:	return -E_BUSY;
+	default:		return -E_NET;	/* ERR_RTE, ERR_CONN, ERR_ABRT, ERR_RST, ERR_CLSD, ERR_IF */
+	}
+}
+
+void
+nssock_init(void)
+{
+	for (int i = 0; i < NS_SOCK_MAX; i++)
+		socks[i].id = i;
+}
+
+uint32_t
+nssock_open_count(void)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < NS_SOCK_MAX; i++)
+		n += socks[i].used;
+	return n;
+}
+
+/* ---- Who may use a socket ----------------------------------------------------------------------- */
+
+static bool
+env_alive(envid_t e)
+{
+	const volatile struct Env *env = &envs[ENVX(e)];
+
+	return e > 0 && env->env_id == e && env->env_status != ENV_FREE
+		&& env->env_status != ENV_DYING;
+}
+
+static bool
+sock_has_env(struct ns_sock *s, envid_t e)
+{
+	if (e <= 0)		/* 0 marks a free entry (and is no environment's id) */
+		return false;
+	for (int i = 0; i < NS_SOCK_ENVS; i++)
+		if (s->envs[i] == e)
+			return true;
+	return false;
+}
+
+/* Forget the environments that exited.  Returns whether any is left. */
+static bool
+sock_prune(struct ns_sock *s)
+{
+	bool any = false;
+
+	for (int i = 0; i < NS_SOCK_ENVS; i++) {
+		if (s->envs[i] && !env_alive(s->envs[i]))
+			s->envs[i] = 0;
+		any |= s->envs[i] != 0;
+	}
+	return any;
+}
+
+/*
+ * May client use s?  Yes if it is one of s's environments, or if one of its living ancestors
+ * (up to NS_SOCK_ANCESTRY generations) is: a child inherits its parent's sockets through fork
+ * or spawn.  Such a child is then added to s's environments (when there is room), so that it
+ * keeps the right once its parent exits.  The parent chain is read from envs[], and followed
+ * only through environments that are still alive, so a reused environment slot never passes
+ * a right on.
+ */
+static bool
+sock_allowed(struct ns_sock *s, envid_t client)
+{
+	envid_t e = client;
+
+	if (sock_has_env(s, client))
+		return true;
+	sock_prune(s);
+	for (int depth = 0; depth < NS_SOCK_ANCESTRY; depth++) {
+		if (!env_alive(e))
+			return false;
+		if ((e = envs[ENVX(e)].env_parent_id) == 0)	/* created by the kernel */
+			return false;
+		if (sock_has_env(s, e)) {
+			for (int i = 0; i < NS_SOCK_ENVS; i++)
+				if (s->envs[i] == 0) {
+					s->envs[i] = client;
+					break;
+				}
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- The table ------------------------------------------------------------------------------------- */
+
+/* Take the socket id for a request of client.  Returns 0 and *s_store, or -E_INVAL (no such
+ * socket, closing, or not the client's). */
+static int
+sock_get(envid_t client, int32_t id, struct ns_sock **s_store)
+{
+	struct ns_sock *s;
+
+	if (id < 0)
+		return -E_INVAL;
+	s = &socks[id % NS_SOCK_MAX];
+	if (!s->used || s->id != id || s->closing || !sock_allowed(s, client))
+		return -E_INVAL;
+	s->busy++;
+	*s_store = s;
+	return 0;
+}
+
+/* A new socket for conn, owned by client, taken (busy) by the caller.  NULL if the table is
+ * full. */
+static struct ns_sock *
+sock_alloc(envid_t client, struct netconn *conn)
+{
+	for (int i = 0; i < NS_SOCK_MAX; i++) {
+		struct ns_sock *s = &socks[i];
+		if (s->used)
+			continue;
+		int32_t id = s->id;
+		memset(s, 0, sizeof(*s));
+		s->id = id;
+		s->used = true;
+		s->busy = 1;
+		s->conn = conn;
+		s->envs[0] = client;
+		if (++ns_stats.sockets_open > ns_stats.sockets_max)
+			ns_stats.sockets_max = ns_stats.sockets_open;
+		return s;
+	}
+	return NULL;
+}
+
+/* Stop using s; the last user of a closing socket deletes its netconn and frees the slot. */
+static void
+sock_put(struct ns_sock *s)
+{
+	assert(s->used && s->busy > 0);
+	if (--s->busy > 0 || !s->closing)
+		return;
+	if (s->rx)
+		pbuf_free(s->rx);
+	netconn_delete(s->conn);
+	s->used = false;
+	s->id += NS_SOCK_MAX;
+	if (s->id < 0)
+		s->id = s - socks;
+	ns_stats.sockets_open--;
+}
+
+/* Start closing s (taken by the caller): lwIP closes the connection (a FIN for TCP) and wakes
+ * the threads blocked on it, which then leave it; sock_put by the last one deletes it. */
+static void
+sock_close(struct ns_sock *s)
+{
+	if (s->closing)
+		return;
+	s->closing = true;
+	netconn_prepare_delete(s->conn);
+}
+
+void
+nssock_reap(void)
+{
+	for (int i = 0; i < NS_SOCK_MAX; i++) {
+		struct ns_sock *s = &socks[i];
+		if (!s->used || s->closing || sock_prune(s))
+			continue;
+		s->busy++;
+		sock_close(s);
+		sock_put(s);
+		ns_stats.sockets_reaped++;
+	}
+}
+
+/* ---- Requests ---------------------------------------------------------------------------------------- */
+
+/* The IPv4 address and port of a client's sockaddr_in, after checking it. */
+static int
+addr_from_client(const volatile struct nsreq_addr *ra, ip_addr_t *ip, u16_t *port)
+{
+	struct sockaddr_in sin;
+	uint32_t addrlen = ra->addrlen;
+
+	memcpy(&sin, (const void *) &ra->addr, sizeof(sin));
+	if (addrlen < sizeof(struct sockaddr_in) || sin.sin_family != AF_INET)
+		return -E_INVAL;
+	ip_addr_set_ip4_u32(ip, sin.sin_addr.s_addr);
+	*port = ntohs(sin.sin_port);
+	return 0;
+}
+
+static void
+addr_to_client(volatile struct nsret_addr *ret, const ip_addr_t *ip, u16_t port)
+{
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_len = sizeof(sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = ip4_addr_get_u32(ip_2_ip4(ip));
+	memcpy((void *) &ret->addr, &sin, sizeof(sin));
+}
+
+static bool
+sock_is_tcp(struct ns_sock *s)
+{
+	return NETCONNTYPE_GROUP(netconn_type(s->conn)) == NETCONN_TCP;
+}
+
+static int32_t
+req_socket(envid_t client, volatile union nsipc *req)
+{
+	int32_t domain = req->socket.domain, type = req->socket.type;
+	int32_t protocol = req->socket.protocol;
+	enum netconn_type nctype;
+	struct netconn *conn;
+	struct ns_sock *s;
+
+	if (domain != AF_INET)
+		return -E_NOT_SUPP;
+	if (type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP))
+		nctype = NETCONN_TCP;
+	else if (type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP))
+		nctype = NETCONN_UDP;
+	else
+		return -E_NOT_SUPP;
+	if (nssock_open_count() == NS_SOCK_MAX)
+		return -E_MAX_OPEN;
+	if (!(conn = netconn_new(nctype)))
+		return -E_NO_MEM;
+	s = sock_alloc(client, conn);
+	assert(s);		/* there was a free slot, and netconn_new does not switch */
+	int32_t id = s->id;
+	sock_put(s);
+	return id;
+}
+
+static int32_t
+req_bind_connect(envid_t client, uint32_t code, volatile union nsipc *req)
+{
+	struct ns_sock *s;
+	ip_addr_t ip;
+	u16_t port;
+	int r;
+
+	if ((r = addr_from_client(&req->bind, &ip, &port)) < 0)
+		return r;
+	if ((r = sock_get(client, req->bind.sock, &s)) < 0)
+		return r;
+	if (code == NSREQ_BIND)
+		r = ns_err(netconn_bind(s->conn, &ip, port));
+	else
+		r = ns_err(netconn_connect(s->conn, &ip, port));
+	sock_put(s);
+	return r;
+}
+
+static int32_t
+req_listen(envid_t client, volatile union nsipc *req)
+{
+	int32_t backlog = req->listen.backlog;
+	struct ns_sock *s;
+	int r;
+
+	if ((r = sock_get(client, req->listen.sock, &s)) < 0)
+		return r;
+	if (!sock_is_tcp(s))
+		r = -E_NOT_SUPP;
+	else
+		r = ns_err(netconn_listen_with_backlog(s->conn,
+			MAX(1, MIN(backlog, TCP_DEFAULT_LISTEN_BACKLOG))));
+	sock_put(s);
+	return r;
+}
+
+static int32_t
+req_accept(envid_t client, volatile union nsipc *req)
+{
+	struct ns_sock *s, *ns;
+	struct netconn *conn;
+	ip_addr_t ip;
+	u16_t port;
+	int r;
+
+	if ((r = sock_get(client, req->sock.sock, &s)) < 0)
+		return r;
+	if (!sock_is_tcp(s)) {
+		sock_put(s);
+		return -E_NOT_SUPP;
+	}
+	r = ns_err(netconn_accept(s->conn, &conn));	/* blocks this thread */
+	sock_put(s);
+	if (r < 0)
+		return r;
+	if (!(ns = sock_alloc(client, conn))) {
+		netconn_delete(conn);			/* closes the connection */
+		return -E_MAX_OPEN;
+	}
+	if (netconn_peer(conn, &ip, &port) == ERR_OK)
+		addr_to_client(&req->accepted, &ip, port);
+	else
+		memset((void *) &req->accepted, 0, sizeof(req->accepted));
+	int32_t id = ns->id;
+	sock_put(ns);
+	return id;
+}
+
+/* Received TCP data for a recv of up to len bytes: what is already there, then what lwIP has,
+ * blocking only while nothing at all has been found (unless dontwait).  Copies from the packet
+ * pages into the request page: the one copy on the way in (recv_copy_bytes). */
+static int32_t
+recv_tcp(struct ns_sock *s, volatile uint8_t *dst, int32_t len, bool dontwait)
+{
+	int32_t n = 0;
+
+	while (n < len) {
+		if (!s->rx) {
+			struct pbuf *p;
+			err_t err;
+			if (s->rx_eof)
+				break;
+			err = netconn_recv_tcp_pbuf_flags(s->conn, &p,
+				(n > 0 || dontwait) ? NETCONN_DONTBLOCK : 0);
+			if (err == ERR_CLSD) {
+				s->rx_eof = true;
+				break;
+			}
+			if (err != ERR_OK) {
+				if (n > 0)	/* report the data now, the error on the next call */
+					break;
+				return ns_err(err);
+			}
+			/* Another reader of this socket may have left data while we waited: ours
+			 * came later, so it goes behind. */
+			if (s->rx)
+				pbuf_cat(s->rx, p);
+			else {
+				s->rx = p;
+				s->rx_off = 0;
+			}
+		}
+		uint16_t chunk = MIN((uint32_t) (len - n), (uint32_t) (s->rx->tot_len - s->rx_off));
+		pbuf_copy_partial(s->rx, (void *) (dst + n), chunk, s->rx_off);
+		n += chunk;
+		s->rx_off += chunk;
+		if (s->rx_off == s->rx->tot_len) {
+			pbuf_free(s->rx);
+			s->rx = NULL;
+		}
+	}
+	ns_stats.recv_copy_bytes += n;
+	return n;
+}
+
+/* One datagram, cut to len bytes (the rest of it is dropped, as BSD does). */
+static int32_t
+recv_udp(struct ns_sock *s, volatile uint8_t *dst, int32_t len, bool dontwait)
+{
+	struct netbuf *nb;
+	err_t err;
+
+	err = netconn_recv_udp_raw_netbuf_flags(s->conn, &nb, dontwait ? NETCONN_DONTBLOCK : 0);
+	if (err != ERR_OK)
+		return ns_err(err);
+	int32_t n = netbuf_copy(nb, (void *) dst, (u16_t) len);
+	netbuf_delete(nb);
+	ns_stats.recv_copy_bytes += n;
+	return n;
+}
+
+static int32_t
+req_recv(envid_t client, volatile union nsipc *req)
+{
+	int32_t len = req->data.len, flags = req->data.flags;
+	struct ns_sock *s;
+	int r;
+
+	if (len < 0)
+		return -E_INVAL;
+	len = MIN(len, NSIPC_DATA_MAX);
+	if ((r = sock_get(client, req->data.sock, &s)) < 0)
+		return r;
+	if (len == 0)
+		r = 0;
+	else if (sock_is_tcp(s))
+		r = recv_tcp(s, req->data.data, len, flags & MSG_DONTWAIT);
+	else
+		r = recv_udp(s, req->data.data, len, flags & MSG_DONTWAIT);
+	sock_put(s);
+	return r;
+}
+
+static int32_t
+req_send(envid_t client, volatile union nsipc *req)
+{
+	int32_t len = req->data.len;
+	struct ns_sock *s;
+	int r;
+
+	if (len < 0 || len > NSIPC_DATA_MAX)
+		return -E_INVAL;
+	if ((r = sock_get(client, req->data.sock, &s)) < 0)
+		return r;
+	if (len == 0) {
+		r = 0;
+	} else if (sock_is_tcp(s)) {
+		/* NETCONN_COPY: lwIP copies the bytes into its segments (send_copy_bytes), since the
+		 * request page goes back to the client with the answer, long before the data is
+		 * acknowledged.  Blocks while the send buffer is full. */
+		size_t written = 0;
+		r = ns_err(netconn_write_partly(s->conn, (const void *) req->data.data, len,
+						NETCONN_COPY, &written));
+		if (r == 0) {
+			r = written;
+			ns_stats.send_copy_bytes += written;
+		}
+	} else {
+		/* A datagram is sent (or queued for ARP, which copies it) before netconn_send
+		 * returns: lwIP may point at the request page, no copy here. */
+		struct netbuf *nb = netbuf_new();
+		if (!nb)
+			r = -E_NO_MEM;
+		else {
+			r = ns_err(netbuf_ref(nb, (const void *) req->data.data, len));
+			if (r == 0)
+				r = ns_err(netconn_send(s->conn, nb));
+			netbuf_delete(nb);
+			if (r == 0)
+				r = len;
+		}
+	}
+	sock_put(s);
+	return r;
+}
+
+static int32_t
+req_close(envid_t client, volatile union nsipc *req)
+{
+	struct ns_sock *s;
+	int r;
+
+	if ((r = sock_get(client, req->sock.sock, &s)) < 0)
+		return r;
+	sock_close(s);
+	sock_put(s);
+	return 0;
+}
+
+static int32_t
+req_shutdown(envid_t client, volatile union nsipc *req)
+{
+	int32_t how = req->shutdown.how;
+	struct ns_sock *s;
+	int r;
+
+	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+		return -E_INVAL;
+	if ((r = sock_get(client, req->shutdown.sock, &s)) < 0)
+		return r;
+	if (!sock_is_tcp(s)) {
+		sock_put(s);
+		return -E_NOT_SUPP;
+	}
+	r = ns_err(netconn_shutdown(s->conn, how != SHUT_WR, how != SHUT_RD));
+	if (r == 0 && how != SHUT_WR) {
+		if (s->rx)
+			pbuf_free(s->rx);
+		s->rx = NULL;
+		s->rx_eof = true;
+	}
+	sock_put(s);
+	return r;
+}
+
+static int32_t
+req_getname(envid_t client, uint32_t code, volatile union nsipc *req)
+{
+	struct ns_sock *s;
+	ip_addr_t ip;
+	u16_t port;
+	int r;
+
+	if ((r = sock_get(client, req->sock.sock, &s)) < 0)
+		return r;
+	r = ns_err(netconn_getaddr(s->conn, &ip, &port, code == NSREQ_GETSOCKNAME));
+	if (r == 0)
+		addr_to_client(&req->accepted, &ip, port);
+	sock_put(s);
+	return r;
+}
+
+/* Options that are one field of lwIP's pcb are set under the core lock, like lwIP's own socket
+ * layer does. */
+static int32_t
+req_setsockopt(envid_t client, volatile union nsipc *req)
+{
+	int32_t level = req->setsockopt.level, name = req->setsockopt.name;
+	int32_t value = req->setsockopt.value;
+	struct ns_sock *s;
+	int r;
+
+	if ((r = sock_get(client, req->setsockopt.sock, &s)) < 0)
+		return r;
+	r = 0;
+	LOCK_TCPIP_CORE();
+	if (level == SOL_SOCKET && (name == SO_REUSEADDR || name == SO_KEEPALIVE)) {
+		u8_t opt = name == SO_REUSEADDR ? SOF_REUSEADDR : SOF_KEEPALIVE;
+		if (value)
+			ip_set_option(s->conn->pcb.ip, opt);
+		else
+			ip_reset_option(s->conn->pcb.ip, opt);
+	} else if (level == SOL_SOCKET && name == SO_RCVTIMEO) {
+		if (value < 0)
+			r = -E_INVAL;
+		else
+			netconn_set_recvtimeout(s->conn, value);
+	} else if (level == IPPROTO_TCP && name == TCP_NODELAY && sock_is_tcp(s)) {
+		if (value)
+			tcp_nagle_disable(s->conn->pcb.tcp);
+		else
+			tcp_nagle_enable(s->conn->pcb.tcp);
+	} else
+		r = -E_NOT_SUPP;
+	UNLOCK_TCPIP_CORE();
+	sock_put(s);
+	return r;
+}
+
+static int32_t
+req_stats(volatile union nsipc *req)
+{
+	struct ns_stats st;
+
+	ns_stats_fill(&st);
+	ns_stats_print(&st);
+	memcpy((void *) &req->stats, &st, sizeof(st));
+	return 0;
+}
+
+int32_t
+nssock_serve(envid_t client, uint32_t code, union nsipc *page)
+{
+	/* The page is shared with the client: every field is read once (volatile), checked, and
+	 * never trusted again after that. */
+	volatile union nsipc *req = page;
+
+	switch (code) {
+	case NSREQ_SOCKET:	return req_socket(client, req);
+	case NSREQ_BIND:
+	case NSREQ_CONNECT:	return req_bind_connect(client, code, req);
+	case NSREQ_LISTEN:	return req_listen(client, req);
+	case NSREQ_ACCEPT:	return req_accept(client, req);
+	case NSREQ_RECV:	return req_recv(client, req);
+	case NSREQ_SEND:	return req_send(client, req);
+	case NSREQ_CLOSE:	return req_close(client, req);
+	case NSREQ_SHUTDOWN:	return req_shutdown(client, req);
+	case NSREQ_GETSOCKNAME:
+	case NSREQ_GETPEERNAME:	return req_getname(client, code, req);
+	case NSREQ_SETSOCKOPT:	return req_setsockopt(client, req);
+	case NSREQ_STATS:	return req_stats(req);
+	default:		return -E_INVAL;
+	}
+}

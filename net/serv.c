@@ -1,0 +1,388 @@
+/* The network server (obj/net/ns, started by the kernel as ENV_TYPE_NS): starts the input,
+ * output and timer helpers, brings up lwIP and the interface, and dispatches every IPC it
+ * receives -- frames, timer ticks, client requests -- from one dispatcher thread. */
+
+#include <inc/lib.h>
+#include <inc/ns.h>
+#include <net/serv.h>
+#include <net/thread.h>
+#include <net/nethelpers.h>
+
+#include <lwip/opt.h>
+#include <lwip/init.h>
+#include <lwip/netif.h>
+#include <lwip/tcpip.h>
+#include <lwip/stats.h>
+#include <lwip/sys.h>
+#include <lwip/timeouts.h>
+
+/*
+ * Threads of the server (net/thread.h gives the scheduling rules):
+ *   main        starts everything, then waits for the dispatcher (forever);
+ *   dispatch    the only thread that blocks the environment: it runs every ready thread, wakes
+ *               expired waits, then waits in ipc_recv for the next message and handles it --
+ *               a frame goes into lwIP right there (core locking: the whole input path runs in
+ *               this thread, never blocking); a client request gets a thread of its own;
+ *   tcpip       lwIP's thread: its timers (TCP retransmission, ARP ageing, ...);
+ *   req         one per client request, which may block (accept, recv, a full send buffer,
+ *               connect) without stalling anyone else, and ends after answering;
+ *   reaper      now and then, closes the sockets whose environments have all exited.
+ * The timer helper's tick (NS_TIMER_MSEC) bounds how late a timed wait is woken.
+ */
+#define NS_TIMER_MSEC		100
+#define NS_REAP_MSEC		1000
+#define NS_REPLY_TRIES		256
+#define NS_THREAD_STACK		(4 * PGSIZE)
+/* Requests one environment may have in service at once.  A well-behaved client waits for each
+ * answer, so it has one; the limit keeps a client that sends without waiting (say, many
+ * blocking accepts) from taking every thread and page slot of the server. */
+#define NS_CLIENT_INFLIGHT	4
+
+/* Addresses of QEMU's user network ("slirp"): the guest is 10.0.2.15, the host side is the
+ * gateway 10.0.2.2, and 10.0.2.3 answers DNS (this server has no resolver). */
+#define NS_IP		LWIP_MAKEU32(10, 0, 2, 15)
+#define NS_NETMASK	LWIP_MAKEU32(255, 255, 255, 0)
+#define NS_GATEWAY	LWIP_MAKEU32(10, 0, 2, 2)
+#define NS_DNS		LWIP_MAKEU32(10, 0, 2, 3)
+
+
+struct ns_stats ns_stats;
+envid_t ns_output_envid;
+static envid_t input_envid, timer_envid;
+static struct netif ns_netif;
+
+/* ---- Page slots (net/serv.h) ---------------------------------------------------------------------- */
+
+static uint16_t page_free[NS_PAGE_SLOTS];	/* a stack of free slot numbers */
+static uint32_t page_nfree;
+
+static_assert(NS_PAGE_BASE + NS_PAGE_SLOTS * PGSIZE <= THREAD_STACK_BASE,
+	      "page slots lie below the thread stacks");
+
+static void
+page_init(void)
+{
+	for (int i = NS_PAGE_SLOTS - 1; i >= 0; i--)
+		page_free[page_nfree++] = i;
+}
+
+void *
+ns_page_alloc(void)
+{
+	if (page_nfree == 0)
+		return NULL;
+	return (void *) (NS_PAGE_BASE + page_free[--page_nfree] * PGSIZE);
+}
+
+int
+ns_page_slot(const void *va)
+{
+	uintptr_t a = (uintptr_t) va;
+
+	assert(a >= NS_PAGE_BASE && a < NS_PAGE_BASE + NS_PAGE_SLOTS * PGSIZE
+	       && a % PGSIZE == 0);
+	return (a - NS_PAGE_BASE) / PGSIZE;
+}
+
+/* Return a slot that received no page (nothing to unmap). */
+static void
+page_unused(void *va)
+{
+	assert(page_nfree < NS_PAGE_SLOTS);
+	page_free[page_nfree++] = ns_page_slot(va);
+}
+
+void
+ns_page_release(void *va)
+{
+	int r;
+
+	if ((r = sys_page_unmap(0, va)) < 0)
+		panic("ns: unmapping page slot %08x: %e", (uintptr_t) va, r);
+	page_unused(va);
+}
+
+/* ---- Answers ------------------------------------------------------------------------------------------ */
+
+void
+ns_reply(envid_t client, int32_t value)
+{
+	int r = -E_IPC_NOT_RECV;
+
+	for (int i = 0; i < NS_REPLY_TRIES && r == -E_IPC_NOT_RECV; i++) {
+		if ((r = sys_ipc_try_send(client, value, (void *) UTOP, 0)) == -E_IPC_NOT_RECV)
+			sys_yield();
+	}
+	if (r < 0)
+		ns_stats.replies_lost++;
+}
+
+/* ---- Statistics ------------------------------------------------------------------------------------- */
+
+void
+ns_stats_fill(struct ns_stats *st)
+{
+	struct thread_stats ts;
+
+	*st = ns_stats;
+	st->sockets_open = nssock_open_count();
+	thread_get_stats(&ts);
+	st->threads_live = ts.live;
+	st->threads_max = ts.live_max;
+	st->thread_create_failed = ts.create_failed;
+	st->lwip_mem_err = lwip_stats.mem.err;
+	st->lwip_memp_err = 0;
+	for (int i = 0; i < MEMP_MAX; i++)
+		st->lwip_memp_err += lwip_stats.memp[i]->err;
+}
+
+void
+ns_stats_print(const struct ns_stats *st)
+{
+	cprintf("ns stats: rx %u frames %u bytes, %u dropped, pages held %u (max %u), no copy\n",
+		st->rx_frames, st->rx_bytes, st->rx_dropped, st->rx_pages_held,
+		st->rx_pages_held_max);
+	cprintf("ns stats: tx %u frames %u bytes, %u dropped; copied into pages %u bytes "
+		"(%u frames from chains), pages reused %u\n", st->tx_frames, st->tx_bytes,
+		st->tx_dropped, st->tx_copy_bytes, st->tx_chained, st->tx_page_reused);
+	cprintf("ns stats: copies: send %u bytes (client page -> lwIP), recv %u bytes "
+		"(lwIP -> client page)\n", st->send_copy_bytes, st->recv_copy_bytes);
+	cprintf("ns stats: requests %u (%u refused, %u answers lost); sockets %u open, %u max, "
+		"%u reaped\n", st->requests, st->requests_bad, st->replies_lost, st->sockets_open,
+		st->sockets_max, st->sockets_reaped);
+	cprintf("ns stats: threads %u live, %u max, %u refused; %u ticks; lwIP alloc failures "
+		"heap %u pools %u\n", st->threads_live, st->threads_max, st->thread_create_failed,
+		st->timer_ticks, st->lwip_mem_err, st->lwip_memp_err);
+}
+
+/* ---- Client requests ------------------------------------------------------------------------------ */
+
+/* A request being served: one per page slot, since each request holds its page's slot. */
+struct ns_request {
+	envid_t client;
+	uint32_t code;
+	union nsipc *page;
+};
+static struct ns_request requests[NS_PAGE_SLOTS];
+static uint8_t inflight[NENV];		/* requests in service, by ENVX of the client */
+
+static void
+request_thread(void *arg)
+{
+	struct ns_request *rq = arg;
+	int32_t r = nssock_serve(rq->client, rq->code, rq->page);
+
+	/* Unmap first: once answered, the client may reuse the page for its next request. */
+	ns_page_release(rq->page);
+	inflight[ENVX(rq->client)]--;
+	ns_reply(rq->client, r);
+}
+
+/* Start serving a client's request in a thread of its own.  page is where its request page was
+ * received, NULL if none came; offered says whether we had a slot to receive one (else the
+ * request is answered -E_NO_MEM: the server is short of slots, not the client wrong). */
+static void
+request_start(envid_t client, uint32_t code, void *page, int perm, bool offered)
+{
+	const int need = PTE_P | PTE_U | PTE_W;
+	struct ns_request *rq;
+
+	if (code < NSREQ_HELPER_MAX || code >= NSREQ_CLIENT_MAX || !page
+	    || (perm & need) != need) {
+		if (page)
+			ns_page_release(page);
+		if (offered)
+			ns_stats.requests_bad++;
+		ns_reply(client, offered ? -E_INVAL : -E_NO_MEM);
+		return;
+	}
+	if (inflight[ENVX(client)] >= NS_CLIENT_INFLIGHT) {
+		ns_page_release(page);
+		ns_stats.requests_bad++;
+		ns_reply(client, -E_BUSY);
+		return;
+	}
+	rq = &requests[ns_page_slot(page)];
+	rq->client = client;
+	rq->code = code;
+	rq->page = page;
+	ns_stats.requests++;
+	if (thread_create("req", request_thread, rq, NS_THREAD_STACK, THREAD_F_DETACHED) < 0) {
+		ns_page_release(page);
+		ns_reply(client, -E_NO_MEM);
+		return;
+	}
+	inflight[ENVX(client)]++;
+}
+
+/* ---- The dispatcher ------------------------------------------------------------------------------- */
+
+static bool reaper_running;
+
+static void
+reaper_thread(void *arg)
+{
+	(void) arg;
+	nssock_reap();
+	reaper_running = false;
+}
+
+static void
+timer_tick(void)
+{
+	static uint32_t last_reap;
+	uint32_t now = sys_time_msec();
+
+	ns_stats.timer_ticks++;
+
+	/* lwIP's timers (TCP's 250 ms timer, ARP, ...).  The tcpip thread runs them too, when the
+	 * earliest was due as it went to sleep; but a timer added since (the TCP timer starts with
+	 * the first connection) would wait for that thread's next wake-up, up to a second.  The
+	 * tick bounds the delay to NS_TIMER_MSEC.  Timer handlers never block (core locking). */
+	LOCK_TCPIP_CORE();
+	sys_check_timeouts();
+	UNLOCK_TCPIP_CORE();
+
+	if (!reaper_running && (int32_t) (now - last_reap) >= NS_REAP_MSEC) {
+		last_reap = now;
+		if (thread_create("reaper", reaper_thread, NULL, NS_THREAD_STACK,
+				  THREAD_F_DETACHED) >= 0)
+			reaper_running = true;
+	}
+}
+
+static void
+dispatch(void *arg)
+{
+	(void) arg;
+	for (;;) {
+		envid_t from;
+		int perm;
+
+		thread_wake_expired(sys_time_msec());
+		thread_run_ready();
+
+		void *page = ns_page_alloc();
+		bool offered = page != NULL;
+		int32_t value = ipc_recv(&from, page, &perm);
+		if (page && perm == 0) {	/* no page came (or the receive failed) */
+			page_unused(page);
+			page = NULL;
+		}
+		if (from == 0)			/* sys_ipc_recv failed: cannot happen for our va */
+			continue;
+
+		if (from == input_envid && value == NSREQ_INPUT) {
+			if (page)
+				ns_netif_input(&ns_netif, page);
+			else
+				ns_stats.rx_dropped++;
+		} else if (from == timer_envid && value == NSREQ_TIMER) {
+			if (page)
+				ns_page_release(page);
+			timer_tick();
+		} else if (from == input_envid || from == timer_envid
+			   || from == ns_output_envid) {
+			/* A helper speaking out of turn: nothing to answer. */
+			if (page)
+				ns_page_release(page);
+		} else
+			request_start(from, (uint32_t) value, page, perm, offered);
+	}
+}
+
+/* ---- Start ---------------------------------------------------------------------------------------- */
+
+/* Fork a helper that runs fn and never returns to us. */
+static envid_t
+helper_start(const char *what, void (*fn)(envid_t, uint32_t), envid_t ns, uint32_t arg)
+{
+	envid_t e = fork();
+
+	if (e < 0)
+		panic("ns: fork for the %s helper: %e", what, e);
+	if (e == 0) {
+		binaryname = what;
+		fn(ns, arg);
+		exit();
+	}
+	return e;
+}
+
+static void
+run_input(envid_t ns, uint32_t arg)
+{
+	(void) arg;
+	input(ns);
+}
+
+static void
+run_output(envid_t ns, uint32_t arg)
+{
+	(void) arg;
+	output(ns);
+}
+
+static void
+tcpip_ready(void *arg)
+{
+	sys_sem_signal((sys_sem_t *) arg);
+}
+
+void
+umain(int argc, char **argv)
+{
+	envid_t ns = sys_getenvid();
+	ip4_addr_t ip, mask, gw;
+	sys_sem_t ready;
+	thread_id_t d;
+
+	(void) argc;
+	(void) argv;
+	binaryname = "ns";
+
+	/* The helpers first: fork copies our address space, smallest before lwIP and the
+	 * threads exist. */
+	ns_output_envid = helper_start("ns-output", run_output, ns, 0);
+	input_envid = helper_start("ns-input", run_input, ns, 0);
+	timer_envid = helper_start("ns-timer", timer, ns, NS_TIMER_MSEC);
+
+	thread_init();
+	thread_check();
+	page_init();
+	nssock_init();
+
+	sys_sem_new(&ready, 0);
+	tcpip_init(tcpip_ready, &ready);
+	sys_sem_wait(&ready);
+	sys_sem_free(&ready);
+
+	ip4_addr_set_u32(&ip, lwip_htonl(NS_IP));
+	ip4_addr_set_u32(&mask, lwip_htonl(NS_NETMASK));
+	ip4_addr_set_u32(&gw, lwip_htonl(NS_GATEWAY));
+	LOCK_TCPIP_CORE();
+	bool up = netif_add(&ns_netif, &ip, &mask, &gw, NULL, ns_netif_init, tcpip_input);
+	if (up) {
+		netif_set_default(&ns_netif);
+		netif_set_up(&ns_netif);
+	}
+	UNLOCK_TCPIP_CORE();
+
+	/* Without a card the server still serves the loopback interface (127.0.0.1). */
+	if (!up)
+		cprintf("ns: no network interface: loopback only\n");
+	else cprintf("ns: %u.%u.%u.%u/24 gateway %u.%u.%u.%u dns %u.%u.%u.%u, "
+		"mac %02x:%02x:%02x:%02x:%02x:%02x\n",
+		(NS_IP >> 24) & 0xff, (NS_IP >> 16) & 0xff, (NS_IP >> 8) & 0xff, NS_IP & 0xff,
+		(NS_GATEWAY >> 24) & 0xff, (NS_GATEWAY >> 16) & 0xff, (NS_GATEWAY >> 8) & 0xff,
+		NS_GATEWAY & 0xff, (NS_DNS >> 24) & 0xff, (NS_DNS >> 16) & 0xff,
+		(NS_DNS >> 8) & 0xff, NS_DNS & 0xff,
+		ns_netif.hwaddr[0], ns_netif.hwaddr[1], ns_netif.hwaddr[2],
+		ns_netif.hwaddr[3], ns_netif.hwaddr[4], ns_netif.hwaddr[5]);
+
+	if ((d = thread_create("dispatch", dispatch, NULL, NS_THREAD_STACK, THREAD_F_NOBLOCK)) < 0)
+		panic("ns: no dispatcher thread: %e", d);
+	cprintf("ns: serving\n");
+	thread_join(d, NULL);
+	panic("ns: the dispatcher returned");
+}

@@ -1,0 +1,63 @@
+/* The network server's internal contract (net/serv.c, net/nssock.c, net/lwip/netif.c): page
+ * slots for received pages, the answer to a client, the counters, and the interface driver. */
+#ifndef NET_SERV_H
+#define NET_SERV_H
+
+#include <inc/lib.h>
+#include <inc/ns.h>
+
+#include <lwip/err.h>
+
+struct netif;
+
+/*
+ * Page slots.  Every page the server receives by IPC lands in a slot of its own: a packet page
+ * from the input helper, or a client's request page.  The slot stays mapped as long as its owner
+ * needs the page -- an lwIP buffer that points into the frame (until lwIP frees it), or the
+ * server thread answering the request (until it has answered) -- and ns_page_release then unmaps
+ * it and returns the slot.  One owner releases each slot, once.  When no slot is free the
+ * dispatcher receives without a page: a frame is then dropped (counted in rx_dropped), a request
+ * answered -E_NO_MEM.
+ *
+ * The slots are NS_PAGE_SLOTS pages from NS_PAGE_BASE, below the thread stacks
+ * (THREAD_STACK_BASE) and above the program.
+ */
+#define NS_PAGE_BASE	0x90000000
+#define NS_PAGE_SLOTS	512		/* 2 MB: every frame of 64 full TCP receive windows */
+
+void *	ns_page_alloc(void);		/* a free slot's address, or NULL */
+void	ns_page_release(void *va);	/* unmap the slot's page, free the slot */
+int	ns_page_slot(const void *va);	/* 0 .. NS_PAGE_SLOTS - 1 */
+
+/* The counters of inc/ns.h, updated where things happen. */
+extern struct ns_stats ns_stats;
+void	ns_stats_fill(struct ns_stats *st);	/* ns_stats plus the gathered ones */
+void	ns_stats_print(const struct ns_stats *st);
+
+/* The output helper, which takes our outgoing frames. */
+extern envid_t ns_output_envid;
+
+/* Answer a client: send it the value, retrying while it is not yet waiting (it sent its request
+ * just before, so it soon will be), but not forever: a client that never waits loses its answer
+ * (counted in replies_lost), rather than stalling the server. */
+void	ns_reply(envid_t client, int32_t value);
+
+/* net/nssock.c: the socket table and the client requests. */
+#define NS_SOCK_MAX	128		/* sockets open at once, all clients together */
+#define NS_SOCK_ENVS	4		/* environments that may use one socket at once */
+
+void	nssock_init(void);
+/* Serve one client request (code in [NSREQ_HELPER_MAX, NSREQ_CLIENT_MAX)), with the client's
+ * request page req; may block its thread.  Returns the answer value. */
+int32_t	nssock_serve(envid_t client, uint32_t code, union nsipc *req);
+/* Close the sockets whose environments have all exited; run by the reaper thread. */
+void	nssock_reap(void);
+uint32_t nssock_open_count(void);
+
+/* net/lwip/netif.c: the Ethernet interface over the input and output helpers. */
+err_t	ns_netif_init(struct netif *netif);
+/* Hand a received packet page (in a page slot) to lwIP, without copying the frame; the slot is
+ * released when lwIP frees the buffer, or at once if the frame is refused. */
+void	ns_netif_input(struct netif *netif, void *page);
+
+#endif /* !NET_SERV_H */
