@@ -4,7 +4,7 @@
 
 Three ways to declare a test; they run in declaration order:
 
-    test("printf", expect=[r"^selftest printf: ok$", r"K> "], reject=[r"FAILED"])
+    test("printf", expect=[r"^selftest printf: ok$", prompt(r"K> ")], reject=[r"FAILED"])
 
     @test("hello", run="hello", timeout=30)       # make prep-hello, then make run-hello-nox
     def _(q):                                     # q: a Qemu handle on the running guest
@@ -15,6 +15,9 @@ Three ways to declare a test; they run in declaration order:
 A kernel test passes when every `expect` regex appears in order, then the function (if any)
 returns, and no `reject` regex (plus the defaults set with defaults()) matches any line of the
 console output.  Regexes use re.MULTILINE; carriage returns are removed from the output.
+An expectation is matched against complete lines only, so that `irq (\d+)$` cannot match
+"irq 1" while the "1" of "irq 11" is still on its way; a prompt, which no newline follows, is
+declared with prompt(rx) and may match the unfinished last line.
 
 The handle q: q.expect(rx), q.send(text), q.cmd("help") (type a monitor command, return its
 output), q.output, q.remaining(), q.ports["GDBPORT" / "PORT7" / "PORT80"], q.qemu_pid(),
@@ -37,8 +40,8 @@ import threading
 import time
 import traceback
 
-__all__ = ["test", "host_test", "defaults", "main", "Qemu", "TestFailure", "fail",
-           "assert_match", "free_port", "source_line", "read_symbols", "read_pcap", "ROOT"]
+__all__ = ["test", "host_test", "defaults", "main", "Console", "Qemu", "TestFailure", "fail",
+           "prompt", "assert_match", "free_port", "source_line", "read_symbols", "read_pcap", "ROOT"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -57,6 +60,15 @@ def defaults(**settings):
     if unknown:
         raise TypeError("unknown setting(s): %s" % ", ".join(sorted(unknown)))
     _settings.update(settings)
+
+
+class Prompt(str):
+    """A pattern that may match the unfinished last line of output (see prompt())."""
+
+
+def prompt(pattern):
+    """Mark pattern as a prompt: text that no newline follows, such as the monitor's "K> "."""
+    return Prompt(pattern)
 
 
 class TestFailure(Exception):
@@ -328,26 +340,26 @@ def read_pcap(path="qemu.pcap"):
     return frames
 
 
-# ---- The handle on a running guest -----------------------------------------------------------
+# ---- Judging a console as its output arrives ---------------------------------------------------
 
-class Qemu(_Group):
-    """make TARGET (a qemu-nox style target) with the serial console on a pipe.
+class Console(_Group):
+    """A command whose output is judged as it arrives (the serial console of a guest).
 
     expect() searches the output from a cursor that each match moves forward, so a series of
     expects must appear in that order.  The `reject` regexes are checked line by line as output
     arrives, so a panic fails the test at once instead of at the time limit.
     """
 
-    def __init__(self, target, ports, make_args, timeout, reject, echo=False):
-        self.target, self.ports, self.timeout = target, ports, timeout
+    def __init__(self, argv, timeout, reject=(), echo=False, what=None):
+        self.what = what or " ".join(argv)
+        self.timeout = timeout
         self.started = time.monotonic()
         self.deadline = self.started + timeout
         self.pos = 0                # where the next expect() starts searching
         self._reject = [re.compile(r) for r in reject]
         self._scanned = 0           # output before this offset has been checked for rejects
         self._rejected = None
-        args = ["%s=%d" % kv for kv in ports.items()] + make_args
-        super().__init__(["make", "--no-print-directory", target] + args, echo, stdin=True)
+        super().__init__(argv, echo, stdin=True)
 
     @property
     def output(self):
@@ -376,8 +388,11 @@ class Qemu(_Group):
 
     def expect(self, pattern, timeout=None, flags=0):
         """Wait for pattern after the cursor; return the match and move the cursor past it.
-        timeout (seconds) may only shorten the test's own time limit."""
+        timeout (seconds) may only shorten the test's own time limit.  Only complete lines are
+        searched (a match in the unfinished last line might still grow or change), unless the
+        pattern is a Prompt or QEMU has exited."""
         rx = re.compile(pattern, re.M | flags)
+        partial = isinstance(pattern, Prompt)
         deadline = self.deadline
         if timeout is not None:
             deadline = min(deadline, time.monotonic() + timeout)
@@ -385,13 +400,14 @@ class Qemu(_Group):
 
         def ready():
             nonlocal found
-            found = rx.search(self.text, self.pos)
+            end = len(self.text) if partial or self.eof else self.text.rfind("\n") + 1
+            found = rx.search(self.text, self.pos, end) if end >= self.pos else None
             return found or self._scan_rejects()
         self.wait_until(ready, deadline)
         self.check_rejects()
         if not found:
             if self.eof:
-                why = "QEMU (make %s) exited" % self.target
+                why = "%s exited" % self.what
             else:
                 why = "timed out after %.1fs" % (time.monotonic() - waited)
                 if deadline == self.deadline:
@@ -409,13 +425,13 @@ class Qemu(_Group):
             self.proc.stdin.write(text.encode())
             self.proc.stdin.flush()
         except (BrokenPipeError, ValueError):
-            fail("cannot type %r: QEMU has exited" % text)
+            fail("cannot type %r: %s has exited" % (text, self.what))
 
     def cmd(self, line, prompt=r"K> "):
         """Type a monitor command line, wait for the next prompt, and return what the command
         printed (the echoed command line left out)."""
         self.send(line + "\n")
-        m = self.expect(r"(?s:(.*?))(?:%s)" % prompt)
+        m = self.expect(Prompt(r"(?s:(.*?))(?:%s)" % prompt))
         return m.group(1).split("\n", 1)[1] if "\n" in m.group(1) else ""
 
     def wait_exit(self, timeout=None):
@@ -423,8 +439,20 @@ class Qemu(_Group):
         deadline = self.deadline if timeout is None else min(self.deadline,
                                                              time.monotonic() + timeout)
         if not self.wait_until(lambda: self.eof, deadline):
-            fail("QEMU still running after %.1fs" % (time.monotonic() - self.started))
+            fail("%s still running after %.1fs" % (self.what, time.monotonic() - self.started))
         return self.finish()
+
+
+# ---- The handle on a running guest -----------------------------------------------------------
+
+class Qemu(Console):
+    """make TARGET (a qemu-nox style target) with the serial console on a pipe."""
+
+    def __init__(self, target, ports, make_args, timeout, reject, echo=False):
+        self.target, self.ports = target, ports
+        args = ["%s=%d" % kv for kv in ports.items()] + make_args
+        super().__init__(["make", "--no-print-directory", target] + args, timeout, reject,
+                         echo, what="QEMU (make %s)" % target)
 
     def qemu_pid(self):
         """The pid of the QEMU process (a child of make in our process group)."""
