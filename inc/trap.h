@@ -38,6 +38,9 @@
 #define IRQ_ERROR       19
 #define NIRQS		24	/* IOAPIC inputs routed; vectors 32..55 */
 
+/* Sent by one CPU to another (kern/tlb.h): flush your TLB.  Not reachable with `int`. */
+#define T_TLBFLUSH	(IRQ_OFFSET + NIRQS)
+
 #ifndef __ASSEMBLER__
 
 #include <inc/types.h>

@@ -2,7 +2,8 @@
  *
  * Each CPU has a CpuInfo, found with thiscpu; cpu_env is the environment it runs (NULL while it
  * is in the scheduler or halted).  The kernel lock (kern/spinlock.h) protects everything else:
- * a CPU touches another CPU's CpuInfo only while holding it. */
+ * a CPU touches another CPU's CpuInfo only while holding it (cpu_tlb_flush, cleared by its
+ * owner without the lock, is the exception). */
 #ifndef KERN_CPU_H
 #define KERN_CPU_H
 #ifndef JOS_KERNEL
@@ -29,6 +30,8 @@ struct CpuInfo {
 	volatile unsigned cpu_status;	/* CPU_* */
 	struct Env *cpu_env;		/* the environment running here, or NULL */
 	struct Taskstate cpu_ts;	/* the TSS: ring-0 stack for traps from user mode */
+	volatile uint32_t cpu_tlb_flush;	/* 1: another CPU asked this one to flush its TLB
+					 * and waits until it is 0 again (kern/tlb.h) */
 };
 
 extern struct CpuInfo cpus[NCPU];
@@ -46,7 +49,7 @@ void	mp_init(void);			/* find the CPUs (MP tables); ncpu >= 1 afterwards */
 void	lapic_init(void);		/* this CPU's local APIC, with the timer for preemption */
 void	lapic_startap(uint8_t apicid, uint32_t addr);
 void	lapic_eoi(void);		/* acknowledge the current local-APIC interrupt */
-void	lapic_ipi(int vector);		/* send vector to all other CPUs */
+void	lapic_ipi(const struct CpuInfo *c, int vector);	/* send vector to CPU c */
 uint32_t lapic_error(void);		/* the local APIC's error status (SDM 3A 10.5.3) */
 
 /* Without an MP table (lapicaddr == 0) there is one CPU and no local APIC: cpunum() is 0, and

@@ -271,7 +271,12 @@ env_pop_tf(struct Trapframe *tf)
 {
 	/* Record the CPU for the trap frame printer (debugging). */
 	curenv->env_cpunum = cpunum();
+	trapframe_pop(tf);
+}
 
+void
+trapframe_pop(struct Trapframe *tf)
+{
 	asm volatile(
 		"\tmovl %0,%%esp\n"
 		"\tpopal\n"

@@ -33,6 +33,8 @@ void	env_destroy(struct Env *e);	/* does not return if e is curenv */
 int	envid2env(envid_t envid, struct Env **env_store, bool checkperm);
 void	env_run(struct Env *e) __attribute__((noreturn));
 void	env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));
+/* Restore the registers in tf and return from the trap to where it came from. */
+void	trapframe_pop(struct Trapframe *tf) __attribute__((noreturn));
 
 /* Start the environment for program x: the blob obj/embed/x linked into the kernel (x is e.g.
  * user_hello for obj/user/hello; see user/Makefrag). */

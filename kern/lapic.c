@@ -286,10 +286,10 @@ lapic_icr(uint8_t apicid, uint32_t cmd)
 }
 
 void
-lapic_ipi(int vector)
+lapic_ipi(const struct CpuInfo *c, int vector)
 {
 	if (lapic)
-		lapic_icr(0, LAPIC_ICR_ALL_BUT_SELF | LAPIC_DM_FIXED | vector);
+		lapic_icr(c->cpu_id, LAPIC_DM_FIXED | vector);
 }
 
 /* Start the CPU with APIC id apicid running real-mode code at physical addr (page-aligned,

@@ -8,6 +8,7 @@
 #include <inc/assert.h>
 
 #include <kern/pmap.h>
+#include <kern/tlb.h>
 #include <kern/env.h>
 #include <kern/cpu.h>
 #include <kern/nvram.h>
@@ -263,10 +264,17 @@ page_insert(pde_t *pgdir, struct PageInfo *pp, void *va, int perm)
 	 * mapping that would wrap the count, which would later free a page still in use. */
 	if (pp->pp_ref == PP_REF_MAX)
 		return -E_NO_MEM;
-	if (*pte & PTE_P)
-		page_remove(pgdir, va);
+
+	/* Replace in one step: another CPU running this address space sees the old page or the
+	 * new one, never a hole (where it would take a page fault nobody caused), and the old
+	 * page is let go only once no TLB can reach it. */
+	pte_t old = *pte;
 	pp->pp_ref++;
 	*pte = page2pa(pp) | perm | PTE_P;
+	if (old & PTE_P) {
+		tlb_invalidate(pgdir, va);
+		page_decref(pa2page(PTE_ADDR(old)));
+	}
 	return 0;
 }
 
@@ -293,15 +301,6 @@ page_remove(pde_t *pgdir, void *va)
 	*pte = 0;
 	tlb_invalidate(pgdir, va);
 	page_decref(pp);
-}
-
-void
-tlb_invalidate(pde_t *pgdir, void *va)
-{
-	/* Only this CPU can hold TLB entries of the page directory it has loaded: another CPU
-	 * flushes them when it next loads cr3. */
-	if (rcr3() == PADDR(pgdir))
-		invlpg(va);
 }
 
 void *

@@ -79,7 +79,7 @@ struct PageInfo *page_lookup(pde_t *pgdir, void *va, pte_t **pte_store);
  * table and create is 0, if the allocation fails (nothing changed), or if va lies in a 4 MB
  * page. */
 pte_t	*pgdir_walk(pde_t *pgdir, const void *va, int create);
-void	tlb_invalidate(pde_t *pgdir, void *va);
+/* tlb_invalidate(pgdir, va): kern/tlb.h */
 
 /* Map [pa, pa+size) uncached (PCD|PWT) at the next free address of the MMIO window and return
  * it.  Panics if the window is full (boot-time device setup only). */

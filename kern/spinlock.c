@@ -10,11 +10,13 @@
 #include <kern/kdebug.h>
 #include <kern/selftest.h>
 #include <kern/spinlock.h>
+#include <kern/tlb.h>
 
 /* The big kernel lock: whoever runs kernel code (other than the early boot of a CPU and the
  * idle halt) holds it. */
 struct spinlock kernel_lock = {
 	.name = "kernel_lock",
+	.while_waiting = tlb_answer,
 };
 
 /* Keep the compiler from moving memory accesses across a lock operation.  (xchg is a full
@@ -131,8 +133,11 @@ spin_lock(struct spinlock *lk)
 	/* Spin reading, and try the atomic exchange only when the lock looks free: the exchange
 	 * takes the cache line, which would slow down the holder. */
 	while (xchg(&lk->locked, 1) != 0)
-		while (lk->locked)
+		while (lk->locked) {
+			if (lk->while_waiting)
+				lk->while_waiting();
 			pause();
+		}
 	compiler_barrier();
 
 	lk->cpu = thiscpu;

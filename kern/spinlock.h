@@ -11,6 +11,8 @@ struct spinlock {
 	const char *name;		/* for diagnostics */
 	struct CpuInfo *cpu;		/* holder */
 	uintptr_t pcs[10];		/* the call stack that took it */
+	void (*while_waiting)(void);	/* run while spinning for it, if set (the kernel lock
+					 * answers TLB shootdowns there: kern/tlb.h) */
 };
 
 void	__spin_initlock(struct spinlock *lk, const char *name);

@@ -18,6 +18,7 @@
 #include <kern/spinlock.h>
 #include <kern/picirq.h>
 #include <kern/irq.h>
+#include <kern/tlb.h>
 
 /* The IDT is shared by all CPUs; each CPU loads it in trap_init_percpu. */
 struct Gatedesc idt[256] = { { 0 } };
@@ -218,6 +219,15 @@ trap(struct Trapframe *tf)
 {
 	/* The caller's direction flag must not leak into kernel string instructions. */
 	asm volatile("cld" ::: "cc");
+
+	/* A TLB shootdown is answered without the kernel lock: the CPU that asked holds it and
+	 * waits for us.  Nothing else changes, so go straight back to what was interrupted
+	 * (user code, or rarely the idle halt if the request was answered on the way there). */
+	if (tf->tf_trapno == T_TLBFLUSH) {
+		tlb_answer();
+		lapic_eoi();
+		trapframe_pop(tf);
+	}
 
 	/* After a panic on another CPU, stop here. */
 	extern const char *panicstr;

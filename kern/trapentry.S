@@ -10,8 +10,9 @@
 #include <inc/memlayout.h>
 #include <inc/trap.h>
 
-/* Vectors with a stub: exceptions 0..31, IRQs 32..(32+NIRQS-1), and the system call. */
-#define NVECTORS	(T_SYSCALL + 1)
+/* Vectors with a stub: exceptions 0..31, IRQs 32..(32+NIRQS-1) around the system call (48),
+ * and the TLB shootdown right after the IRQs. */
+#define NVECTORS	(T_TLBFLUSH + 1)
 
 .macro vector num
 	.text
