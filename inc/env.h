@@ -70,6 +70,7 @@ struct Env {
 	/* Blocking in the kernel on something other than IPC (kern/time.c, kern/e1000.c). */
 	uint32_t env_wait;		/* ENV_WAIT_* that it waits for, 0 if none */
 	uint32_t env_wakeup_msec;	/* for ENV_WAIT_TIME: wake at this time */
+	envid_t env_wait_for;		/* for ENV_WAIT_EXIT: wake when this one is freed */
 };
 
 /* env_wait values. */
@@ -77,5 +78,6 @@ struct Env {
 #define ENV_WAIT_NET_RX	0x2	/* sys_net_recv on an empty ring */
 #define ENV_WAIT_NET_TX	0x4	/* sys_net_send on a full ring */
 #define ENV_WAIT_CONS	0x8	/* sys_cgetc with no input yet */
+#define ENV_WAIT_EXIT	0x10	/* sys_env_wait until another environment is gone */
 
 #endif /* !INC_ENV_H */

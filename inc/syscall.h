@@ -25,6 +25,7 @@ enum {
 	SYS_net_send,
 	SYS_net_recv,
 	SYS_net_info,
+	SYS_env_wait,
 	NSYSCALLS
 };
 

@@ -248,6 +248,14 @@ env_free(struct Env *e)
 	e->env_wait = 0;
 	e->env_link = env_free_list;
 	env_free_list = e;
+
+	/* Wake those waiting for it to be gone (sys_env_wait). */
+	for (struct Env *w = envs; w < envs + NENV; w++)
+		if (w->env_status == ENV_NOT_RUNNABLE && (w->env_wait & ENV_WAIT_EXIT)
+		    && w->env_wait_for == e->env_id) {
+			w->env_wait &= ~ENV_WAIT_EXIT;
+			w->env_status = ENV_RUNNABLE;
+		}
 }
 
 void

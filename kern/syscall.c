@@ -64,6 +64,26 @@ sys_env_destroy(envid_t envid)
 	return 0;
 }
 
+/* Block until envid is gone: freed, after it exited or was destroyed (env_free wakes us).
+ * Returns 0 then, or at once if there is no such environment (any more); -E_INVAL for the
+ * caller itself, which would wait forever.  Any environment may be waited for: whether one
+ * exists is public anyway (UENVS). */
+static int
+sys_env_wait(envid_t envid)
+{
+	struct Env *e;
+
+	if (envid == 0 || envid == curenv->env_id)
+		return -E_INVAL;
+	if (envid2env(envid, &e, false) < 0)
+		return 0;
+	curenv->env_wait |= ENV_WAIT_EXIT;
+	curenv->env_wait_for = envid;
+	curenv->env_status = ENV_NOT_RUNNABLE;
+	curenv->env_tf.tf_regs.reg_eax = 0;	/* the call's result when it wakes */
+	sched_yield();
+}
+
 static void
 sys_yield(void)
 {
@@ -323,6 +343,8 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32
 		return sys_time_msec();
 	case SYS_sleep_until:
 		return sys_sleep_until(a1);
+	case SYS_env_wait:
+		return sys_env_wait(a1);
 	case SYS_net_send:
 		return sys_net_send(a1, a2, a3);
 	case SYS_net_recv:

@@ -55,6 +55,12 @@ sys_env_destroy(envid_t envid)
 	return syscall(SYS_env_destroy, NOCHECK, envid, 0, 0, 0, 0);
 }
 
+int
+sys_env_wait(envid_t envid)
+{
+	return syscall(SYS_env_wait, NOCHECK, envid, 0, 0, 0, 0);
+}
+
 void
 sys_yield(void)
 {

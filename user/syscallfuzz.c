@@ -47,6 +47,7 @@ static const uint8_t call_flags[NSYSCALLS + 2] = {
 	[SYS_net_send] = IN_CHILD,
 	[SYS_net_recv] = IN_CHILD,
 	[SYS_net_info] = IN_CHILD,
+	[SYS_env_wait] = IN_CHILD | ENV_A1,	/* blocks on a live env: reaped */
 	/* Two numbers the kernel does not know. */
 	[NSYSCALLS] = IN_PARENT | IN_CHILD,
 	[NSYSCALLS + 1] = IN_PARENT | IN_CHILD,
@@ -236,6 +237,11 @@ umain(int argc, char **argv)
 	uint32_t parent_calls = 0;
 	envid_t child;
 	int r;
+
+	/* A new system call must say here where it may be fuzzed. */
+	for (int num = 0; num < NSYSCALLS; num++)
+		if (!call_flags[num])
+			panic("system call %d has no entry in call_flags", num);
 
 	fuzzer = sys_getenvid();
 	if ((r = sys_page_alloc(0, (void *) count, PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0)
