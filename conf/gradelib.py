@@ -413,7 +413,10 @@ class Console(_Group):
                 if deadline == self.deadline:
                     why += " (the test's limit is %ds)" % self.timeout
             hint = ""
-            if rx.search(self.text):
+            if rx.search(self.text, self.pos):
+                hint = ("\n  (it matches the unfinished last line: if that is a prompt, which no "
+                        "newline follows, declare it with prompt())")
+            elif rx.search(self.text):
                 hint = "\n  (it does appear earlier, before what the previous expectation matched)"
             fail("%s waiting for /%s/%s" % (why, pattern, hint))
         self.pos = found.end()

@@ -21,10 +21,11 @@ for line in sys.stdin:
 
 
 def must_not_match(c, pattern, why):
+    """Check that pattern does not match yet; return the failure's message."""
     try:
         m = c.expect(pattern, timeout=0)
-    except TestFailure:
-        return
+    except TestFailure as e:
+        return str(e)
     raise SystemExit("FAIL: /%s/ matched %r: %s" % (pattern, m.group(0), why))
 
 
@@ -41,7 +42,9 @@ def main():
 
         c.send("K> \n")
         c.wait_until(lambda: c.output.endswith("K> "), c.deadline)
-        must_not_match(c, r"K> ", "a plain pattern waits for the end of its line")
+        why = must_not_match(c, r"K> ", "a plain pattern waits for the end of its line")
+        if "declare it with prompt()" not in why:
+            raise SystemExit("FAIL: no hint to use prompt() in: %s" % why)
         c.expect(prompt(r"K> "))  # a prompt may match the unfinished line
 
         c.send("\\npartial\n")
