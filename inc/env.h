@@ -71,6 +71,7 @@ struct Env {
 	uint32_t env_wait;		/* ENV_WAIT_* that it waits for, 0 if none */
 	uint32_t env_wakeup_msec;	/* for ENV_WAIT_TIME: wake at this time */
 	envid_t env_wait_for;		/* for ENV_WAIT_EXIT: wake when this one is freed */
+	physaddr_t env_wait_page;	/* for ENV_WAIT_PAGE: the page waited on */
 };
 
 /* env_wait values. */
@@ -79,5 +80,6 @@ struct Env {
 #define ENV_WAIT_NET_TX	0x4	/* sys_net_send on a full ring */
 #define ENV_WAIT_CONS	0x8	/* sys_cgetc with no input yet */
 #define ENV_WAIT_EXIT	0x10	/* sys_env_wait until another environment is gone */
+#define ENV_WAIT_PAGE	0x20	/* sys_page_wait on a word of a shared page */
 
 #endif /* !INC_ENV_H */

@@ -49,6 +49,8 @@ int	sys_cgetc(void);
 envid_t	sys_getenvid(void);
 int	sys_env_destroy(envid_t env);
 int	sys_env_wait(envid_t env);
+int	sys_page_wait(const volatile void *va, uint32_t val, uint32_t ref);
+int	sys_page_wake(const volatile void *va);
 void	sys_yield(void);
 static envid_t sys_exofork(void);
 int	sys_env_set_status(envid_t env, int status);

@@ -151,6 +151,8 @@ struct PageInfo {
 
 #define PP_RESERVED	0x1		/* never allocatable: BIOS, kernel image, boot memory */
 #define PP_FREE		0x2		/* on the free list (catches a double free) */
+#define PP_WAITED	0x4		/* an environment may be blocked in sys_page_wait on
+					 * it (kern/pagewait.h): page_decref wakes it */
 
 #endif /* !__ASSEMBLER__ */
 #endif /* !INC_MEMLAYOUT_H */

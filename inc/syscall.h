@@ -26,6 +26,8 @@ enum {
 	SYS_net_recv,
 	SYS_net_info,
 	SYS_env_wait,
+	SYS_page_wait,
+	SYS_page_wake,
 	NSYSCALLS
 };
 

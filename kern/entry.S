@@ -1,7 +1,7 @@
 /* The kernel's first instructions.  The boot loader jumps here, at the physical address of
  * `entry`, with paging off.  We turn on paging with entry_pgdir (kern/entrypgdir.c), which maps
- * the first 4 MB of physical memory both at 0 (so this code keeps running) and at KERNBASE,
- * jump to the high address, set up the boot stack and call kern_init. */
+ * the first 4 MB of physical memory at 0 (so this code keeps running) and the first 16 MB at
+ * KERNBASE, jump to the high address, set up the boot stack and call kern_init. */
 
 #include <inc/mmu.h>
 #include <inc/memlayout.h>

@@ -9,6 +9,7 @@
 
 #include <kern/pmap.h>
 #include <kern/tlb.h>
+#include <kern/pagewait.h>
 #include <kern/env.h>
 #include <kern/cpu.h>
 #include <kern/nvram.h>
@@ -25,8 +26,6 @@ static uint32_t nfree;			/* length of page_free_list */
 /* The kernel stacks of all CPUs (mapped at KSTACKTOP - i * (KSTKSIZE + KSTKGAP)). */
 unsigned char percpu_kstacks[NCPU][KSTKSIZE] __attribute__((aligned(PGSIZE)));
 
-/* The entry page directory (kern/entrypgdir.c) maps only this much until kern_pgdir is loaded. */
-#define ENTRY_MAPPED	PTSIZE
 
 /* The physical memory the KERNBASE window can hold: everything from KERNBASE to the top of the
  * 32-bit address space. */
@@ -41,7 +40,7 @@ static_assert(KERNBASE_WINDOW / PGSIZE * sizeof(struct PageInfo) <= PTSIZE,
 	      "the pages array of a full KERNBASE window fits in UPAGES");
 static_assert(NENV * sizeof(struct Env) <= PTSIZE, "the envs array fits in UENVS");
 
-/* Before mem_init knows npages, the first 4 MB (all the entry page directory maps) are valid. */
+/* Before mem_init knows npages, [0, ENTRY_MAPPED) (all the entry page directory maps) is valid. */
 void *
 _kaddr(const char *file, int line, physaddr_t pa)
 {
@@ -113,7 +112,10 @@ boot_alloc(uint32_t n)
 		panic("boot_alloc: %u bytes asked for after page_init", n);
 	if ((uintptr_t) nextfree + n < (uintptr_t) nextfree
 	    || PADDR(nextfree + n) > ENTRY_MAPPED)
-		panic("boot_alloc: %u bytes do not fit in the first 4 MB", n);
+		panic("boot_alloc: %u bytes do not fit in the first %u MB (ENTRY_MAPPED)", n,
+		      ENTRY_MAPPED >> 20);
+	if (npages && PADDR(nextfree + n) > npages * PGSIZE)
+		panic("boot_alloc: %u bytes do not fit in the machine's memory", n);
 	nextfree = ROUNDUP(nextfree + n, PGSIZE);
 	return result;
 }
@@ -196,7 +198,10 @@ page_decref(struct PageInfo *pp)
 		panic("page_decref: page %08x is reserved", page2pa(pp));
 	if (pp->pp_ref == 0)
 		panic("page_decref: page %08x has no reference", page2pa(pp));
-	if (--pp->pp_ref == 0)
+	pp->pp_ref--;
+	if (pp->pp_flags & PP_WAITED)
+		pagewait_unmapped(pp);	/* before page_free resets the flags */
+	if (pp->pp_ref == 0)
 		page_free(pp);
 }
 

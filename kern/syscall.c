@@ -10,6 +10,7 @@
 
 #include <kern/env.h>
 #include <kern/pmap.h>
+#include <kern/pagewait.h>
 #include <kern/trap.h>
 #include <kern/syscall.h>
 #include <kern/console.h>
@@ -345,6 +346,10 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32
 		return sys_sleep_until(a1);
 	case SYS_env_wait:
 		return sys_env_wait(a1);
+	case SYS_page_wait:
+		return sys_page_wait((const void *) a1, a2, a3);
+	case SYS_page_wake:
+		return sys_page_wake((const void *) a1);
 	case SYS_net_send:
 		return sys_net_send(a1, a2, a3);
 	case SYS_net_recv:

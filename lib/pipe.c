@@ -6,13 +6,25 @@
 /* The ring: p_rpos and p_wpos count the bytes read and written modulo PIPE_POSMOD, twice the
  * buffer's size, so that a full ring (difference PIPE_BUFSIZ) differs from an empty one
  * (difference 0); byte k lives at p_buf[k % PIPE_BUFSIZ].  Only readers move p_rpos, only
- * writers p_wpos.  Both are volatile: the other side changes them under us. */
-#define PIPE_BUFSIZ	(PGSIZE - 2 * sizeof(uint32_t))
+ * writers p_wpos.  Both are volatile: the other side changes them under us.
+ *
+ * Waiting.  A reader with nothing to read blocks in sys_page_wait on p_wpos, a writer with no
+ * room on p_rpos (kern/pagewait.h); each first sets its p_*waiting flag, and the other side,
+ * after moving its position, wakes the page (sys_page_wake) if the flag is set, clearing it.
+ * No wakeup is lost: the waiter passes the position it last saw, and the kernel does not block
+ * it if the position has moved since, so either the mover sees the flag (the waiter's store
+ * comes before its system call, a full barrier) or the waiter's call sees the move (the mover
+ * fences between its store and its look at the flag).  The end of the other side needs no
+ * wake: the kernel wakes a page's waiters whenever a mapping of it goes away, and the page's
+ * reference count, passed too, covers a close between the waiter's check and its call. */
+#define PIPE_BUFSIZ	(PGSIZE - 4 * sizeof(uint32_t))
 #define PIPE_POSMOD	(2 * PIPE_BUFSIZ)
 
 struct Pipe {
 	volatile uint32_t p_rpos;
 	volatile uint32_t p_wpos;
+	volatile uint32_t p_rwaiting;	/* a reader is about to block, or blocked, on p_wpos */
+	volatile uint32_t p_wwaiting;	/* a writer is about to block, or blocked, on p_rpos */
 	uint8_t p_buf[PIPE_BUFSIZ];
 };
 
@@ -89,7 +101,7 @@ fail_data:
  * within these three loads.
  */
 static int
-pipe_isclosed(struct Fd *fd, struct Pipe *p)
+pipe_isclosed(struct Fd *fd, struct Pipe *p, int *np_store)
 {
 	int nfd, np, runs;
 
@@ -97,8 +109,22 @@ pipe_isclosed(struct Fd *fd, struct Pipe *p)
 		runs = thisenv->env_runs;
 		np = pageref(p);
 		nfd = pageref(fd);
-		if (np == pageref(p) && runs == thisenv->env_runs)
+		if (np == pageref(p) && runs == thisenv->env_runs) {
+			if (np_store)
+				*np_store = np;
 			return nfd == np;
+		}
+	}
+}
+
+/* After moving a position: wake the other side if it waits (see the comment at the top). */
+static void
+pipe_wake(struct Pipe *p, volatile uint32_t *waiting)
+{
+	asm volatile("mfence" ::: "memory");	/* our position store before the flag load */
+	if (*waiting) {
+		*waiting = 0;
+		sys_page_wake(p);
 	}
 }
 
@@ -112,25 +138,31 @@ pipeisclosed(int fdnum)
 		return r;
 	if (fd->fd_dev_id != DEV_ID_PIPE)
 		return -E_INVAL;
-	return pipe_isclosed(fd, (struct Pipe *) fd2data(fd));
+	return pipe_isclosed(fd, (struct Pipe *) fd2data(fd), NULL);
 }
 
-/* Read what is there, at most n bytes; wait (yielding) while the pipe is empty and the write
- * end open.  0 at the end: empty and no writer left. */
+/* Read what is there, at most n bytes; block while the pipe is empty and the write end open.
+ * 0 at the end: empty and no writer left. */
 static ssize_t
 devpipe_read(struct Fd *fd, void *vbuf, size_t n)
 {
 	struct Pipe *p = (struct Pipe *) fd2data(fd);
 	uint8_t *buf = vbuf;
 	size_t i;
+	int ref;
 
 	if (n == 0)
 		return 0;
-	while (pipe_count(p) == 0) {
+	for (;;) {
+		uint32_t w = p->p_wpos;	/* what we wait on, read before deciding to wait */
+		if (w != p->p_rpos)
+			break;
 		/* Closed and still empty: everything written came before the close. */
-		if (pipe_isclosed(fd, p) && pipe_count(p) == 0)
-			return 0;
-		sys_yield();
+		if (pipe_isclosed(fd, p, &ref))
+			if (pipe_count(p) == 0)
+				return 0;
+		p->p_rwaiting = 1;
+		sys_page_wait(&p->p_wpos, w, ref);
 	}
 	for (i = 0; i < n && pipe_count(p) > 0; i++) {
 		buf[i] = p->p_buf[p->p_rpos % PIPE_BUFSIZ];
@@ -138,29 +170,37 @@ devpipe_read(struct Fd *fd, void *vbuf, size_t n)
 		asm volatile("" ::: "memory");
 		p->p_rpos = (p->p_rpos + 1) % PIPE_POSMOD;
 	}
+	pipe_wake(p, &p->p_wwaiting);
 	return i;
 }
 
-/* Write all n bytes, waiting (yielding) while the pipe is full.  If the read end goes away,
- * the bytes written so far are returned (0 if none): nobody will read the rest. */
+/* Write all n bytes, blocking while the pipe is full.  If the read end goes away, the bytes
+ * written so far are returned (0 if none): nobody will read the rest. */
 static ssize_t
 devpipe_write(struct Fd *fd, const void *vbuf, size_t n)
 {
 	struct Pipe *p = (struct Pipe *) fd2data(fd);
 	const uint8_t *buf = vbuf;
 	size_t i;
+	int ref;
 
 	for (i = 0; i < n; i++) {
-		while (pipe_count(p) >= PIPE_BUFSIZ) {
-			if (pipe_isclosed(fd, p))
+		for (;;) {
+			uint32_t r = p->p_rpos;	/* what we wait on, read before deciding */
+			if ((p->p_wpos + PIPE_POSMOD - r) % PIPE_POSMOD < PIPE_BUFSIZ)
+				break;
+			pipe_wake(p, &p->p_rwaiting);	/* a full ring for the reader */
+			if (pipe_isclosed(fd, p, &ref))
 				return i;
-			sys_yield();
+			p->p_wwaiting = 1;
+			sys_page_wait(&p->p_rpos, r, ref);
 		}
 		p->p_buf[p->p_wpos % PIPE_BUFSIZ] = buf[i];
 		/* The byte is in the ring before the reader can see it. */
 		asm volatile("" ::: "memory");
 		p->p_wpos = (p->p_wpos + 1) % PIPE_POSMOD;
 	}
+	pipe_wake(p, &p->p_rwaiting);
 	return i;
 }
 

@@ -61,6 +61,18 @@ sys_env_wait(envid_t envid)
 	return syscall(SYS_env_wait, NOCHECK, envid, 0, 0, 0, 0);
 }
 
+int
+sys_page_wait(const volatile void *va, uint32_t val, uint32_t ref)
+{
+	return syscall(SYS_page_wait, NOCHECK, (uint32_t) va, val, ref, 0, 0);
+}
+
+int
+sys_page_wake(const volatile void *va)
+{
+	return syscall(SYS_page_wake, NOCHECK, (uint32_t) va, 0, 0, 0, 0);
+}
+
 void
 sys_yield(void)
 {

@@ -48,6 +48,8 @@ static const uint8_t call_flags[NSYSCALLS + 2] = {
 	[SYS_net_recv] = IN_CHILD,
 	[SYS_net_info] = IN_CHILD,
 	[SYS_env_wait] = IN_CHILD | ENV_A1,	/* blocks on a live env: reaped */
+	[SYS_page_wait] = IN_CHILD,
+	[SYS_page_wake] = IN_CHILD,
 	/* Two numbers the kernel does not know. */
 	[NSYSCALLS] = IN_PARENT | IN_CHILD,
 	[NSYSCALLS + 1] = IN_PARENT | IN_CHILD,

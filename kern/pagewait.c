@@ -1,0 +1,80 @@
+/* Waiting on a word in a shared page: see kern/pagewait.h. */
+
+#include <inc/error.h>
+#include <inc/mmu.h>
+
+#include <kern/env.h>
+#include <kern/pagewait.h>
+#include <kern/pmap.h>
+#include <kern/sched.h>
+
+/* The page of the caller's word at va, or NULL with *err set. */
+static struct PageInfo *
+pagewait_lookup(const void *va, int *err)
+{
+	if ((uintptr_t) va % sizeof(uint32_t) != 0 || (uintptr_t) va >= UTOP) {
+		*err = -E_INVAL;
+		return NULL;
+	}
+	if (user_mem_check(curenv, va, sizeof(uint32_t), PTE_U) < 0) {
+		*err = -E_FAULT;
+		return NULL;
+	}
+	return page_lookup(curenv->env_pgdir, (void *) va, NULL);
+}
+
+/* Make every waiter on pp runnable; returns how many there were.  None is left, so the page
+ * loses PP_WAITED, and with it the scan at its next page_decref. */
+static int
+pagewait_wake(struct PageInfo *pp)
+{
+	physaddr_t pa = page2pa(pp);
+	int n = 0;
+
+	if (!(pp->pp_flags & PP_WAITED))
+		return 0;
+	for (struct Env *e = envs; e < envs + NENV; e++)
+		if (e->env_status == ENV_NOT_RUNNABLE && (e->env_wait & ENV_WAIT_PAGE)
+		    && e->env_wait_page == pa) {
+			e->env_wait &= ~ENV_WAIT_PAGE;
+			e->env_status = ENV_RUNNABLE;
+			n++;
+		}
+	pp->pp_flags &= ~PP_WAITED;
+	return n;
+}
+
+int
+sys_page_wait(const void *va, uint32_t val, uint32_t ref)
+{
+	int err;
+	struct PageInfo *pp = pagewait_lookup(va, &err);
+
+	if (pp == NULL)
+		return err;
+	if (*(volatile uint32_t *) (page2kva(pp) + PGOFF(va)) != val || pp->pp_ref != ref)
+		return 0;
+	curenv->env_wait |= ENV_WAIT_PAGE;
+	curenv->env_wait_page = page2pa(pp);
+	curenv->env_status = ENV_NOT_RUNNABLE;
+	curenv->env_tf.tf_regs.reg_eax = 0;	/* the call's result when it wakes */
+	pp->pp_flags |= PP_WAITED;
+	sched_yield();
+}
+
+int
+sys_page_wake(const void *va)
+{
+	int err;
+	struct PageInfo *pp = pagewait_lookup(va, &err);
+
+	if (pp == NULL)
+		return err;
+	return pagewait_wake(pp);
+}
+
+void
+pagewait_unmapped(struct PageInfo *pp)
+{
+	pagewait_wake(pp);
+}
