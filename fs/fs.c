@@ -14,12 +14,13 @@ static int __attribute__((format(printf, 1, 2)))
 mount_refuse(const char *fmt, ...)
 {
 	va_list ap;
+	char why[256];
 
+	/* One cprintf, so one sys_cputs: the line cannot be split by another environment's. */
 	va_start(ap, fmt);
-	cprintf("fs: cannot mount the disk: ");
-	vcprintf(fmt, ap);
-	cprintf("\n");
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	cprintf("fs: cannot mount the disk: %s\n", why);
 	return -E_CORRUPT;
 }
 

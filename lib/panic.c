@@ -7,19 +7,23 @@
  * sfork sibling's panic must not silence ours. */
 static bool panicking PERENV;
 
+/* The message, formatted first so that the whole line goes out in one cprintf (one sys_cputs):
+ * separate calls could be split by another environment's output. */
+#define PANIC_MSG_MAX	256
+
 void
 _panic(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[PANIC_MSG_MAX];
 
 	if (!panicking) {
 		panicking = true;
 		va_start(ap, fmt);
-		cprintf("[%08x] user panic in %s at %s:%d: ", sys_getenvid(), binaryname, file,
-			line);
-		vcprintf(fmt, ap);
-		cprintf("\n");
+		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
+		cprintf("[%08x] user panic in %s at %s:%d: %s\n", sys_getenvid(), binaryname, file,
+			line, msg);
 	}
 
 	sys_env_destroy(0);
@@ -31,10 +35,11 @@ void
 _warn(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[PANIC_MSG_MAX];
 
 	va_start(ap, fmt);
-	cprintf("[%08x] user warning in %s at %s:%d: ", sys_getenvid(), binaryname, file, line);
-	vcprintf(fmt, ap);
-	cprintf("\n");
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cprintf("[%08x] user warning in %s at %s:%d: %s\n", sys_getenvid(), binaryname, file, line,
+		msg);
 }

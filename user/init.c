@@ -13,10 +13,14 @@ umain(int argc, char **argv)
 	int r, fails = 0;
 
 	binaryname = "init";
-	cprintf("init: running with %d argument%s:", argc, argc == 1 ? "" : "s");
-	for (int i = 0; i < argc; i++)
-		cprintf(" '%s'", argv[i]);
-	cprintf("\n");
+	/* The line is put together first and printed in one cprintf, so that another
+	 * environment's output cannot land inside it. */
+	char line[256];
+	int n = snprintf(line, sizeof(line), "init: running with %d argument%s:", argc,
+			 argc == 1 ? "" : "s");
+	for (int i = 0; i < argc && n < (int) sizeof(line); i++)
+		n += snprintf(line + n, sizeof(line) - n, " '%s'", argv[i]);
+	cprintf("%s\n", line);
 
 	/* Descriptor 0 reads the console, 1 writes it. */
 	close(0);
