@@ -224,10 +224,11 @@ inode_alloc(uint32_t type, uint32_t *ino_store)
 
 /* ---- A file's block map -------------------------------------------------------------------- */
 
-/* *ptr names an indirect block (0: none yet).  Store the address of its entry idx, allocating
- * the block if alloc.  -E_NOT_FOUND (no block and !alloc), -E_NO_DISK, -E_CORRUPT. */
+/* *ptr names a block of the file, data or indirect (0: none yet).  Make it resident, allocating
+ * it (zeroed) if there is none and alloc.  -E_NOT_FOUND (no block and !alloc), -E_NO_DISK,
+ * -E_CORRUPT (a block number outside the data area). */
 static int
-indirect_entry(uint32_t *ptr, uint32_t idx, bool alloc, uint32_t **entry_store)
+block_resolve(uint32_t *ptr, bool alloc)
 {
 	uint32_t b = *ptr;
 	int r;
@@ -238,12 +239,23 @@ indirect_entry(uint32_t *ptr, uint32_t idx, bool alloc, uint32_t **entry_store)
 		if ((r = block_alloc(&b)) < 0)
 			return r;
 		*ptr = b;
-	} else if (!block_is_data(b)) {
-		return -E_CORRUPT;
-	} else if ((r = bc_fetch(b)) < 0) {
-		return r;
+		return 0;
 	}
-	*entry_store = (uint32_t *) diskaddr(b) + idx;
+	if (!block_is_data(b))
+		return -E_CORRUPT;
+	return bc_fetch(b);
+}
+
+/* *ptr names an indirect block (0: none yet).  Store the address of its entry idx, allocating
+ * the block if alloc.  block_resolve's errors. */
+static int
+indirect_entry(uint32_t *ptr, uint32_t idx, bool alloc, uint32_t **entry_store)
+{
+	int r;
+
+	if ((r = block_resolve(ptr, alloc)) < 0)
+		return r;
+	*entry_store = (uint32_t *) diskaddr(*ptr) + idx;
 	return 0;
 }
 
@@ -275,31 +287,18 @@ file_block_slot(struct Inode *ip, uint32_t i, bool alloc, uint32_t **slot_store)
 static int
 file_get_block(struct Inode *ip, uint32_t i, bool alloc, char **addr_store)
 {
-	uint32_t *slot, b;
+	uint32_t *slot;
 	int r;
 
-	r = file_block_slot(ip, i, alloc, &slot);
-	if (r == -E_NOT_FOUND) {
+	if ((r = file_block_slot(ip, i, alloc, &slot)) == 0)
+		r = block_resolve(slot, alloc);
+	if (r == -E_NOT_FOUND) {	/* a hole, in the block map or in the file */
 		*addr_store = NULL;
 		return 0;
 	}
 	if (r < 0)
 		return r;
-	b = *slot;
-	if (b == 0) {
-		if (!alloc) {
-			*addr_store = NULL;
-			return 0;
-		}
-		if ((r = block_alloc(&b)) < 0)
-			return r;
-		*slot = b;
-	} else if (!block_is_data(b)) {
-		return -E_CORRUPT;
-	} else if ((r = bc_fetch(b)) < 0) {
-		return r;
-	}
-	*addr_store = diskaddr(b);
+	*addr_store = diskaddr(*slot);
 	return 0;
 }
 

@@ -67,11 +67,10 @@ struct Env {
 	envid_t env_ipc_from;		/* sender */
 	int env_ipc_perm;		/* permissions of the page received, 0 if none */
 
-	/* Blocking in the kernel on something other than IPC (kern/time.c, kern/e1000.c). */
+	/* Blocking in the kernel on something other than IPC (env_sleep/env_wake, kern/env.h). */
 	uint32_t env_wait;		/* ENV_WAIT_* that it waits for, 0 if none */
-	uint32_t env_wakeup_msec;	/* for ENV_WAIT_TIME: wake at this time */
-	envid_t env_wait_for;		/* for ENV_WAIT_EXIT: wake when this one is freed */
-	physaddr_t env_wait_page;	/* for ENV_WAIT_PAGE: the page waited on */
+	uint32_t env_wait_key;		/* which one: the wake time (TIME), the environment
+					 * (EXIT), the page's physical address (PAGE); else 0 */
 };
 
 /* env_wait values. */

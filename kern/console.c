@@ -331,14 +331,8 @@ cons_intr(int (*proc)(void))
 static void
 cons_wake_readers(void)
 {
-	if (envs == NULL)
-		return;
-	for (int i = 0; i < NENV; i++) {
-		if (envs[i].env_status == ENV_NOT_RUNNABLE && (envs[i].env_wait & ENV_WAIT_CONS)) {
-			envs[i].env_wait &= ~ENV_WAIT_CONS;
-			envs[i].env_status = ENV_RUNNABLE;
-		}
-	}
+	if (envs != NULL)
+		env_wake(ENV_WAIT_CONS, 0);
 }
 
 int

@@ -85,19 +85,6 @@ e1000_present(void)
 	return e1000_base != NULL;
 }
 
-/* Wake every environment sleeping on wait_bit (ENV_WAIT_NET_TX or _RX). */
-static void
-e1000_wake(uint32_t wait_bit)
-{
-	for (int i = 0; i < NENV; i++) {
-		struct Env *e = &envs[i];
-		if (e->env_status == ENV_NOT_RUNNABLE && (e->env_wait & wait_bit)) {
-			e->env_wait &= ~wait_bit;
-			e->env_status = ENV_RUNNABLE;
-		}
-	}
-}
-
 /***** Transmit *****/
 
 /* Drop the pin of every in-flight slot the card has finished (rule T2), oldest first: the card
@@ -128,7 +115,7 @@ e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len)
 	assert(e1000_base && off + len <= PGSIZE && len > 0 && len <= NET_FRAME_MAX);
 
 	if (e1000_tx_reclaim() > 0)
-		e1000_wake(ENV_WAIT_NET_TX);
+		env_wake(ENV_WAIT_NET_TX, 0);
 	uint32_t next = ring_next(tx_tail, E1000_TX_RING);
 	if (next == tx_clean) {
 		e1000_stats.tx_ring_full++;
@@ -239,9 +226,9 @@ e1000_intr(void)
 	if (icr & E1000_ICR_RXO)
 		e1000_rx_overruns++;
 	if ((icr & E1000_ICR_TXDW) && e1000_tx_reclaim() > 0)
-		e1000_wake(ENV_WAIT_NET_TX);
+		env_wake(ENV_WAIT_NET_TX, 0);
 	if ((icr & (E1000_ICR_RXT0 | E1000_ICR_RXO | E1000_ICR_RXDMT0)) && e1000_rx_ready())
-		e1000_wake(ENV_WAIT_NET_RX);
+		env_wake(ENV_WAIT_NET_RX, 0);
 }
 
 /***** Information *****/

@@ -249,13 +249,31 @@ env_free(struct Env *e)
 	e->env_link = env_free_list;
 	env_free_list = e;
 
-	/* Wake those waiting for it to be gone (sys_env_wait). */
-	for (struct Env *w = envs; w < envs + NENV; w++)
-		if (w->env_status == ENV_NOT_RUNNABLE && (w->env_wait & ENV_WAIT_EXIT)
-		    && w->env_wait_for == e->env_id) {
-			w->env_wait &= ~ENV_WAIT_EXIT;
-			w->env_status = ENV_RUNNABLE;
+	env_wake(ENV_WAIT_EXIT, e->env_id);	/* those in sys_env_wait for it */
+}
+
+void
+env_sleep(uint32_t wait_bit, uint32_t key)
+{
+	curenv->env_wait |= wait_bit;
+	curenv->env_wait_key = key;
+	curenv->env_status = ENV_NOT_RUNNABLE;
+	sched_yield();
+}
+
+int
+env_wake(uint32_t wait_bit, uint32_t key)
+{
+	int n = 0;
+
+	for (struct Env *e = envs; e < envs + NENV; e++)
+		if (e->env_status == ENV_NOT_RUNNABLE && (e->env_wait & wait_bit)
+		    && e->env_wait_key == key) {
+			e->env_wait &= ~wait_bit;
+			e->env_status = ENV_RUNNABLE;
+			n++;
 		}
+	return n;
 }
 
 void

@@ -36,6 +36,13 @@ void	env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));
 /* Restore the registers in tf and return from the trap to where it came from. */
 void	trapframe_pop(struct Trapframe *tf) __attribute__((noreturn));
 
+/* Blocking in the kernel.  env_sleep blocks curenv on wait_bit (ENV_WAIT_*) and key (see
+ * env_wait_key in inc/env.h) and schedules; the caller has set up what the system call does
+ * when woken: a result in eax, or eip moved back to run the call again.  env_wake makes every
+ * environment blocked on wait_bit with that key runnable and returns how many it woke. */
+void	env_sleep(uint32_t wait_bit, uint32_t key) __attribute__((noreturn));
+int	env_wake(uint32_t wait_bit, uint32_t key);
+
 /* Start the environment for program x: the blob obj/embed/x linked into the kernel (x is e.g.
  * user_hello for obj/user/hello; see user/Makefrag). */
 #define ENV_CREATE(x, type)	ENV_CREATE_(x, type)	/* expands x first (TEST) */

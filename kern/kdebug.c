@@ -182,9 +182,10 @@ read_le(struct cursor *c, int n)
 }
 
 /* LEB128: 7 bits a byte, least significant first; the high bit says "more follows".  Bits
- * beyond the 32 we keep are dropped. */
+ * beyond the 32 we keep are dropped.  With is_signed, the value is sign-extended from the last
+ * byte's bit 6.  A truncated number reads as 0. */
 static inline uint32_t
-read_uleb(struct cursor *c)
+read_leb(struct cursor *c, bool is_signed)
 {
 	uint32_t v = 0;
 	int shift = 0;
@@ -198,28 +199,21 @@ read_uleb(struct cursor *c)
 			v |= (uint32_t) (b & 0x7F) << shift;
 		shift += 7;
 	} while (b & 0x80);
+	if (is_signed && shift < 32 && (b & 0x40))
+		v |= ~0U << shift;
 	return v;
 }
 
-/* Signed LEB128: the same, sign-extended from the last byte's bit 6. */
+static inline uint32_t
+read_uleb(struct cursor *c)
+{
+	return read_leb(c, false);
+}
+
 static inline int32_t
 read_sleb(struct cursor *c)
 {
-	uint32_t v = 0;
-	int shift = 0;
-	uint8_t b;
-
-	do {
-		if (!need(c, 1))
-			return 0;
-		b = *c->p++;
-		if (shift < 32)
-			v |= (uint32_t) (b & 0x7F) << shift;
-		shift += 7;
-	} while (b & 0x80);
-	if (shift < 32 && (b & 0x40))
-		v |= ~0U << shift;
-	return (int32_t) v;
+	return (int32_t) read_leb(c, true);
 }
 
 /* A NUL-terminated string in place; "" if there is none. */

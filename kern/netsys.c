@@ -9,7 +9,6 @@
 #include <kern/e1000.h>
 #include <kern/env.h>
 #include <kern/pmap.h>
-#include <kern/sched.h>
 #include <kern/syscall.h>
 
 /* Ethernet destination + source + type: a shorter frame has no header to send. */
@@ -32,10 +31,8 @@ netsys_check_caller(int flags)
 static void __attribute__((noreturn))
 netsys_block(uint32_t wait_bit)
 {
-	curenv->env_wait |= wait_bit;
-	curenv->env_status = ENV_NOT_RUNNABLE;
 	curenv->env_tf.tf_eip -= SYSCALL_INSN_LEN;
-	sched_yield();
+	env_sleep(wait_bit, 0);
 }
 
 int

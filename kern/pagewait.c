@@ -6,7 +6,6 @@
 #include <kern/env.h>
 #include <kern/pagewait.h>
 #include <kern/pmap.h>
-#include <kern/sched.h>
 
 /* The page of the caller's word at va, or NULL with *err set. */
 static struct PageInfo *
@@ -28,20 +27,10 @@ pagewait_lookup(const void *va, int *err)
 static int
 pagewait_wake(struct PageInfo *pp)
 {
-	physaddr_t pa = page2pa(pp);
-	int n = 0;
-
 	if (!(pp->pp_flags & PP_WAITED))
 		return 0;
-	for (struct Env *e = envs; e < envs + NENV; e++)
-		if (e->env_status == ENV_NOT_RUNNABLE && (e->env_wait & ENV_WAIT_PAGE)
-		    && e->env_wait_page == pa) {
-			e->env_wait &= ~ENV_WAIT_PAGE;
-			e->env_status = ENV_RUNNABLE;
-			n++;
-		}
 	pp->pp_flags &= ~PP_WAITED;
-	return n;
+	return env_wake(ENV_WAIT_PAGE, page2pa(pp));
 }
 
 int
@@ -54,12 +43,9 @@ sys_page_wait(const void *va, uint32_t val, uint32_t ref)
 		return err;
 	if (*(volatile uint32_t *) (page2kva(pp) + PGOFF(va)) != val || pp->pp_ref != ref)
 		return 0;
-	curenv->env_wait |= ENV_WAIT_PAGE;
-	curenv->env_wait_page = page2pa(pp);
-	curenv->env_status = ENV_NOT_RUNNABLE;
 	curenv->env_tf.tf_regs.reg_eax = 0;	/* the call's result when it wakes */
 	pp->pp_flags |= PP_WAITED;
-	sched_yield();
+	env_sleep(ENV_WAIT_PAGE, page2pa(pp));
 }
 
 int

@@ -36,10 +36,8 @@ sys_cgetc(void)
 	if (c != 0)
 		return c;
 	/* Sleep, then run the same `int $T_SYSCALL` again when woken: the call restarts. */
-	curenv->env_wait |= ENV_WAIT_CONS;
-	curenv->env_status = ENV_NOT_RUNNABLE;
 	curenv->env_tf.tf_eip -= SYSCALL_INSN_LEN;
-	sched_yield();
+	env_sleep(ENV_WAIT_CONS, 0);
 }
 
 static envid_t
@@ -78,11 +76,8 @@ sys_env_wait(envid_t envid)
 		return -E_INVAL;
 	if (envid2env(envid, &e, false) < 0)
 		return 0;
-	curenv->env_wait |= ENV_WAIT_EXIT;
-	curenv->env_wait_for = envid;
-	curenv->env_status = ENV_NOT_RUNNABLE;
 	curenv->env_tf.tf_regs.reg_eax = 0;	/* the call's result when it wakes */
-	sched_yield();
+	env_sleep(ENV_WAIT_EXIT, envid);
 }
 
 static void

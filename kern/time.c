@@ -6,7 +6,6 @@
 #include <kern/time.h>
 #include <kern/irq.h>
 #include <kern/env.h>
-#include <kern/sched.h>
 #include <kern/cpu.h>
 
 static uint32_t ticks;		/* boot CPU timer interrupts since boot */
@@ -37,11 +36,11 @@ time_wake_sleepers(uint32_t now)
 		struct Env *e = &envs[i];
 		if (e->env_status != ENV_NOT_RUNNABLE || !(e->env_wait & ENV_WAIT_TIME))
 			continue;
-		if (time_reached(now, e->env_wakeup_msec)) {
+		if (time_reached(now, e->env_wait_key)) {
 			e->env_wait &= ~ENV_WAIT_TIME;
 			e->env_status = ENV_RUNNABLE;
-		} else if (!more || time_reached(earliest, e->env_wakeup_msec)) {
-			earliest = e->env_wakeup_msec;
+		} else if (!more || time_reached(earliest, e->env_wait_key)) {
+			earliest = e->env_wait_key;
 			more = true;
 		}
 	}
@@ -71,12 +70,9 @@ sys_sleep_until(uint32_t msec)
 {
 	if (time_reached(time_msec(), msec))
 		return 0;
-	curenv->env_wait |= ENV_WAIT_TIME;
-	curenv->env_wakeup_msec = msec;
-	curenv->env_status = ENV_NOT_RUNNABLE;
 	curenv->env_tf.tf_regs.reg_eax = 0;	/* the call's result when it wakes */
 	if (!have_sleepers || time_reached(next_wakeup, msec))
 		next_wakeup = msec;
 	have_sleepers = true;
-	sched_yield();
+	env_sleep(ENV_WAIT_TIME, msec);
 }

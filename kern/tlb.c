@@ -13,7 +13,6 @@ void
 tlb_invalidate(pde_t *pgdir, void *va)
 {
 	struct CpuInfo *c;
-	bool asked = false;
 
 	if (rcr3() == PADDR(pgdir))
 		invlpg(va);
@@ -27,10 +26,7 @@ tlb_invalidate(pde_t *pgdir, void *va)
 			continue;
 		c->cpu_tlb_flush = 1;
 		lapic_ipi(c, T_TLBFLUSH);
-		asked = true;
 	}
-	if (!asked)
-		return;
 	/* Each target either takes the interrupt (it is in user mode, or gets there with
 	 * interrupts on) or answers while spinning for the kernel lock we hold. */
 	for (c = cpus; c < cpus + ncpu; c++)
