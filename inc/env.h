@@ -24,13 +24,15 @@ typedef int32_t envid_t;
 #define NENV			(1 << LOG2NENV)
 #define ENVX(envid)		((envid) & (NENV - 1))
 
-/* env_status values. */
+/* env_status values.  An environment is on a CPU exactly when it is ENV_RUNNING or ENV_DYING:
+ * it is then that CPU's curenv, and env_cpunum says which (kern/env.c: env_running_cpu). */
 enum {
 	ENV_FREE = 0,		/* slot unused, on the free list */
 	ENV_DYING,		/* destroyed while running on another CPU; freed on its next trap */
 	ENV_RUNNABLE,		/* ready to run */
 	ENV_RUNNING,		/* running on env_cpunum */
-	ENV_NOT_RUNNABLE	/* waiting (IPC receive, sleep, NIC ring, not yet started) */
+	ENV_NOT_RUNNABLE	/* blocked in the kernel (env_wait != 0: IPC receive, sleep, NIC
+				 * ring, ...), or stopped (env_wait == 0: not yet started) */
 };
 
 /* Special environment types: the kernel grants them rights at creation. */
@@ -42,6 +44,11 @@ enum EnvType {
 
 /* env_flags bits. */
 #define ENV_F_NET	0x1	/* may call the NIC system calls; inherited by exofork */
+
+/* The x87 state as FNSAVE stores it in 32-bit protected mode (SDM vol. 1, 8.1.10): control,
+ * status and tag words, the last instruction and operand pointers, then eight 80-bit
+ * registers. */
+#define FPU_STATE_SIZE	108
 
 struct Env {
 	struct Trapframe env_tf;	/* saved registers while not running */
@@ -60,18 +67,25 @@ struct Env {
 	/* Exception handling */
 	void *env_pgfault_upcall;	/* user page fault entry point, or NULL */
 
-	/* IPC (kern/syscall.c: sys_ipc_recv / sys_ipc_try_send) */
-	bool env_ipc_recving;		/* blocked in sys_ipc_recv */
+	/* IPC (kern/syscall.c: sys_ipc_recv / sys_ipc_try_send).  A receiver waits on
+	 * ENV_WAIT_IPC. */
 	void *env_ipc_dstva;		/* where to map a sent page; >= UTOP: no page wanted */
 	uint32_t env_ipc_value;		/* value sent */
 	envid_t env_ipc_from;		/* sender */
 	int env_ipc_perm;		/* permissions of the page received, 0 if none */
 
-	/* Blocking in the kernel on something other than IPC (env_sleep/env_wake, kern/env.h). */
+	/* Blocking in the kernel (env_sleep/env_wake, kern/env.h).  At most one bit is set, and
+	 * only while ENV_NOT_RUNNABLE. */
 	uint32_t env_wait;		/* ENV_WAIT_* that it waits for, 0 if none */
 	uint32_t env_wait_key;		/* which one: the wake time (TIME), the environment
 					 * (EXIT), the page's physical address (PAGE); else 0 */
+
+	/* User-visible CPU state that the trap frame does not hold, saved while the environment
+	 * is off its CPU (kern/uctx.c). */
+	uint8_t env_fpu[FPU_STATE_SIZE];	/* x87 registers, in FNSAVE's format */
+	uint16_t env_fs, env_gs;	/* segment selectors user code may load */
 };
+
 
 /* env_wait values. */
 #define ENV_WAIT_TIME	0x1	/* sys_sleep_until */
@@ -80,5 +94,6 @@ struct Env {
 #define ENV_WAIT_CONS	0x8	/* sys_cgetc with no input yet */
 #define ENV_WAIT_EXIT	0x10	/* sys_env_wait until another environment is gone */
 #define ENV_WAIT_PAGE	0x20	/* sys_page_wait on a word of a shared page */
+#define ENV_WAIT_IPC	0x40	/* sys_ipc_recv until a message arrives */
 
 #endif /* !INC_ENV_H */

@@ -15,6 +15,7 @@
 #include <kern/sched.h>
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
+#include <kern/uctx.h>
 
 struct Env *envs = NULL;		/* all environments, allocated by mem_init */
 static struct Env *env_free_list;	/* free slots, lowest index first */
@@ -37,31 +38,41 @@ struct Pseudodesc gdt_pd = {
 };
 
 int
-envid2env(envid_t envid, struct Env **env_store, bool checkperm)
+envid2env(envid_t envid, struct Env **env_store, int flags)
 {
 	struct Env *e;
 
+	*env_store = NULL;
 	if (envid == 0) {
 		*env_store = curenv;
 		return 0;
 	}
 
 	/* The slot must still hold the environment with this exact id: a stale id (slot
-	 * reused, so a newer generation) or a free slot is refused. */
+	 * reused, so a newer generation) or a free slot is refused.  A dying one is gone for
+	 * every purpose but destroying it again and waiting for it to be freed. */
 	e = &envs[ENVX(envid)];
-	if (e->env_status == ENV_FREE || e->env_id != envid) {
-		*env_store = NULL;
+	if (e->env_status == ENV_FREE || e->env_id != envid)
 		return -E_BAD_ENV;
-	}
+	if (e->env_status == ENV_DYING && !(flags & ENVID_DYING))
+		return -E_BAD_ENV;
 
-	/* With checkperm, only the environment itself or its immediate parent may act on it. */
-	if (checkperm && e != curenv && e->env_parent_id != curenv->env_id) {
-		*env_store = NULL;
+	/* Only the environment itself or its immediate parent may act on it.  A parent's
+	 * children are re-parented to nobody when it is freed (env_free), so a later holder of
+	 * a reused id never inherits them. */
+	if ((flags & ENVID_CHILD) && e != curenv && e->env_parent_id != curenv->env_id)
 		return -E_BAD_ENV;
-	}
 
 	*env_store = e;
 	return 0;
+}
+
+int
+env_running_cpu(const struct Env *e)
+{
+	if (e->env_status == ENV_RUNNING || e->env_status == ENV_DYING)
+		return e->env_cpunum;
+	return -1;
 }
 
 void
@@ -135,8 +146,8 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	e->env_runs = 0;
 	e->env_flags = 0;
 	e->env_pgfault_upcall = NULL;
-	e->env_ipc_recving = false;
 	e->env_wait = 0;
+	uctx_init(e);
 
 	/* User segments with RPL 3; the stack at USTACKTOP (load_icode maps it); interrupts on
 	 * in user mode, so the timer can preempt. */
@@ -249,16 +260,37 @@ env_free(struct Env *e)
 	e->env_link = env_free_list;
 	env_free_list = e;
 
+	/* Its children (running or not) have no parent any more: ids repeat once a slot's
+	 * generation wraps, and the next holder of e's id must not get e's children. */
+	for (struct Env *c = envs; c < envs + NENV; c++)
+		if (c->env_status != ENV_FREE && c->env_parent_id == e->env_id)
+			c->env_parent_id = 0;
+
 	env_wake(ENV_WAIT_EXIT, e->env_id);	/* those in sys_env_wait for it */
 }
 
 void
 env_sleep(uint32_t wait_bit, uint32_t key)
 {
-	curenv->env_wait |= wait_bit;
+	assert(curenv->env_wait == 0 && curenv->env_status == ENV_RUNNING);
+	curenv->env_wait = wait_bit;
 	curenv->env_wait_key = key;
 	curenv->env_status = ENV_NOT_RUNNABLE;
 	sched_yield();
+}
+
+bool
+env_waiting_on(const struct Env *e, uint32_t wait_bit)
+{
+	return e->env_status == ENV_NOT_RUNNABLE && (e->env_wait & wait_bit);
+}
+
+void
+env_unblock(struct Env *e)
+{
+	assert(e->env_status == ENV_NOT_RUNNABLE && e->env_wait != 0);
+	e->env_wait = 0;
+	e->env_status = ENV_RUNNABLE;
 }
 
 int
@@ -267,10 +299,8 @@ env_wake(uint32_t wait_bit, uint32_t key)
 	int n = 0;
 
 	for (struct Env *e = envs; e < envs + NENV; e++)
-		if (e->env_status == ENV_NOT_RUNNABLE && (e->env_wait & wait_bit)
-		    && e->env_wait_key == key) {
-			e->env_wait &= ~wait_bit;
-			e->env_status = ENV_RUNNABLE;
+		if (env_waiting_on(e, wait_bit) && e->env_wait_key == key) {
+			env_unblock(e);
 			n++;
 		}
 	return n;
@@ -279,8 +309,14 @@ env_wake(uint32_t wait_bit, uint32_t key)
 void
 env_destroy(struct Env *e)
 {
-	/* Running on another CPU: it frees itself at its next trap into the kernel. */
-	if (e->env_status == ENV_RUNNING && curenv != e) {
+	int cpu = env_running_cpu(e);
+
+	/* Already destroyed: its CPU frees it at its next trap. */
+	if (e->env_status == ENV_DYING)
+		return;
+	/* Running on another CPU: only that CPU may take it off; it does so at its next trap
+	 * into the kernel (a timer tick at the latest), in trap(). */
+	if (cpu >= 0 && e != curenv) {
 		e->env_status = ENV_DYING;
 		return;
 	}
@@ -317,8 +353,19 @@ trapframe_pop(struct Trapframe *tf)
 void
 env_run(struct Env *e)
 {
-	if (curenv && curenv != e && curenv->env_status == ENV_RUNNING)
-		curenv->env_status = ENV_RUNNABLE;
+	struct Env *prev = curenv;
+
+	/* Only a runnable environment, or the one already on this CPU, may be run here: an
+	 * environment on another CPU must never be picked twice. */
+	assert(e->env_status == ENV_RUNNABLE
+	       || (e == prev && e->env_status == ENV_RUNNING && e->env_cpunum == cpunum()));
+	if (prev != e) {
+		if (prev && prev->env_status == ENV_RUNNING)
+			prev->env_status = ENV_RUNNABLE;
+		/* The previous environment's FPU and segment registers go with it (unless it
+		 * is gone), and e's come back. */
+		uctx_switch(prev && prev->env_status != ENV_FREE ? prev : NULL, e);
+	}
 	curenv = e;
 	e->env_status = ENV_RUNNING;
 	e->env_cpunum = cpunum();

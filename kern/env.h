@@ -26,11 +26,22 @@ void	env_free(struct Env *e);
 /* Create an environment from an ELF image in kernel memory (a program linked into the
  * kernel); panics on failure: only boot code calls it. */
 void	env_create(uint8_t *binary, enum EnvType type);
-void	env_destroy(struct Env *e);	/* does not return if e is curenv */
+/* Destroy e: free it now, or, if it runs on another CPU, mark it ENV_DYING so that its CPU
+ * frees it at its next trap into the kernel.  Destroying a dying environment does nothing.
+ * Does not return if e is curenv. */
+void	env_destroy(struct Env *e);
 
-/* The Env for envid, if the caller (curenv) may act on it: with checkperm, only itself or a
- * child.  Returns 0 or -E_BAD_ENV. */
-int	envid2env(envid_t envid, struct Env **env_store, bool checkperm);
+/* The CPU that e runs on (it is that CPU's curenv), or -1 if it is on none.  The one place
+ * that decides "is it running, and where". */
+int	env_running_cpu(const struct Env *e);
+
+/* The Env for envid, if the caller (curenv) may act on it.  Returns 0 or -E_BAD_ENV: for an id
+ * that names no environment (free slot, or the slot reused since), for a dying one unless
+ * ENVID_DYING, and with ENVID_CHILD for one that is neither the caller nor its child. */
+int	envid2env(envid_t envid, struct Env **env_store, int flags);
+#define ENVID_ANY	0x0	/* any environment may be named */
+#define ENVID_CHILD	0x1	/* only the caller itself or its immediate child */
+#define ENVID_DYING	0x2	/* a dying environment too (destroy, wait) */
 void	env_run(struct Env *e) __attribute__((noreturn));
 void	env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));
 /* Restore the registers in tf and return from the trap to where it came from. */
@@ -38,10 +49,15 @@ void	trapframe_pop(struct Trapframe *tf) __attribute__((noreturn));
 
 /* Blocking in the kernel.  env_sleep blocks curenv on wait_bit (ENV_WAIT_*) and key (see
  * env_wait_key in inc/env.h) and schedules; the caller has set up what the system call does
- * when woken: a result in eax, or eip moved back to run the call again.  env_wake makes every
- * environment blocked on wait_bit with that key runnable and returns how many it woke. */
+ * when woken: a result in eax, or eip moved back to run the call again.  Only the event waited
+ * for ends the wait: env_wake makes every environment blocked on wait_bit with that key
+ * runnable and returns how many it woke; env_waiting_on tells whether e is blocked on
+ * wait_bit (any key), and env_unblock(e) is the one way a blocked environment becomes
+ * runnable again (the wakers that pick their own environment: IPC, the clock). */
 void	env_sleep(uint32_t wait_bit, uint32_t key) __attribute__((noreturn));
 int	env_wake(uint32_t wait_bit, uint32_t key);
+bool	env_waiting_on(const struct Env *e, uint32_t wait_bit);
+void	env_unblock(struct Env *e);
 
 /* Start the environment for program x: the blob obj/embed/x linked into the kernel (x is e.g.
  * user_hello for obj/user/hello; see user/Makefrag). */

@@ -9,6 +9,7 @@
 #include <kern/sched.h>
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
+#include <kern/uctx.h>
 
 static void sched_halt(void) __attribute__((noreturn));
 
@@ -41,7 +42,8 @@ sched_anything_alive(void)
 		unsigned s = envs[i].env_status;
 		if (s == ENV_RUNNABLE || s == ENV_RUNNING || s == ENV_DYING)
 			return true;
-		if (s == ENV_NOT_RUNNABLE && envs[i].env_wait != 0)
+		/* A receiver can only be woken by another environment, which would count. */
+		if (s == ENV_NOT_RUNNABLE && (envs[i].env_wait & ~ENV_WAIT_IPC) != 0)
 			return true;
 	}
 	return false;
@@ -58,6 +60,9 @@ sched_halt(void)
 			monitor(NULL);
 	}
 
+	/* A curenv that blocked takes its FPU and segment registers with it (kern/uctx.h). */
+	if (curenv)
+		uctx_save_current();
 	curenv = NULL;
 	lcr3(PADDR(kern_pgdir));
 	xchg(&thiscpu->cpu_status, CPU_HALTED);

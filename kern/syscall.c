@@ -17,6 +17,7 @@
 #include <kern/sched.h>
 #include <kern/time.h>
 #include <kern/netsys.h>
+#include <kern/uctx.h>
 
 /* Print len bytes at s on the console.  A bad pointer destroys the caller. */
 static void
@@ -46,15 +47,19 @@ sys_getenvid(void)
 	return curenv->env_id;
 }
 
-/* Destroy envid (the caller or its child).  -E_BAD_ENV if it is neither. */
+/* Destroy envid (the caller or its child).  -E_BAD_ENV if it is neither.  Destroying a child
+ * that is already dying (destroyed while it runs on another CPU, not yet freed) returns 0 and
+ * changes nothing. */
 static int
 sys_env_destroy(envid_t envid)
 {
 	struct Env *e;
 	int r;
 
-	if ((r = envid2env(envid, &e, true)) < 0)
+	if ((r = envid2env(envid, &e, ENVID_CHILD | ENVID_DYING)) < 0)
 		return r;
+	if (e->env_status == ENV_DYING)
+		return 0;
 	if (e == curenv)
 		cprintf("[%08x] exiting gracefully\n", curenv->env_id);
 	else
@@ -74,7 +79,7 @@ sys_env_wait(envid_t envid)
 
 	if (envid == 0 || envid == curenv->env_id)
 		return -E_INVAL;
-	if (envid2env(envid, &e, false) < 0)
+	if (envid2env(envid, &e, ENVID_ANY | ENVID_DYING) < 0)
 		return 0;
 	curenv->env_tf.tf_regs.reg_eax = 0;	/* the call's result when it wakes */
 	env_sleep(ENV_WAIT_EXIT, envid);
@@ -103,11 +108,16 @@ sys_exofork(void)
 	e->env_tf.tf_regs.reg_eax = 0;
 	e->env_tf.tf_eflags &= ~FL_IOPL_MASK;
 	e->env_flags = curenv->env_flags & ENV_F_NET;
+	uctx_copy_current(e);
 	return e->env_id;
 }
 
-/* Set the status of envid (caller or child) to ENV_RUNNABLE or ENV_NOT_RUNNABLE.
- * -E_BAD_ENV, or -E_INVAL for any other status. */
+/* Start (ENV_RUNNABLE) or stop (ENV_NOT_RUNNABLE) envid, the caller or its child.  Only an
+ * environment that waits for nothing changes: one blocked in the kernel (receiving, sleeping,
+ * waiting) stays blocked until its event, whatever is asked, and 0 is returned; a running one
+ * (the caller, or a child on another CPU) cannot be stopped (-E_INVAL) and is left running if
+ * asked to run.  -E_BAD_ENV for an id that is not the caller or a live child (a destroyed
+ * child cannot be revived), -E_INVAL for any other status. */
 static int
 sys_env_set_status(envid_t envid, int status)
 {
@@ -116,18 +126,20 @@ sys_env_set_status(envid_t envid, int status)
 
 	if (status != ENV_RUNNABLE && status != ENV_NOT_RUNNABLE)
 		return -E_INVAL;
-	if ((r = envid2env(envid, &e, true)) < 0)
+	if ((r = envid2env(envid, &e, ENVID_CHILD)) < 0)
 		return r;
-	/* A running environment (the caller itself) stays running until it yields. */
-	if (e->env_status == ENV_RUNNING)
+	if (env_running_cpu(e) >= 0)
 		return status == ENV_RUNNABLE ? 0 : -E_INVAL;
+	if (e->env_wait != 0)
+		return 0;
 	e->env_status = status;
 	return 0;
 }
 
 /* Replace envid's registers with *tf, made safe: user segments with RPL 3, interrupts on, and
- * no I/O privilege unless envid is the file system server.  -E_BAD_ENV; a bad tf pointer
- * destroys the caller. */
+ * no I/O privilege unless envid is the file system server; its FPU and %fs/%gs start afresh (a
+ * new program, as spawn loads).  -E_BAD_ENV; -E_INVAL for a child running on another CPU
+ * (its registers are there, not here); a bad tf pointer destroys the caller. */
 static int
 sys_env_set_trapframe(envid_t envid, struct Trapframe *tf)
 {
@@ -135,8 +147,11 @@ sys_env_set_trapframe(envid_t envid, struct Trapframe *tf)
 	int r;
 
 	user_mem_assert(curenv, tf, sizeof(*tf), PTE_U);
-	if ((r = envid2env(envid, &e, true)) < 0)
+	if ((r = envid2env(envid, &e, ENVID_CHILD)) < 0)
 		return r;
+	if (e != curenv && env_running_cpu(e) >= 0)
+		return -E_INVAL;
+	uctx_reset(e);
 	struct Trapframe ntf = *tf;
 	ntf.tf_cs = GD_UT | 3;
 	ntf.tf_ds = ntf.tf_es = ntf.tf_ss = GD_UD | 3;
@@ -155,7 +170,7 @@ sys_env_set_pgfault_upcall(envid_t envid, void *func)
 	struct Env *e;
 	int r;
 
-	if ((r = envid2env(envid, &e, true)) < 0)
+	if ((r = envid2env(envid, &e, ENVID_CHILD)) < 0)
 		return r;
 	e->env_pgfault_upcall = func;
 	return 0;
@@ -182,7 +197,7 @@ sys_page_alloc(envid_t envid, uintptr_t va, int perm)
 	struct Env *e;
 	int r;
 
-	if ((r = envid2env(envid, &e, true)) < 0)
+	if ((r = envid2env(envid, &e, ENVID_CHILD)) < 0)
 		return r;
 	if (!va_ok(va) || !perm_ok(perm))
 		return -E_INVAL;
@@ -206,8 +221,8 @@ sys_page_map(envid_t srcenvid, uintptr_t srcva, envid_t dstenvid, uintptr_t dstv
 	pte_t *pte;
 	int r;
 
-	if ((r = envid2env(srcenvid, &src, true)) < 0
-	    || (r = envid2env(dstenvid, &dst, true)) < 0)
+	if ((r = envid2env(srcenvid, &src, ENVID_CHILD)) < 0
+	    || (r = envid2env(dstenvid, &dst, ENVID_CHILD)) < 0)
 		return r;
 	if (!va_ok(srcva) || !va_ok(dstva) || !perm_ok(perm))
 		return -E_INVAL;
@@ -226,7 +241,7 @@ sys_page_unmap(envid_t envid, uintptr_t va)
 	struct Env *e;
 	int r;
 
-	if ((r = envid2env(envid, &e, true)) < 0)
+	if ((r = envid2env(envid, &e, ENVID_CHILD)) < 0)
 		return r;
 	if (!va_ok(va))
 		return -E_INVAL;
@@ -247,9 +262,9 @@ sys_ipc_try_send(envid_t envid, uint32_t value, uintptr_t srcva, int perm)
 	struct Env *e;
 	int r;
 
-	if ((r = envid2env(envid, &e, false)) < 0)
+	if ((r = envid2env(envid, &e, ENVID_ANY)) < 0)
 		return r;
-	if (!e->env_ipc_recving)
+	if (!env_waiting_on(e, ENV_WAIT_IPC))
 		return -E_IPC_NOT_RECV;
 
 	int sent_perm = 0;
@@ -267,12 +282,11 @@ sys_ipc_try_send(envid_t envid, uint32_t value, uintptr_t srcva, int perm)
 		}
 	}
 
-	e->env_ipc_recving = false;
 	e->env_ipc_from = curenv->env_id;
 	e->env_ipc_value = value;
 	e->env_ipc_perm = sent_perm;
 	e->env_tf.tf_regs.reg_eax = 0;		/* its sys_ipc_recv returns 0 */
-	e->env_status = ENV_RUNNABLE;
+	env_unblock(e);
 	return 0;
 }
 
@@ -284,10 +298,8 @@ sys_ipc_recv(uintptr_t dstva)
 {
 	if (dstva < UTOP && dstva % PGSIZE != 0)
 		return -E_INVAL;
-	curenv->env_ipc_recving = true;
 	curenv->env_ipc_dstva = (void *) dstva;
-	curenv->env_status = ENV_NOT_RUNNABLE;
-	sched_yield();
+	env_sleep(ENV_WAIT_IPC, 0);
 }
 
 /* Memory statistics: the free page count lets tests check that nothing leaked. */

@@ -34,11 +34,10 @@ time_wake_sleepers(uint32_t now)
 
 	for (int i = 0; i < NENV; i++) {
 		struct Env *e = &envs[i];
-		if (e->env_status != ENV_NOT_RUNNABLE || !(e->env_wait & ENV_WAIT_TIME))
+		if (!env_waiting_on(e, ENV_WAIT_TIME))
 			continue;
 		if (time_reached(now, e->env_wait_key)) {
-			e->env_wait &= ~ENV_WAIT_TIME;
-			e->env_status = ENV_RUNNABLE;
+			env_unblock(e);
 		} else if (!more || time_reached(earliest, e->env_wait_key)) {
 			earliest = e->env_wait_key;
 			more = true;

@@ -158,6 +158,14 @@ kernel_trap_panic(struct Trapframe *tf, const char *what, uintptr_t va)
 	panic("%s in the kernel: va %08x, eip %08x", what, va, tf->tf_eip);
 }
 
+/* Is trapno an external interrupt (a device's or the local APIC's), not an exception or the
+ * system call (whose vector lies among the IRQs' but is never routed to a device)? */
+static bool
+trap_is_irq(uint32_t trapno)
+{
+	return trapno >= IRQ_OFFSET && trapno < IRQ_OFFSET + NIRQS && trapno != T_SYSCALL;
+}
+
 static void
 trap_dispatch(struct Trapframe *tf)
 {
@@ -196,7 +204,7 @@ trap_dispatch(struct Trapframe *tf)
 		return;
 	}
 
-	if (tf->tf_trapno >= IRQ_OFFSET && tf->tf_trapno < IRQ_OFFSET + NIRQS) {
+	if (trap_is_irq(tf->tf_trapno)) {
 		int irq = tf->tf_trapno - IRQ_OFFSET;
 		if (irq_handlers[irq])
 			irq_handlers[irq]();
@@ -246,20 +254,23 @@ trap(struct Trapframe *tf)
 		lock_kernel();
 		assert(curenv);
 
-		/* Destroyed by another CPU while it ran here: free it now. */
 		if (curenv->env_status == ENV_DYING) {
+			/* Destroyed by another CPU while it ran here: free it now.  An interrupt
+			 * that brought us here is still dispatched, with no environment: left
+			 * unacknowledged, a timer interrupt would block every later one. */
 			env_free(curenv);
 			curenv = NULL;
-			sched_yield();
+			if (!trap_is_irq(tf->tf_trapno))
+				sched_yield();
+		} else {
+			/* A running environment waits for nothing: every wait ends in
+			 * env_unblock. */
+			assert(curenv->env_wait == 0);
+
+			/* Work on the saved copy, so that the stack frame can be reused. */
+			curenv->env_tf = *tf;
+			tf = &curenv->env_tf;
 		}
-
-		/* A running environment waits for nothing: a wait bit left over from a wait that
-		 * ended another way (sys_env_set_status, say) must not wake it later. */
-		curenv->env_wait = 0;
-
-		/* Work on the saved copy, so that the stack frame can be reused. */
-		curenv->env_tf = *tf;
-		tf = &curenv->env_tf;
 	}
 
 	trap_dispatch(tf);
