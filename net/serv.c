@@ -33,7 +33,7 @@
 #define NS_REAP_MSEC		1000
 /* Answers a client was not yet waiting for: kept at most this long, this many at once. */
 #define NS_REPLY_MSEC		5000
-#define NS_REPLY_QUEUE		64
+#define NS_REPLY_QUEUE		256
 #define NS_THREAD_STACK		(4 * PGSIZE)
 /* Requests one environment may have in service at once.  A well-behaved client waits for each
  * answer, so it has one; the limit keeps a client that sends without waiting (say, many
@@ -112,8 +112,8 @@ ns_page_release(void *va)
  * is slow, or hostile) waits here, in order, and is sent again at every turn of the dispatcher
  * (at the latest the next timer tick, NS_TIMER_MSEC) until the client takes it or
  * NS_REPLY_MSEC pass (then it is lost: replies_lost).  The server never waits for a client.
- * One client has at most NS_CLIENT_INFLIGHT answers here, so a client that never receives
- * cannot fill the queue for the others.
+ * One client has at most NS_CLIENT_INFLIGHT answers here, so it takes NS_REPLY_QUEUE /
+ * NS_CLIENT_INFLIGHT (64) clients that never receive to fill the queue for the others.
  */
 struct ns_pending_reply {
 	envid_t client;

@@ -72,11 +72,12 @@ listener(uint16_t port, int backlog)
 	return l;
 }
 
-/* Ask the host for a connection to l (port 7), take it, echo one line; report the bytes. */
+/* Ask the host for a connection to l (port 7), take it, echo one line (of more than one
+ * segment, so that it travels in frames that hold page slots); report the bytes. */
 static void
 host_echo(int l, const char *what)
 {
-	char line[128];
+	static char line[2 * PGSIZE];
 	int n = 0, r, c;
 
 	cprintf("nsbad: port 7: %s\n", what);
