@@ -243,6 +243,73 @@ case_hoarder(int l)
 	sys_env_destroy(child);
 }
 
+/* A client that sends requests and never waits for the answers, while it hogs the CPU: the
+ * server answers the others at once (it used to retry the lost answers with sys_yield, which
+ * gave the hog a time slice each time). */
+#define NSBAD_UNANSWERED	4	/* NS_CLIENT_INFLIGHT: all the server takes from one client */
+#define NSBAD_PROMPT_MSEC	1000	/* an answer later than this is a stall */
+
+static void
+case_never_waits(void)
+{
+	envid_t ns = ipc_find_env(ENV_TYPE_NS), child, from;
+	struct ns_stats st;
+
+	if ((child = fork()) < 0)
+		panic("fork: %e", child);
+	if (child == 0) {
+		static union nsipc mine;
+		for (int i = 0; i < NSBAD_UNANSWERED; i++) {
+			mine.stats_req.quiet = 1;
+			while (sys_ipc_try_send(ns, NSREQ_STATS, &mine, PTE_P | PTE_U | PTE_W)
+			       == -E_IPC_NOT_RECV)
+				;
+		}
+		ipc_send(thisenv->env_parent_id, 0, NULL, 0);
+		for (;;)
+			;		/* never receives, never yields */
+	}
+	do
+		ipc_recv(&from, NULL, NULL);
+	while (from != child);
+	uint32_t start = sys_time_msec();
+	int r = nsipc_stats_quiet(&st);
+	uint32_t took = sys_time_msec() - start;
+	report("answer while a client never waits and hogs the CPU",
+	       r < 0 ? r : (took < NSBAD_PROMPT_MSEC ? 0 : -E_TIMEOUT));
+	if (took >= NSBAD_PROMPT_MSEC)
+		cprintf("nsbad: that answer took %u ms\n", took);
+	sys_env_destroy(child);
+}
+
+/* Requests from us to the output helper (a child of the server that receives IPC from anyone):
+ * refused, and reported on the console at most every few seconds, not once each. */
+#define NSBAD_OUTPUT_FLOOD	50
+
+static void
+case_output_flood(void)
+{
+	envid_t ns = ipc_find_env(ENV_TYPE_NS), out = 0;
+	int n = 0, r;
+
+	/* The input helper waits for the card, the timer for the clock: the one of the
+	 * server's children that waits for IPC is the output helper. */
+	for (int i = 0; i < NENV && !out; i++)
+		if (envs[i].env_parent_id == ns && envs[i].env_status != ENV_FREE
+		    && envs[i].env_ipc_recving)
+			out = envs[i].env_id;
+	uint32_t start = sys_time_msec();
+	while (out && n < NSBAD_OUTPUT_FLOOD && sys_time_msec() - start < NSBAD_WAIT_MSEC) {
+		if ((r = sys_ipc_try_send(out, 0x6e736264, (void *) UTOP, 0)) == 0)
+			n++;
+		else if (r == -E_IPC_NOT_RECV)
+			sys_yield();
+		else
+			break;
+	}
+	report("requests sent to the output helper", n);
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -334,5 +401,8 @@ umain(int argc, char **argv)
 	case_hoarder(l);
 	host_echo(l, "host echo afterwards");
 	nsipc_close(l);
+
+	case_never_waits();
+	case_output_flood();
 	cprintf("nsbad: done\n");
 }
