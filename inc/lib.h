@@ -140,6 +140,7 @@ int	nsipc_getsockname(int s, struct sockaddr *addr, socklen_t *addrlen);
 int	nsipc_getpeername(int s, struct sockaddr *addr, socklen_t *addrlen);
 int	nsipc_setsockopt(int s, int level, int name, int value);
 int	nsipc_stats(struct ns_stats *st);
+int	nsipc_stats_quiet(struct ns_stats *st);
 
 /* lib/sockets.c: BSD-style sockets (inc/socket.h) as file descriptors, so read, write and close
  * work on them too.  Errors are negative E_* codes (not -1 and errno). */

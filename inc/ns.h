@@ -35,6 +35,7 @@ enum {
 	NSREQ_INPUT = 1,	/* input -> server: a received frame (with page) */
 	NSREQ_OUTPUT,		/* server -> output: a frame to send (with page) */
 	NSREQ_TIMER,		/* timer -> server: a tick (no page) */
+	NSREQ_OUTPUT_READY,	/* output -> server: receiving again, send the queued frames */
 	NSREQ_HELPER_MAX,	/* client socket requests are numbered from here */
 };
 
@@ -67,12 +68,26 @@ enum {
 	NSREQ_GETSOCKNAME,		/* sock: -> 0, accepted.addr filled with the local address */
 	NSREQ_GETPEERNAME,		/* sock: -> 0, accepted.addr filled with the peer's */
 	NSREQ_SETSOCKOPT,		/* setsockopt: -> 0 */
-	NSREQ_STATS,			/* none: -> 0, stats filled (and printed on the console) */
+	NSREQ_STATS,			/* stats_req: -> 0, stats filled (and printed unless quiet) */
 	NSREQ_CLIENT_MAX		/* one past the last client request */
 };
 
 /* The bytes a send or recv request carries: the page less the data header. */
 #define NSIPC_DATA_MAX	(PGSIZE - 16)
+
+/*
+ * Page slots (net/serv.h): every page the server receives -- a frame, a client's request --
+ * holds one of NS_PAGE_SLOTS slots while it is in use.  TCP data kept in the frame's page
+ * until a client reads it is bounded in slots: a connection's data may hold NS_RX_CONN_SLOTS,
+ * all connections of one client (with those waiting to be accepted on its listeners)
+ * NS_RX_CLIENT_SLOTS, all TCP data together NS_RX_TCP_SLOTS; the rest is kept for requests
+ * and frames in passing.  Data past a share is dropped on arrival (the peer sends it again
+ * once the client has read), and small frames are copied and never hold a slot.
+ */
+#define NS_PAGE_SLOTS		512
+#define NS_RX_CONN_SLOTS	32
+#define NS_RX_CLIENT_SLOTS	128
+#define NS_RX_TCP_SLOTS		(NS_PAGE_SLOTS - 128)
 
 /* The server's counters (NSREQ_STATS): where packets went, and every copy made. */
 struct ns_stats {
@@ -89,6 +104,11 @@ struct ns_stats {
 	uint32_t threads_live, threads_max, thread_create_failed;
 	uint32_t timer_ticks;
 	uint32_t lwip_mem_err, lwip_memp_err;	/* lwIP allocation failures */
+	/* small frames copied out of their page on arrival (bytes); TCP segments dropped because
+	 * their connection or client held its share of page slots */
+	uint32_t rx_copy_bytes, rx_share_dropped;
+	/* answers and frames that had to wait (their receiver was not receiving yet) */
+	uint32_t replies_queued, tx_queued;
 };
 
 union nsipc {
@@ -129,6 +149,9 @@ union nsipc {
 		int32_t unused;
 		uint8_t data[NSIPC_DATA_MAX];
 	} data;
+	struct nsreq_stats {		/* stats: read before the answer overwrites it */
+		int32_t quiet;		/* nonzero: do not print the counters */
+	} stats_req;
 	struct ns_stats stats;
 	uint8_t page[PGSIZE];
 } __attribute__((aligned(PGSIZE)));

@@ -186,12 +186,27 @@ nsipc_setsockopt(int s, int level, int name, int value)
 	return nsipc(NSREQ_SETSOCKOPT);
 }
 
-int
-nsipc_stats(struct ns_stats *st)
+static int
+nsipc_stats_req(struct ns_stats *st, bool quiet)
 {
 	int r;
 
+	nsipcbuf.stats_req.quiet = quiet;
 	if ((r = nsipc(NSREQ_STATS)) >= 0 && st)
 		memcpy(st, &nsipcbuf.stats, sizeof(*st));
 	return r;
+}
+
+/* The server's counters, printed on the console by the server. */
+int
+nsipc_stats(struct ns_stats *st)
+{
+	return nsipc_stats_req(st, false);
+}
+
+/* The same without printing: for programs that watch a counter. */
+int
+nsipc_stats_quiet(struct ns_stats *st)
+{
+	return nsipc_stats_req(st, true);
 }

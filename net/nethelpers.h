@@ -5,9 +5,15 @@
  *   input(ns):   receives every frame with sys_net_recv into a packet page (struct net_pkt,
  *                inc/ns.h) and lends the page to ns by IPC (NSREQ_INPUT, PTE_P|PTE_U|PTE_W),
  *                then drops its own mapping: the server holds the page from then on.
- *   output(ns):  accepts packet pages only from ns with NSREQ_OUTPUT and a user page, and
- *                transmits np_data/np_len with sys_net_send, then drops its mapping: the card
- *                holds the page until the frame is sent (kern/e1000.h, rule T2).
+ *   output(ns, waiting): accepts packet pages only from ns with NSREQ_OUTPUT and a user page,
+ *                and transmits np_data/np_len with sys_net_send, then drops its mapping: the
+ *                card holds the page until the frame is sent (kern/e1000.h, rule T2).  When
+ *                ns found it busy and queued frames, ns sets *waiting (a word of a page both
+ *                share, PTE_SHARE, or NULL for none): after its frame the helper clears it and
+ *                tells ns NSREQ_OUTPUT_READY with one sys_ipc_try_send, never a retry loop (if
+ *                ns is not receiving it is running, and sends its queue on its own).  Refused
+ *                requests are counted, and reported on the console at most every
+ *                OUTPUT_REPORT_MSEC: any environment may send to the helper.
  *   timer(ns, interval_msec): sends ns NSREQ_TIMER (no page) every interval_msec, sleeping in
  *                between.
  *
@@ -23,9 +29,12 @@
 /* Where each helper maps the packet page it is working on (an address no server uses). */
 #define INPUT_PKT_VA	0x0FFFE000
 #define OUTPUT_PKT_VA	0x0FFFD000
+/* The page the network server shares with its output helper (the waiting word). */
+#define OUTPUT_SHARED_VA 0x0FFFC000
+#define OUTPUT_REPORT_MSEC 10000
 
 void	input(envid_t ns_envid) __attribute__((noreturn));
-void	output(envid_t ns_envid) __attribute__((noreturn));
+void	output(envid_t ns_envid, volatile uint32_t *waiting) __attribute__((noreturn));
 void	timer(envid_t ns_envid, uint32_t interval_msec) __attribute__((noreturn));
 
 #endif /* !NET_NETHELPERS_H */

@@ -25,12 +25,24 @@
  *   - envs: the environments that may use it (0 = empty entry), see sock_allowed;
  *   - rx: TCP data received from lwIP but not yet given to a client, from byte rx_off on; it
  *     holds the received packet pages until given out (no copy until then);
- *   - rx_eof: the peer closed its side; recv answers 0 from now on.
+ *   - rx_eof: the peer closed its side; recv answers 0 from now on;
+ *   - told: lwIP has been told of the close (netconn_prepare_delete).  A close requested while
+ *     lwIP cannot take it (sock_close_lwip) is told later, by the request that leaves last;
+ *   - opts: the options set (NS_OPT_*), kept so that a listener passes them on to every
+ *     connection it accepts: lwIP's listen pcb is a smaller struct without the TCP flags, so
+ *     TCP_NODELAY cannot be set on it, and lwIP itself inherits only SO_REUSEADDR and
+ *     SO_KEEPALIVE from it.
  */
+#define NS_OPT_NODELAY		0x1
+#define NS_OPT_KEEPALIVE	0x2
+#define NS_OPT_REUSEADDR	0x4
+
 struct ns_sock {
 	bool used;
 	bool closing;
 	bool rx_eof;
+	bool told;
+	uint8_t opts;
 	int32_t id;
 	uint32_t busy;
 	struct netconn *conn;
@@ -79,6 +91,20 @@ nssock_open_count(void)
 	for (int i = 0; i < NS_SOCK_MAX; i++)
 		n += socks[i].used;
 	return n;
+}
+
+envid_t
+nssock_conn_owner(const struct netconn *conn)
+{
+	for (int i = 0; i < NS_SOCK_MAX; i++) {
+		struct ns_sock *s = &socks[i];
+		if (!s->used || s->conn != conn)
+			continue;
+		for (int j = 0; j < NS_SOCK_ENVS; j++)
+			if (s->envs[j])
+				return s->envs[j];
+	}
+	return 0;
 }
 
 /* ---- Who may use a socket ----------------------------------------------------------------------- */
@@ -192,11 +218,15 @@ sock_alloc(envid_t client, struct netconn *conn)
 	return NULL;
 }
 
+static void sock_close_lwip(struct ns_sock *s);
+
 /* Stop using s; the last user of a closing socket deletes its netconn and frees the slot. */
 static void
 sock_put(struct ns_sock *s)
 {
 	assert(s->used && s->busy > 0);
+	if (s->closing && !s->told)
+		sock_close_lwip(s);
 	if (--s->busy > 0 || !s->closing)
 		return;
 	if (s->rx)
@@ -209,6 +239,32 @@ sock_put(struct ns_sock *s)
 	ns_stats.sockets_open--;
 }
 
+/*
+ * Tell lwIP to close s's connection, if it can take it now.  lwIP 2.1.3 cannot close a netconn
+ * whose blocking connect is in progress: with LWIP_NETCONN_FULLDUPLEX, lwip_netconn_do_delconn
+ * wakes the connecting thread but then asserts "blocking connect in progress" on the state it
+ * read before.  So a connect in progress is aborted first (tcp_abort: lwIP's error callback
+ * wakes the connecting thread with ERR_ABRT and leaves the netconn without a pcb, in state
+ * NONE), which is what closing a socket mid-connect means anyway.  A close (shutdown) waiting
+ * for memory has the netconn's one operation slot, which delconn would assert on too: that
+ * close is told when the shutdown returns (sock_put).
+ */
+static void
+sock_close_lwip(struct ns_sock *s)
+{
+	struct netconn *conn = s->conn;
+
+	LOCK_TCPIP_CORE();
+	if (conn->state == NETCONN_CONNECT && conn->pcb.tcp)
+		tcp_abort(conn->pcb.tcp);
+	bool busy = conn->state == NETCONN_CONNECT || conn->state == NETCONN_CLOSE;
+	UNLOCK_TCPIP_CORE();
+	if (busy)
+		return;
+	s->told = true;
+	netconn_prepare_delete(conn);
+}
+
 /* Start closing s (taken by the caller): lwIP closes the connection (a FIN for TCP) and wakes
  * the threads blocked on it, which then leave it; sock_put by the last one deletes it. */
 static void
@@ -217,7 +273,7 @@ sock_close(struct ns_sock *s)
 	if (s->closing)
 		return;
 	s->closing = true;
-	netconn_prepare_delete(s->conn);
+	sock_close_lwip(s);
 }
 
 void
@@ -268,6 +324,51 @@ static bool
 sock_is_tcp(struct ns_sock *s)
 {
 	return NETCONNTYPE_GROUP(netconn_type(s->conn)) == NETCONN_TCP;
+}
+
+/*
+ * Apply the options in opts to conn's pcb; core lock held.  Returns 0, or -E_NET when lwIP has
+ * already freed the connection (refused, reset, timed out: the netconn has no pcb any more).
+ * A listen pcb (state LISTEN) is a struct tcp_pcb_listen, which has the IP options but not
+ * the TCP flags: TCP_NODELAY is only remembered for it (the caller keeps opts), and applied to
+ * each connection it accepts.
+ */
+static int
+opts_apply(struct netconn *conn, uint8_t opts)
+{
+	struct ip_pcb *ip = conn->pcb.ip;
+
+	if (!ip)
+		return -E_NET;
+	if (opts & NS_OPT_REUSEADDR)
+		ip_set_option(ip, SOF_REUSEADDR);
+	else
+		ip_reset_option(ip, SOF_REUSEADDR);
+	if (opts & NS_OPT_KEEPALIVE)
+		ip_set_option(ip, SOF_KEEPALIVE);
+	else
+		ip_reset_option(ip, SOF_KEEPALIVE);
+	if (NETCONNTYPE_GROUP(netconn_type(conn)) == NETCONN_TCP
+	    && conn->pcb.tcp->state != LISTEN) {
+		if (opts & NS_OPT_NODELAY)
+			tcp_nagle_disable(conn->pcb.tcp);
+		else
+			tcp_nagle_enable(conn->pcb.tcp);
+	}
+	return 0;
+}
+
+/* The option a setsockopt request names, as an NS_OPT_* bit; 0 if it is none of those. */
+static uint8_t
+opt_bit(struct ns_sock *s, int32_t level, int32_t name)
+{
+	if (level == SOL_SOCKET && name == SO_REUSEADDR)
+		return NS_OPT_REUSEADDR;
+	if (level == SOL_SOCKET && name == SO_KEEPALIVE)
+		return NS_OPT_KEEPALIVE;
+	if (level == IPPROTO_TCP && name == TCP_NODELAY && sock_is_tcp(s))
+		return NS_OPT_NODELAY;
+	return 0;
 }
 
 static int32_t
@@ -352,6 +453,7 @@ req_accept(envid_t client, volatile union nsipc *req)
 		return -E_NOT_SUPP;
 	}
 	r = ns_err(netconn_accept(s->conn, &conn));	/* blocks this thread */
+	uint8_t opts = s->opts;
 	sock_put(s);
 	if (r < 0)
 		return r;
@@ -359,6 +461,12 @@ req_accept(envid_t client, volatile union nsipc *req)
 		netconn_delete(conn);			/* closes the connection */
 		return -E_MAX_OPEN;
 	}
+	/* The listener's options, set on the connection (see opts_apply).  A connection that
+	 * the peer has already reset has no pcb: its first recv or send reports that. */
+	LOCK_TCPIP_CORE();
+	if (opts_apply(conn, opts) == 0)
+		ns->opts = opts;
+	UNLOCK_TCPIP_CORE();
 	if (netconn_peer(conn, &ip, &port) == ERR_OK)
 		addr_to_client(&req->accepted, &ip, port);
 	else
@@ -553,35 +661,29 @@ req_getname(envid_t client, uint32_t code, volatile union nsipc *req)
 }
 
 /* Options that are one field of lwIP's pcb are set under the core lock, like lwIP's own socket
- * layer does. */
+ * layer does.  Returns 0, -E_NET (the connection is gone), -E_INVAL, -E_NOT_SUPP. */
 static int32_t
 req_setsockopt(envid_t client, volatile union nsipc *req)
 {
 	int32_t level = req->setsockopt.level, name = req->setsockopt.name;
 	int32_t value = req->setsockopt.value;
 	struct ns_sock *s;
+	uint8_t bit;
 	int r;
 
 	if ((r = sock_get(client, req->setsockopt.sock, &s)) < 0)
 		return r;
 	r = 0;
 	LOCK_TCPIP_CORE();
-	if (level == SOL_SOCKET && (name == SO_REUSEADDR || name == SO_KEEPALIVE)) {
-		u8_t opt = name == SO_REUSEADDR ? SOF_REUSEADDR : SOF_KEEPALIVE;
-		if (value)
-			ip_set_option(s->conn->pcb.ip, opt);
-		else
-			ip_reset_option(s->conn->pcb.ip, opt);
+	if ((bit = opt_bit(s, level, name)) != 0) {
+		uint8_t opts = value ? (s->opts | bit) : (s->opts & ~bit);
+		if ((r = opts_apply(s->conn, opts)) == 0)
+			s->opts = opts;
 	} else if (level == SOL_SOCKET && name == SO_RCVTIMEO) {
 		if (value < 0)
 			r = -E_INVAL;
 		else
 			netconn_set_recvtimeout(s->conn, value);
-	} else if (level == IPPROTO_TCP && name == TCP_NODELAY && sock_is_tcp(s)) {
-		if (value)
-			tcp_nagle_disable(s->conn->pcb.tcp);
-		else
-			tcp_nagle_enable(s->conn->pcb.tcp);
 	} else
 		r = -E_NOT_SUPP;
 	UNLOCK_TCPIP_CORE();
@@ -593,9 +695,11 @@ static int32_t
 req_stats(volatile union nsipc *req)
 {
 	struct ns_stats st;
+	bool quiet = req->stats_req.quiet;
 
 	ns_stats_fill(&st);
-	ns_stats_print(&st);
+	if (!quiet)
+		ns_stats_print(&st);
 	memcpy((void *) &req->stats, &st, sizeof(st));
 	return 0;
 }

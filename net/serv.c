@@ -31,7 +31,9 @@
  */
 #define NS_TIMER_MSEC		100
 #define NS_REAP_MSEC		1000
-#define NS_REPLY_TRIES		256
+/* Answers a client was not yet waiting for: kept at most this long, this many at once. */
+#define NS_REPLY_MSEC		5000
+#define NS_REPLY_QUEUE		256
 #define NS_THREAD_STACK		(4 * PGSIZE)
 /* Requests one environment may have in service at once.  A well-behaved client waits for each
  * answer, so it has one; the limit keeps a client that sends without waiting (say, many
@@ -48,6 +50,7 @@
 
 struct ns_stats ns_stats;
 envid_t ns_output_envid;
+volatile uint32_t *ns_output_waiting;
 static envid_t input_envid, timer_envid;
 static struct netif ns_netif;
 
@@ -104,17 +107,74 @@ ns_page_release(void *va)
 
 /* ---- Answers ------------------------------------------------------------------------------------------ */
 
+/*
+ * An answer whose client is not receiving yet (it sent its request and will soon wait, or it
+ * is slow, or hostile) waits here, in order, and is sent again at every turn of the dispatcher
+ * (at the latest the next timer tick, NS_TIMER_MSEC) until the client takes it or
+ * NS_REPLY_MSEC pass (then it is lost: replies_lost).  The server never waits for a client.
+ * One client has at most NS_CLIENT_INFLIGHT answers here, so it takes NS_REPLY_QUEUE /
+ * NS_CLIENT_INFLIGHT (64) clients that never receive to fill the queue for the others.
+ */
+struct ns_pending_reply {
+	envid_t client;
+	int32_t value;
+	uint32_t deadline;
+};
+static struct ns_pending_reply pending[NS_REPLY_QUEUE];
+static uint32_t npending;
+
+static uint32_t
+pending_count(envid_t client)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < npending; i++)
+		n += pending[i].client == client;
+	return n;
+}
+
 void
 ns_reply(envid_t client, int32_t value)
 {
 	int r = -E_IPC_NOT_RECV;
 
-	for (int i = 0; i < NS_REPLY_TRIES && r == -E_IPC_NOT_RECV; i++) {
-		if ((r = sys_ipc_try_send(client, value, (void *) UTOP, 0)) == -E_IPC_NOT_RECV)
-			sys_yield();
+	/* Behind an answer already waiting for the same client, to keep their order. */
+	if (pending_count(client) == 0)
+		r = sys_ipc_try_send(client, value, (void *) UTOP, 0);
+	if (r == 0)
+		return;
+	if (r == -E_IPC_NOT_RECV && npending < NS_REPLY_QUEUE
+	    && pending_count(client) < NS_CLIENT_INFLIGHT) {
+		pending[npending++] = (struct ns_pending_reply) {
+			client, value, sys_time_msec() + NS_REPLY_MSEC
+		};
+		ns_stats.replies_queued++;
+		return;
 	}
-	if (r < 0)
-		ns_stats.replies_lost++;
+	ns_stats.replies_lost++;
+}
+
+/* Send the waiting answers whose clients now receive; drop those past their deadline. */
+static void
+replies_retry(void)
+{
+	uint32_t now = sys_time_msec(), kept = 0;
+
+	for (uint32_t i = 0; i < npending; i++) {
+		struct ns_pending_reply *pr = &pending[i];
+		int r = -E_IPC_NOT_RECV;
+		/* Only a client's first answer may go: the next waits for the next turn. */
+		bool first = true;
+		for (uint32_t j = 0; j < kept; j++)
+			first &= pending[j].client != pr->client;
+		if (first)
+			r = sys_ipc_try_send(pr->client, pr->value, (void *) UTOP, 0);
+		if (r == -E_IPC_NOT_RECV && (int32_t) (now - pr->deadline) < 0)
+			pending[kept++] = *pr;
+		else if (r < 0)
+			ns_stats.replies_lost++;
+	}
+	npending = kept;
 }
 
 /* ---- Statistics ------------------------------------------------------------------------------------- */
@@ -153,6 +213,9 @@ ns_stats_print(const struct ns_stats *st)
 	cprintf("ns stats: threads %u live, %u max, %u refused; %u ticks; lwIP alloc failures "
 		"heap %u pools %u\n", st->threads_live, st->threads_max, st->thread_create_failed,
 		st->timer_ticks, st->lwip_mem_err, st->lwip_memp_err);
+	cprintf("ns stats: small frames copied %u bytes; segments past a share dropped %u; "
+		"waited: answers %u, frames %u\n", st->rx_copy_bytes, st->rx_share_dropped,
+		st->replies_queued, st->tx_queued);
 }
 
 /* ---- Client requests ------------------------------------------------------------------------------ */
@@ -261,6 +324,8 @@ dispatch(void *arg)
 
 		thread_wake_expired(sys_time_msec());
 		thread_run_ready();
+		replies_retry();
+		ns_netif_flush();
 
 		void *page = ns_page_alloc();
 		bool offered = page != NULL;
@@ -283,7 +348,9 @@ dispatch(void *arg)
 			timer_tick();
 		} else if (from == input_envid || from == timer_envid
 			   || from == ns_output_envid) {
-			/* A helper speaking out of turn: nothing to answer. */
+			/* The output helper's NSREQ_OUTPUT_READY needs nothing more: the next
+			 * turn sends the queued frames.  Else a helper speaking out of turn:
+			 * nothing to answer. */
 			if (page)
 				ns_page_release(page);
 		} else
@@ -320,7 +387,7 @@ static void
 run_output(envid_t ns, uint32_t arg)
 {
 	(void) arg;
-	output(ns);
+	output(ns, ns_output_waiting);
 }
 
 static void
@@ -342,7 +409,12 @@ umain(int argc, char **argv)
 	binaryname = "ns";
 
 	/* The helpers first: fork copies our address space, smallest before lwIP and the
-	 * threads exist. */
+	 * threads exist.  The output helper shares a page with us (fork keeps PTE_SHARE pages
+	 * shared): the word saying we wait for it (net/nethelpers.h). */
+	int r = sys_page_alloc(0, (void *) OUTPUT_SHARED_VA, PTE_P | PTE_U | PTE_W | PTE_SHARE);
+	if (r < 0)
+		panic("ns: the page shared with the output helper: %e", r);
+	ns_output_waiting = (volatile uint32_t *) OUTPUT_SHARED_VA;
 	ns_output_envid = helper_start("ns-output", run_output, ns, 0);
 	input_envid = helper_start("ns-input", run_input, ns, 0);
 	timer_envid = helper_start("ns-timer", timer, ns, NS_TIMER_MSEC);

@@ -23,7 +23,7 @@ struct netif;
  * (THREAD_STACK_BASE) and above the program.
  */
 #define NS_PAGE_BASE	0x90000000
-#define NS_PAGE_SLOTS	512		/* 2 MB: every frame of 64 full TCP receive windows */
+/* NS_PAGE_SLOTS (inc/ns.h): 2 MB, every frame of 32 full TCP receive windows. */
 
 void *	ns_page_alloc(void);		/* a free slot's address, or NULL */
 void	ns_page_release(void *va);	/* unmap the slot's page, free the slot */
@@ -34,12 +34,14 @@ extern struct ns_stats ns_stats;
 void	ns_stats_fill(struct ns_stats *st);	/* ns_stats plus the gathered ones */
 void	ns_stats_print(const struct ns_stats *st);
 
-/* The output helper, which takes our outgoing frames. */
+/* The output helper, which takes our outgoing frames, and the word we share with it: nonzero
+ * while we have frames queued for it (net/nethelpers.h). */
 extern envid_t ns_output_envid;
+extern volatile uint32_t *ns_output_waiting;
 
-/* Answer a client: send it the value, retrying while it is not yet waiting (it sent its request
- * just before, so it soon will be), but not forever: a client that never waits loses its answer
- * (counted in replies_lost), rather than stalling the server. */
+/* Answer a client: send it the value now, or, if it is not waiting yet, queue the answer for
+ * the dispatcher to send when it is (net/serv.c); never waits.  A client that does not wait
+ * for NS_REPLY_MSEC loses its answer (counted in replies_lost). */
 void	ns_reply(envid_t client, int32_t value);
 
 /* net/nssock.c: the socket table and the client requests. */
@@ -53,11 +55,17 @@ int32_t	nssock_serve(envid_t client, uint32_t code, union nsipc *req);
 /* Close the sockets whose environments have all exited; run by the reaper thread. */
 void	nssock_reap(void);
 uint32_t nssock_open_count(void);
+/* The environment a netconn's socket belongs to (the first of its environments), 0 if the
+ * netconn is no client's socket (yet). */
+struct netconn;
+envid_t	nssock_conn_owner(const struct netconn *conn);
 
 /* net/lwip/netif.c: the Ethernet interface over the input and output helpers. */
 err_t	ns_netif_init(struct netif *netif);
 /* Hand a received packet page (in a page slot) to lwIP, without copying the frame; the slot is
  * released when lwIP frees the buffer, or at once if the frame is refused. */
 void	ns_netif_input(struct netif *netif, void *page);
+/* Send the frames queued while the output helper was busy, as far as it takes them now. */
+void	ns_netif_flush(void);
 
 #endif /* !NET_SERV_H */

@@ -47,6 +47,12 @@ testinput_fork(void (*helper)(envid_t), envid_t ns)
 	return e;
 }
 
+static void
+output_alone(envid_t ns)
+{
+	output(ns, NULL);	/* this test queues no frames */
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -58,7 +64,7 @@ umain(int argc, char **argv)
 	binaryname = "testinput";
 	if ((r = sys_net_info(&ni)) < 0)
 		panic("sys_net_info: %e", r);
-	envid_t out = testinput_fork(output, ns);
+	envid_t out = testinput_fork(output_alone, ns);
 	envid_t in = testinput_fork(input, ns);
 
 	if ((r = sys_page_alloc(0, TX_VA, PTE_P | PTE_U | PTE_W)) < 0)

@@ -45,7 +45,7 @@ umain(int argc, char **argv)
 	if ((out = fork()) < 0)
 		panic("fork: %e", out);
 	if (out == 0)
-		output(ns);
+		output(ns, NULL);
 
 	for (int i = 0; i < TESTOUTPUT_N; i++) {
 		/* A fresh page at the same address each time: the previous one, if still mapped,

@@ -1,6 +1,7 @@
 /* nsbad: malformed and hostile socket requests to the network server.  Each case prints
  * "nsbad: CASE: RESULT"; the grader (test nsbad) checks every result, and that the server still
- * serves well-formed requests afterwards. */
+ * serves well-formed requests afterwards.  Lines "nsbad: port N: ..." ask the grader, on the
+ * host, to connect to the guest's port N (through QEMU's forward of PORT7 or PORT80). */
 
 #include <inc/lib.h>
 #include <inc/ns.h>
@@ -35,6 +36,278 @@ report(const char *what, int r)
 		cprintf("nsbad: %s: %e\n", what, r);
 	else
 		cprintf("nsbad: %s: %d\n", what, r);
+}
+
+/* An IPv4 address of a.b.c.d, port. */
+static struct sockaddr_in
+sin_of(uint32_t ip, uint16_t port)
+{
+	struct sockaddr_in a;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(ip);
+	return a;
+}
+
+#define IP4(a, b, c, d)	(((uint32_t) (a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+/* An address on QEMU's user network that nobody answers (restrict=on: it stays inside). */
+#define UNREACHABLE_IP	IP4(10, 0, 2, 77)
+#define NSBAD_HOARD	40	/* connections the non-reader takes and never reads */
+#define NSBAD_WAIT_MSEC	20000	/* the most a case waits for the server to get somewhere */
+
+/* A listening TCP socket on port, bound to any address; panics if that fails (the cases that
+ * use it are about what comes after). */
+static int
+listener(uint16_t port, int backlog)
+{
+	struct sockaddr_in a = sin_of(0, port);
+	int l, r;
+
+	if ((l = nsipc_socket(AF_INET, SOCK_STREAM, 0)) < 0
+	    || (r = nsipc_bind(l, (struct sockaddr *) &a, sizeof(a))) < 0
+	    || (r = nsipc_listen(l, backlog)) < 0)
+		panic("listener on port %d: %e", port, l < 0 ? l : r);
+	return l;
+}
+
+/* Ask the host for a connection to l (port 7), take it, echo one line (of more than one
+ * segment, so that it travels in frames that hold page slots); report the bytes. */
+static void
+host_echo(int l, const char *what)
+{
+	static char line[2 * PGSIZE];
+	int n = 0, r, c;
+
+	cprintf("nsbad: port 7: %s\n", what);
+	if ((c = nsipc_accept(l, NULL, NULL)) < 0) {
+		report(what, c);
+		return;
+	}
+	while (n < (int) sizeof(line) && (n == 0 || line[n - 1] != '\n')) {
+		if ((r = nsipc_recv(c, line + n, sizeof(line) - n, 0)) <= 0)
+			break;
+		n += r;
+	}
+	r = nsipc_send(c, line, n, 0);
+	report(what, r);
+	nsipc_close(c);
+}
+
+/* Wait until the server's counter *field reaches at least want, polling its statistics (the
+ * server offers no event for that); returns 0, -E_TIMEOUT, or the request's error. */
+static int
+stats_wait(const uint32_t *field, uint32_t want, struct ns_stats *st)
+{
+	uint32_t start = sys_time_msec();
+	int r;
+
+	while ((r = nsipc_stats_quiet(st)) >= 0 && *field < want) {
+		if (sys_time_msec() - start > NSBAD_WAIT_MSEC)
+			return -E_TIMEOUT;
+		sys_sleep_until(sys_time_msec() + 20);
+	}
+	return r;
+}
+
+/* Wait until environment e has sent its request and waits for the answer. */
+static int
+wait_recving(envid_t e)
+{
+	uint32_t start = sys_time_msec();
+
+	while (!envs[ENVX(e)].env_ipc_recving || envs[ENVX(e)].env_status != ENV_NOT_RUNNABLE) {
+		if (sys_time_msec() - start > NSBAD_WAIT_MSEC)
+			return -E_TIMEOUT;
+		sys_yield();
+	}
+	return 0;
+}
+
+/* setsockopt on a socket whose connection lwIP has freed: an error, never a fault. */
+static void
+case_refused(void)
+{
+	struct sockaddr_in a = sin_of(IP4(127, 0, 0, 1), 5556);	/* nobody listens */
+	int s = nsipc_socket(AF_INET, SOCK_STREAM, 0);
+
+	report("connect refused", nsipc_connect(s, (struct sockaddr *) &a, sizeof(a)));
+	report("TCP_NODELAY after a refused connect",
+	       nsipc_setsockopt(s, IPPROTO_TCP, TCP_NODELAY, 1));
+	report("SO_KEEPALIVE after a refused connect",
+	       nsipc_setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, 1));
+	report("SO_REUSEADDR after a refused connect",
+	       nsipc_setsockopt(s, SOL_SOCKET, SO_REUSEADDR, 1));
+	report("close after a refused connect", nsipc_close(s));
+}
+
+/* Sockets closed while their connect (to an address that never answers) is in progress: by
+ * the owner while a child connects, and by the server when the connecting client is
+ * destroyed. */
+static void
+case_close_connecting(void)
+{
+	struct sockaddr_in a = sin_of(UNREACHABLE_IP, 9);
+	struct ns_stats st;
+	envid_t child;
+	int s, r;
+
+	s = nsipc_socket(AF_INET, SOCK_STREAM, 0);
+	if ((child = fork()) < 0)
+		panic("fork: %e", child);
+	if (child == 0) {
+		report("connect of a socket closed meanwhile",
+		       nsipc_connect(s, (struct sockaddr *) &a, sizeof(a)));
+		exit();
+	}
+	if ((r = wait_recving(child)) < 0)
+		panic("the connecting child never waited: %e", r);
+	report("close while a child connects", nsipc_close(s));
+	sys_env_wait(child);
+
+	if ((r = nsipc_stats_quiet(&st)) < 0)
+		panic("stats: %e", r);
+	uint32_t reaped = st.sockets_reaped;
+	if ((child = fork()) < 0)
+		panic("fork: %e", child);
+	if (child == 0) {
+		int cs = nsipc_socket(AF_INET, SOCK_STREAM, 0);
+		nsipc_connect(cs, (struct sockaddr *) &a, sizeof(a));
+		panic("connect to an address that never answers returned");
+	}
+	if ((r = wait_recving(child)) < 0)
+		panic("the connecting child never waited: %e", r);
+	sys_env_destroy(child);
+	report("socket of a client destroyed mid-connect reaped",
+	       stats_wait(&st.sockets_reaped, reaped + 1, &st));
+}
+
+/* A client that takes NSBAD_HOARD connections full of data from the host and never reads
+ * them may hold its share of the server's page slots, no more: meanwhile the server answers
+ * requests and serves another program's connection.  Runs in a child (the hoarder). */
+static void
+hoard(envid_t parent)
+{
+	struct ns_stats st;
+	int l = listener(80, NSBAD_HOARD), c, n, r;
+
+	/* A server out of page slots drops the handshakes: give up on accept, not wait forever. */
+	if ((r = nsipc_setsockopt(l, SOL_SOCKET, SO_RCVTIMEO, NSBAD_WAIT_MSEC)) < 0)
+		panic("SO_RCVTIMEO: %e", r);
+	cprintf("nsbad: port 80: send to %d connections\n", NSBAD_HOARD);
+	for (n = 0; n < NSBAD_HOARD; n++)
+		if ((c = nsipc_accept(l, NULL, NULL)) < 0)
+			break;
+	report("hoarder's connections", n);
+	r = stats_wait(&st.rx_pages_held, NS_RX_CLIENT_SLOTS, &st);
+	report("hoarder holds its share of page slots", r);
+	ipc_send(parent, 0, NULL, 0);
+	for (;;)
+		ipc_recv(NULL, NULL, NULL);	/* until destroyed */
+}
+
+static void
+case_hoarder(int l)
+{
+	struct sockaddr_in a = sin_of(IP4(127, 0, 0, 1), 5557);
+	envid_t child, from;
+	struct ns_stats st;
+	char buf[8];
+	int r;
+
+	if ((child = fork()) < 0)
+		panic("fork: %e", child);
+	if (child == 0)
+		hoard(thisenv->env_parent_id);
+	do
+		ipc_recv(&from, NULL, NULL);
+	while (from != child);
+
+	/* Requests are still served, with their pages: a loopback connection carries bytes. */
+	int ll = listener(5557, 1), s = nsipc_socket(AF_INET, SOCK_STREAM, 0), c = -1;
+	r = nsipc_connect(s, (struct sockaddr *) &a, sizeof(a));
+	r = r < 0 ? r : (c = nsipc_accept(ll, NULL, NULL));
+	r = r < 0 ? r : nsipc_send(s, "ping", 4, 0);
+	r = r < 0 ? r : nsipc_recv(c, buf, sizeof(buf), 0);
+	report("loopback bytes while a client hoards",
+	       r == 4 && memcmp(buf, "ping", 4) == 0 ? 4 : (r < 0 ? r : -E_INVAL));
+	nsipc_close(c);
+	nsipc_close(s);
+	nsipc_close(ll);
+
+	host_echo(l, "host echo while a client hoards");
+	nsipc_stats_quiet(&st);
+	cprintf("nsbad: pages held %u, share of a client %u, slots %u\n", st.rx_pages_held,
+		NS_RX_CLIENT_SLOTS, NS_PAGE_SLOTS);
+	sys_env_destroy(child);
+}
+
+/* A client that sends requests and never waits for the answers, while it hogs the CPU: the
+ * server answers the others at once (it used to retry the lost answers with sys_yield, which
+ * gave the hog a time slice each time). */
+#define NSBAD_UNANSWERED	4	/* NS_CLIENT_INFLIGHT: all the server takes from one client */
+#define NSBAD_PROMPT_MSEC	1000	/* an answer later than this is a stall */
+
+static void
+case_never_waits(void)
+{
+	envid_t ns = ipc_find_env(ENV_TYPE_NS), child, from;
+	struct ns_stats st;
+
+	if ((child = fork()) < 0)
+		panic("fork: %e", child);
+	if (child == 0) {
+		static union nsipc mine;
+		for (int i = 0; i < NSBAD_UNANSWERED; i++) {
+			mine.stats_req.quiet = 1;
+			while (sys_ipc_try_send(ns, NSREQ_STATS, &mine, PTE_P | PTE_U | PTE_W)
+			       == -E_IPC_NOT_RECV)
+				;
+		}
+		ipc_send(thisenv->env_parent_id, 0, NULL, 0);
+		for (;;)
+			;		/* never receives, never yields */
+	}
+	do
+		ipc_recv(&from, NULL, NULL);
+	while (from != child);
+	uint32_t start = sys_time_msec();
+	int r = nsipc_stats_quiet(&st);
+	uint32_t took = sys_time_msec() - start;
+	report("answer while a client never waits and hogs the CPU",
+	       r < 0 ? r : (took < NSBAD_PROMPT_MSEC ? 0 : -E_TIMEOUT));
+	if (took >= NSBAD_PROMPT_MSEC)
+		cprintf("nsbad: that answer took %u ms\n", took);
+	sys_env_destroy(child);
+}
+
+/* Requests from us to the output helper (a child of the server that receives IPC from anyone):
+ * refused, and reported on the console at most every few seconds, not once each. */
+#define NSBAD_OUTPUT_FLOOD	50
+
+static void
+case_output_flood(void)
+{
+	envid_t ns = ipc_find_env(ENV_TYPE_NS), out = 0;
+	int n = 0, r;
+
+	/* The input helper waits for the card, the timer for the clock: the one of the
+	 * server's children that waits for IPC is the output helper. */
+	for (int i = 0; i < NENV && !out; i++)
+		if (envs[i].env_parent_id == ns && envs[i].env_status != ENV_FREE
+		    && envs[i].env_ipc_recving)
+			out = envs[i].env_id;
+	uint32_t start = sys_time_msec();
+	while (out && n < NSBAD_OUTPUT_FLOOD && sys_time_msec() - start < NSBAD_WAIT_MSEC) {
+		if ((r = sys_ipc_try_send(out, 0x6e736264, (void *) UTOP, 0)) == 0)
+			n++;
+		else if (r == -E_IPC_NOT_RECV)
+			sys_yield();
+		else
+			break;
+	}
+	report("requests sent to the output helper", n);
 }
 
 void
@@ -114,5 +387,22 @@ umain(int argc, char **argv)
 	nsipc_close(c);
 	nsipc_close(s2);
 	nsipc_close(s);
+
+	case_refused();
+	case_close_connecting();
+
+	/* Options on a listener are passed on to the connections it accepts. */
+	int l = listener(7, 8);
+	report("TCP_NODELAY on a listener", nsipc_setsockopt(l, IPPROTO_TCP, TCP_NODELAY, 1));
+	report("SO_REUSEADDR on a listener", nsipc_setsockopt(l, SOL_SOCKET, SO_REUSEADDR, 1));
+	report("SO_KEEPALIVE on a listener", nsipc_setsockopt(l, SOL_SOCKET, SO_KEEPALIVE, 1));
+	host_echo(l, "host echo to a listener with options");
+
+	case_hoarder(l);
+	host_echo(l, "host echo afterwards");
+	nsipc_close(l);
+
+	case_never_waits();
+	case_output_flood();
 	cprintf("nsbad: done\n");
 }

@@ -89,6 +89,11 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define TCP_OOSEQ_MAX_PBUFS		16	/* out-of-order frames kept per connection */
 #define TCP_LISTEN_BACKLOG		1
 #define TCP_DEFAULT_LISTEN_BACKLOG	64
+/* Our hook on every TCP segment that reaches a connection (net/lwip/netif.c): the page slot
+ * shares of inc/ns.h. */
+#define LWIP_HOOK_FILENAME		"ns_hooks.h"
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
+	ns_tcp_inpacket((pcb), (p))
 
 /* ---- Memory -------------------------------------------------------------------------------------
  * Sized for the httpd demo and its tests: 50 connections opened at once (httpdbad), each

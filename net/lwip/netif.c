@@ -10,6 +10,8 @@
 #include <lwip/netif.h>
 #include <lwip/pbuf.h>
 #include <lwip/etharp.h>
+#include <lwip/tcp.h>
+#include <lwip/stats.h>
 #include <netif/ethernet.h>
 
 /* Where linkoutput builds outgoing frames: a ring of NS_TX_PAGES pages below the page slots. */
@@ -24,8 +26,25 @@ static_assert(NET_FRAME_MAX >= 1500 + SIZEOF_ETH_HDR, "a full-MTU frame fits NET
  * page.  lwIP keeps it as long as any layer needs the data -- until the TCP segment has been
  * read by a client, for instance -- and its last pbuf_free calls rx_pbuf_free, which releases
  * the page slot.  One pbuf_custom per slot, so there is always one for a received page.
+ *
+ * Shares (inc/ns.h): a frame of at most NS_RX_COPY_MAX bytes (an ACK, a short request line, a
+ * keystroke) is copied into an lwIP heap buffer and its page released at once, so that a peer
+ * sending tiny segments cannot make each one hold a whole page; the copy is the one on the way
+ * in for those frames (rx_copy_bytes), and is skipped while the heap is half used, which
+ * bounds what such copies can take of it.  Every other TCP segment that carries data is charged
+ * to its connection and to the client owning it, at lwIP's input hook (ns_tcp_inpacket, before
+ * lwIP looks at the segment): past a share the segment is dropped, as if lost, and the peer
+ * sends it again later -- by then the client may have read and freed its slots.  A connection
+ * whose client reads never gets there: its window (TCP_WND, 16 full segments) is below its
+ * share.
  */
+#define NS_RX_COPY_MAX		512
+
 static struct pbuf_custom rx_pbufs[NS_PAGE_SLOTS];
+/* Whom slot i's data is charged to: the connection (its pcb, only ever compared) and the
+ * client, 0 for no client; rx_pcb[i] is NULL while the slot holds no TCP data. */
+static const struct tcp_pcb *rx_pcb[NS_PAGE_SLOTS];
+static envid_t rx_client[NS_PAGE_SLOTS];
 
 static void
 rx_pbuf_free(struct pbuf *p)
@@ -34,8 +53,63 @@ rx_pbuf_free(struct pbuf *p)
 	int slot = pc - rx_pbufs;
 
 	assert(slot >= 0 && slot < NS_PAGE_SLOTS);
+	rx_pcb[slot] = NULL;
+	rx_client[slot] = 0;
 	ns_page_release((void *) (NS_PAGE_BASE + slot * PGSIZE));
 	ns_stats.rx_pages_held--;
+}
+
+/* The slot of p if it is a received frame that holds its page, else -1. */
+static int
+rx_slot_of(const struct pbuf *p)
+{
+	const struct pbuf_custom *pc = (const struct pbuf_custom *) p;
+
+	if (!(p->flags & PBUF_FLAG_IS_CUSTOM) || pc < rx_pbufs || pc >= rx_pbufs + NS_PAGE_SLOTS)
+		return -1;
+	return pc - rx_pbufs;
+}
+
+/* The client a connection's data is charged to: its socket's, or, before a client accepted
+ * it, that of the listener it came to. */
+static envid_t
+pcb_client(const struct tcp_pcb *pcb)
+{
+	envid_t e = 0;
+
+	if (pcb->callback_arg)
+		e = nssock_conn_owner(pcb->callback_arg);
+	if (!e && pcb->listener && pcb->listener->callback_arg)
+		e = nssock_conn_owner(pcb->listener->callback_arg);
+	return e;
+}
+
+err_t
+ns_tcp_inpacket(struct tcp_pcb *pcb, struct pbuf *p)
+{
+	int slot = rx_slot_of(p);
+	uint32_t conn_n = 0, client_n = 0, tcp_n = 0;
+
+	/* p->payload is the segment's data here; a listen pcb is a smaller struct (no
+	 * callback_arg to read beyond its fields), and a TIME_WAIT one keeps nothing. */
+	if (slot < 0 || p->tot_len == 0 || pcb->state == LISTEN || pcb->state == TIME_WAIT)
+		return ERR_OK;
+	envid_t client = pcb_client(pcb);
+	for (int i = 0; i < NS_PAGE_SLOTS; i++) {
+		if (!rx_pcb[i])
+			continue;
+		tcp_n++;
+		conn_n += rx_pcb[i] == pcb;
+		client_n += client && rx_client[i] == client;
+	}
+	if (conn_n >= NS_RX_CONN_SLOTS || client_n >= NS_RX_CLIENT_SLOTS
+	    || tcp_n >= NS_RX_TCP_SLOTS) {
+		ns_stats.rx_share_dropped++;
+		return ERR_MEM;
+	}
+	rx_pcb[slot] = pcb;
+	rx_client[slot] = client;
+	return ERR_OK;
 }
 
 void
@@ -51,14 +125,21 @@ ns_netif_input(struct netif *netif, void *page)
 		ns_page_release(page);
 		return;
 	}
-	pc->custom_free_function = rx_pbuf_free;
-	p = pbuf_alloced_custom(PBUF_RAW, len, PBUF_REF, pc, pkt->np_data,
-				PGSIZE - NET_PKT_DATA_OFFSET);
-	assert(p != NULL);	/* fails only if len exceeds the buffer, checked above */
 	ns_stats.rx_frames++;
 	ns_stats.rx_bytes += len;
-	if (++ns_stats.rx_pages_held > ns_stats.rx_pages_held_max)
-		ns_stats.rx_pages_held_max = ns_stats.rx_pages_held;
+	if (len <= NS_RX_COPY_MAX && lwip_stats.mem.used < MEM_SIZE / 2
+	    && (p = pbuf_alloc(PBUF_RAW, len, PBUF_RAM)) != NULL) {
+		pbuf_take(p, pkt->np_data, len);
+		ns_stats.rx_copy_bytes += len;
+		ns_page_release(page);
+	} else {
+		pc->custom_free_function = rx_pbuf_free;
+		p = pbuf_alloced_custom(PBUF_RAW, len, PBUF_REF, pc, pkt->np_data,
+					PGSIZE - NET_PKT_DATA_OFFSET);
+		assert(p != NULL);	/* fails only if len exceeds the buffer, checked above */
+		if (++ns_stats.rx_pages_held > ns_stats.rx_pages_held_max)
+			ns_stats.rx_pages_held_max = ns_stats.rx_pages_held;
+	}
 
 	/* netif->input is tcpip_input: with core locking it runs ethernet_input in this thread. */
 	if (netif->input(p, netif) != ERR_OK) {
@@ -76,17 +157,44 @@ ns_netif_input(struct netif *netif, void *page)
  * the card holds a reference until the frame is sent (kern/e1000.h, T1-T2), so the page is ours
  * alone again exactly when its reference count is 1.
  */
-/* A page to build the next outgoing frame in: the next page of the ring, reused when nobody
- * else holds it any more (the output helper has unmapped it and the card has sent it: its
- * reference count, read from pages[], is our mapping's alone), else replaced by a fresh page.
- * Reuse saves allocating (and zeroing) a page and unmapping it for every frame. */
+/*
+ * Frames the output helper was not ready for (it receives one frame at a time, and is busy
+ * while it hands the previous one to the card, or while the card's ring is full) wait in a
+ * FIFO of their ring pages, in order, and go at the next turn of the dispatcher
+ * (ns_netif_flush).  Meanwhile ns_output_waiting is set, so the helper tells us when it takes
+ * its next frame (net/nethelpers.h): the server never waits for the helper.  A queued page is
+ * never reused for another frame; with every page queued, a frame is dropped (tx_dropped).
+ */
+static uint8_t tx_fifo[NS_TX_PAGES];	/* ring page numbers, from tx_fifo_head */
+static uint32_t tx_fifo_head, tx_fifo_count;
+static bool tx_page_queued[NS_TX_PAGES];
+
+static uintptr_t
+tx_page_va(uint32_t i)
+{
+	return NS_TX_BASE + i * PGSIZE;
+}
+
+/* A page to build the next outgoing frame in: the next page of the ring that is not queued,
+ * reused when nobody else holds it any more (the output helper has unmapped it and the card
+ * has sent it: its reference count, read from pages[], is our mapping's alone), else replaced
+ * by a fresh page.  Reuse saves allocating (and zeroing) a page and unmapping it for every
+ * frame.  Stores its ring number in *ip. */
 static struct net_pkt *
-tx_page_get(void)
+tx_page_get(uint32_t *ip)
 {
 	static uint32_t next;
-	uintptr_t va = NS_TX_BASE + (next++ % NS_TX_PAGES) * PGSIZE;
-	pte_t pte = (uvpd[PDX(va)] & PTE_P) ? uvpt[PGNUM(va)] : 0;
+	uint32_t i = next % NS_TX_PAGES;
 
+	for (int tries = 0; tx_page_queued[i]; tries++) {
+		if (tries == NS_TX_PAGES)
+			return NULL;
+		i = ++next % NS_TX_PAGES;
+	}
+	next++;
+	uintptr_t va = tx_page_va(i);
+	pte_t pte = (uvpd[PDX(va)] & PTE_P) ? uvpt[PGNUM(va)] : 0;
+	*ip = i;
 	if ((pte & PTE_P) && pages[PGNUM(PTE_ADDR(pte))].pp_ref == 1) {
 		ns_stats.tx_page_reused++;
 		return (struct net_pkt *) va;
@@ -97,14 +205,50 @@ tx_page_get(void)
 	return (struct net_pkt *) va;
 }
 
+/* Hand ring page i to the output helper.  Returns 0, -E_IPC_NOT_RECV (busy: try later), or
+ * another error (the frame is dropped, counted). */
+static int
+tx_send(uint32_t i)
+{
+	struct net_pkt *pkt = (struct net_pkt *) tx_page_va(i);
+	int32_t len = pkt->np_len;
+	int r = sys_ipc_try_send(ns_output_envid, NSREQ_OUTPUT, pkt, PTE_P | PTE_U);
+
+	if (r == -E_IPC_NOT_RECV)
+		return r;
+	if (r < 0) {
+		ns_stats.tx_dropped++;
+		return r;
+	}
+	ns_stats.tx_frames++;
+	ns_stats.tx_bytes += len;
+	return 0;
+}
+
+void
+ns_netif_flush(void)
+{
+	while (tx_fifo_count > 0) {
+		uint32_t i = tx_fifo[tx_fifo_head];
+		if (tx_send(i) == -E_IPC_NOT_RECV) {
+			*ns_output_waiting = 1;
+			return;
+		}
+		tx_page_queued[i] = false;
+		tx_fifo_head = (tx_fifo_head + 1) % NS_TX_PAGES;
+		tx_fifo_count--;
+	}
+}
+
 static err_t
 ns_netif_linkoutput(struct netif *netif, struct pbuf *p)
 {
 	struct net_pkt *pkt;
+	uint32_t i;
 	int r;
 
 	(void) netif;
-	if (p->tot_len > NET_FRAME_MAX || !(pkt = tx_page_get())) {
+	if (p->tot_len > NET_FRAME_MAX || !(pkt = tx_page_get(&i))) {
 		ns_stats.tx_dropped++;
 		return p->tot_len > NET_FRAME_MAX ? ERR_IF : ERR_MEM;
 	}
@@ -113,17 +257,13 @@ ns_netif_linkoutput(struct netif *netif, struct pbuf *p)
 	if (p->next)
 		ns_stats.tx_chained++;
 
-	/* The output helper loops on ipc_recv; it is busy only while the card's ring is full, so
-	 * waiting here is the back-pressure of a full ring.  Any other error means it is gone. */
-	while ((r = sys_ipc_try_send(ns_output_envid, NSREQ_OUTPUT, pkt,
-				     PTE_P | PTE_U)) == -E_IPC_NOT_RECV)
-		sys_yield();
-	if (r < 0) {
-		ns_stats.tx_dropped++;
-		return ERR_IF;
-	}
-	ns_stats.tx_frames++;
-	ns_stats.tx_bytes += p->tot_len;
+	/* Behind the frames already waiting, to keep the order. */
+	if (tx_fifo_count == 0 && (r = tx_send(i)) != -E_IPC_NOT_RECV)
+		return r < 0 ? ERR_IF : ERR_OK;
+	tx_fifo[(tx_fifo_head + tx_fifo_count++) % NS_TX_PAGES] = i;
+	tx_page_queued[i] = true;
+	ns_stats.tx_queued++;
+	ns_netif_flush();
 	return ERR_OK;
 }
 
