@@ -191,6 +191,9 @@ nsipc_stats(struct ns_stats *st)
 {
 	int r;
 
+	/* Write the page before lending it writable: in a forked child it is still
+	 * copy-on-write (read-only), and the kernel would refuse to send it with PTE_W. */
+	memset(&nsipcbuf.stats, 0, sizeof(nsipcbuf.stats));
 	if ((r = nsipc(NSREQ_STATS)) >= 0 && st)
 		memcpy(st, &nsipcbuf.stats, sizeof(*st));
 	return r;
