@@ -191,6 +191,8 @@ nsipc_stats_req(struct ns_stats *st, bool quiet)
 {
 	int r;
 
+	/* Writing the page first also matters: in a forked child it is still copy-on-write
+	 * (read-only), and the kernel would refuse to lend it with PTE_W. */
 	nsipcbuf.stats_req.quiet = quiet;
 	if ((r = nsipc(NSREQ_STATS)) >= 0 && st)
 		memcpy(st, &nsipcbuf.stats, sizeof(*st));
