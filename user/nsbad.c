@@ -117,7 +117,7 @@ wait_recving(envid_t e)
 {
 	uint32_t start = sys_time_msec();
 
-	while (!envs[ENVX(e)].env_ipc_recving || envs[ENVX(e)].env_status != ENV_NOT_RUNNABLE) {
+	while (!(envs[ENVX(e)].env_wait & ENV_WAIT_IPC) || envs[ENVX(e)].env_status != ENV_NOT_RUNNABLE) {
 		if (sys_time_msec() - start > NSBAD_WAIT_MSEC)
 			return -E_TIMEOUT;
 		sys_yield();
@@ -296,7 +296,7 @@ case_output_flood(void)
 	 * server's children that waits for IPC is the output helper. */
 	for (int i = 0; i < NENV && !out; i++)
 		if (envs[i].env_parent_id == ns && envs[i].env_status != ENV_FREE
-		    && envs[i].env_ipc_recving)
+		    && (envs[i].env_wait & ENV_WAIT_IPC))
 			out = envs[i].env_id;
 	uint32_t start = sys_time_msec();
 	while (out && n < NSBAD_OUTPUT_FLOOD && sys_time_msec() - start < NSBAD_WAIT_MSEC) {
