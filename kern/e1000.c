@@ -122,6 +122,11 @@ e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len)
 		return -E_AGAIN;
 	}
 
+	/* A page already at the reference limit (aliased that often) cannot be pinned: the
+	 * count would wrap (kern/pmap.h). */
+	if (pp->pp_ref == PP_REF_MAX)
+		return -E_NO_MEM;
+
 	/* Rule T1: the reference first, then the descriptor that names the page. */
 	assert(tx_pages[tx_tail] == NULL);
 	pp->pp_ref++;
@@ -380,6 +385,13 @@ e1000_check_tx(void)
 	selftest_check(name, tx_clean == tx_tail);
 	for (int i = 0; i < E1000_TX_RING; i++)
 		selftest_check(name, tx_pages[i] == NULL);
+
+	/* A page at the reference limit is refused, and neither its count nor the ring moves. */
+	pp->pp_ref = PP_REF_MAX;
+	selftest_check(name, e1000_tx_page(pp, 0, 60) == -E_NO_MEM);
+	selftest_check(name, pp->pp_ref == PP_REF_MAX && tx_clean == tx_tail);
+	selftest_check(name, e1000_stats.pages_pinned == 0);
+	pp->pp_ref = 1;
 	page_decref(pp);
 
 	e1000_tx_init();

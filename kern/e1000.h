@@ -86,7 +86,8 @@ void	e1000_intr(void);
 
 /* Queue len bytes at offset off of page pp for transmission, pinning pp (rule T1).  The caller
  * has checked the arguments: pp is a user page, off + len <= PGSIZE, 0 < len <= NET_FRAME_MAX.
- * Returns 0, or -E_AGAIN if the ring is full (counted in tx_ring_full). */
+ * Returns 0, -E_AGAIN if the ring is full (counted in tx_ring_full), or -E_NO_MEM if pp is at
+ * PP_REF_MAX references and cannot be pinned. */
 int	e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len);
 
 /* Deliver the next received frame: map its packet page at dstva (page-aligned, below UTOP,

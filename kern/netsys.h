@@ -25,7 +25,8 @@
 /* Transmit the len bytes at buf (14 <= len <= NET_FRAME_MAX, inside one user page below UTOP,
  * mapped PTE_U|PTE_P) without copying them.  0; -E_PERM; -E_INVAL (length, flags, a buffer
  * crossing its page's end); -E_FAULT (at or above UTOP, unmapped, not a user page, or not a
- * page the allocator owns); -E_AGAIN (NET_NONBLOCK, ring full); -E_NOT_SUPP. */
+ * page the allocator owns); -E_AGAIN (NET_NONBLOCK, ring full); -E_NO_MEM (the page is mapped
+ * PP_REF_MAX times and cannot be pinned); -E_NOT_SUPP. */
 int	sys_net_send(uintptr_t buf, size_t len, int flags);
 
 /* Map the next received frame's packet page (struct net_pkt, inc/ns.h) at dstva (page-aligned,
