@@ -19,12 +19,28 @@
 #include <kern/netsys.h>
 #include <kern/uctx.h>
 
-/* Print len bytes at s on the console.  A bad pointer destroys the caller. */
+/* At most this many bytes are printed per entry into the kernel: the console is slow (a
+ * serial line), and the kernel lock is held while it prints. */
+#define CPUTS_CHUNK	1024
+
+/* Print len bytes at s on the console.  A bad pointer destroys the caller (after what came
+ * before it in s has been printed).  A long string is printed a chunk at a time: after each
+ * chunk the call is restarted on the rest, so other environments run (and other CPUs take the
+ * lock) in between. */
 static void
 sys_cputs(const char *s, size_t len)
 {
-	user_mem_assert(curenv, s, len, PTE_U);
-	cprintf("%.*s", len, s);
+	size_t n = MIN(len, (size_t) CPUTS_CHUNK);
+
+	user_mem_assert(curenv, s, n, PTE_U);
+	cprintf("%.*s", n, s);
+	if (n < len) {
+		/* eax still holds SYS_cputs; edx and ecx are the arguments (lib/syscall.c). */
+		curenv->env_tf.tf_regs.reg_edx += n;
+		curenv->env_tf.tf_regs.reg_ecx -= n;
+		curenv->env_tf.tf_eip -= SYSCALL_INSN_LEN;
+		sched_yield();
+	}
 }
 
 /* The next character from the console, blocking until one arrives (the keyboard and serial
