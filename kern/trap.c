@@ -237,6 +237,14 @@ trap(struct Trapframe *tf)
 		trapframe_pop(tf);
 	}
 
+	/* A non-maskable interrupt (a watchdog, a hardware error line, QEMU's `nmi` command) is
+	 * nobody's fault: report it and go back to what was interrupted, user code or kernel.
+	 * It may arrive while this CPU holds the kernel lock, so it must not take it. */
+	if (tf->tf_trapno == T_NMI) {
+		cprintf("trap: NMI on CPU %d at eip %08x; resuming\n", cpunum(), tf->tf_eip);
+		trapframe_pop(tf);
+	}
+
 	/* After a panic on another CPU, stop here. */
 	extern const char *panicstr;
 	if (panicstr)
