@@ -32,6 +32,9 @@ sys_cputs(const char *s, size_t len)
 {
 	size_t n = MIN(len, (size_t) CPUTS_CHUNK);
 
+	/* A string that wraps or reaches past ULIM is refused before anything is printed. */
+	if (len > ULIM || (uintptr_t) s > ULIM - len)
+		user_mem_assert(curenv, s, len, PTE_U);
 	user_mem_assert(curenv, s, n, PTE_U);
 	cprintf("%.*s", n, s);
 	if (n < len) {
