@@ -45,6 +45,45 @@ static struct pbuf_custom rx_pbufs[NS_PAGE_SLOTS];
  * client, 0 for no client; rx_pcb[i] is NULL while the slot holds no TCP data. */
 static const struct tcp_pcb *rx_pcb[NS_PAGE_SLOTS];
 static envid_t rx_client[NS_PAGE_SLOTS];
+/* The charges summed, so that a segment is charged without a scan of every slot: all TCP
+ * data, by client (the slot of its id: two live clients never share one), and by connection
+ * (only those holding data, a few at a time, in no order). */
+static uint32_t rx_tcp_held;
+static uint16_t rx_client_held[NENV];
+static struct rx_conn_held {
+	const struct tcp_pcb *pcb;
+	uint32_t n;
+} rx_conns[NS_RX_TCP_SLOTS];
+static uint32_t rx_nconns;
+
+/* pcb's entry in rx_conns, or NULL if it holds no slot. */
+static struct rx_conn_held *
+rx_conn_find(const struct tcp_pcb *pcb)
+{
+	for (uint32_t i = 0; i < rx_nconns; i++)
+		if (rx_conns[i].pcb == pcb)
+			return &rx_conns[i];
+	return NULL;
+}
+
+/* Slot `slot` no longer holds TCP data: take its charge back. */
+static void
+rx_uncharge(int slot)
+{
+	const struct tcp_pcb *pcb = rx_pcb[slot];
+
+	if (!pcb)
+		return;
+	struct rx_conn_held *c = rx_conn_find(pcb);
+	assert(c && c->n > 0 && rx_tcp_held > 0);
+	if (--c->n == 0)
+		*c = rx_conns[--rx_nconns];
+	rx_tcp_held--;
+	if (rx_client[slot])
+		rx_client_held[ENVX(rx_client[slot])]--;
+	rx_pcb[slot] = NULL;
+	rx_client[slot] = 0;
+}
 
 static void
 rx_pbuf_free(struct pbuf *p)
@@ -53,8 +92,7 @@ rx_pbuf_free(struct pbuf *p)
 	int slot = pc - rx_pbufs;
 
 	assert(slot >= 0 && slot < NS_PAGE_SLOTS);
-	rx_pcb[slot] = NULL;
-	rx_client[slot] = 0;
+	rx_uncharge(slot);
 	ns_page_release((void *) (NS_PAGE_BASE + slot * PGSIZE));
 	ns_stats.rx_pages_held--;
 }
@@ -88,25 +126,29 @@ err_t
 ns_tcp_inpacket(struct tcp_pcb *pcb, struct pbuf *p)
 {
 	int slot = rx_slot_of(p);
-	uint32_t conn_n = 0, client_n = 0, tcp_n = 0;
 
 	/* p->payload is the segment's data here; a listen pcb is a smaller struct (no
 	 * callback_arg to read beyond its fields), and a TIME_WAIT one keeps nothing. */
 	if (slot < 0 || p->tot_len == 0 || pcb->state == LISTEN || pcb->state == TIME_WAIT)
 		return ERR_OK;
+	/* Charged at most once, even if lwIP showed us this pbuf before. */
+	rx_uncharge(slot);
 	envid_t client = pcb_client(pcb);
-	for (int i = 0; i < NS_PAGE_SLOTS; i++) {
-		if (!rx_pcb[i])
-			continue;
-		tcp_n++;
-		conn_n += rx_pcb[i] == pcb;
-		client_n += client && rx_client[i] == client;
-	}
-	if (conn_n >= NS_RX_CONN_SLOTS || client_n >= NS_RX_CLIENT_SLOTS
-	    || tcp_n >= NS_RX_TCP_SLOTS) {
+	struct rx_conn_held *c = rx_conn_find(pcb);
+	if ((c && c->n >= NS_RX_CONN_SLOTS)
+	    || (client && rx_client_held[ENVX(client)] >= NS_RX_CLIENT_SLOTS)
+	    || rx_tcp_held >= NS_RX_TCP_SLOTS) {
 		ns_stats.rx_share_dropped++;
 		return ERR_MEM;
 	}
+	if (!c) {
+		c = &rx_conns[rx_nconns++];	/* room: no more entries than rx_tcp_held */
+		*c = (struct rx_conn_held) { pcb, 0 };
+	}
+	c->n++;
+	rx_tcp_held++;
+	if (client)
+		rx_client_held[ENVX(client)]++;
 	rx_pcb[slot] = pcb;
 	rx_client[slot] = client;
 	return ERR_OK;
