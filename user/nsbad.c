@@ -117,7 +117,8 @@ wait_recving(envid_t e)
 {
 	uint32_t start = sys_time_msec();
 
-	while (!(envs[ENVX(e)].env_wait & ENV_WAIT_IPC) || envs[ENVX(e)].env_status != ENV_NOT_RUNNABLE) {
+	while (!(envs[ENVX(e)].env_wait & ENV_WAIT_IPC)
+	       || envs[ENVX(e)].env_status != ENV_NOT_RUNNABLE) {
 		if (sys_time_msec() - start > NSBAD_WAIT_MSEC)
 			return -E_TIMEOUT;
 		sys_yield();
