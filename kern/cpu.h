@@ -14,8 +14,24 @@
 #include <inc/memlayout.h>
 #include <inc/mmu.h>
 #include <inc/env.h>
+#include <inc/x86.h>
 
 #define NCPU  8
+
+/* The CR0 every CPU runs with once paging is on, the boot CPU and each AP alike (a bit set on
+ * one CPU only would make a program behave differently depending on where it is scheduled):
+ * protected mode with paging; the kernel too honours read-only pages (WP); user code may ask
+ * for alignment checks (AM, with EFLAGS.AC); x87 errors are raised as #MF in the environment
+ * that caused them (NE), not through the legacy FERR# interrupt line; WAIT/FWAIT honour TS
+ * (MP); the FPU is present (no EM), owned by whoever runs (no TS), and caches are on. */
+#define CR0_KERNEL_SET		(CR0_PE | CR0_PG | CR0_WP | CR0_AM | CR0_NE | CR0_MP)
+#define CR0_KERNEL_CLEAR	(CR0_EM | CR0_TS | CR0_CD | CR0_NW)
+
+static inline void
+cpu_cr0_init(void)
+{
+	lcr0((rcr0() | CR0_KERNEL_SET) & ~CR0_KERNEL_CLEAR);
+}
 
 /* cpu_status values */
 enum {

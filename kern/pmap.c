@@ -419,12 +419,7 @@ mem_init(void)
 
 	lcr3(PADDR(kern_pgdir));
 
-	/* Protected mode with paging; the kernel too honours read-only pages (WP), alignment
-	 * checks are possible (AM), FPU errors are native (NE). */
-	uint32_t cr0 = rcr0();
-	cr0 |= CR0_PE | CR0_PG | CR0_AM | CR0_WP | CR0_NE | CR0_MP;
-	cr0 &= ~(CR0_TS | CR0_EM);
-	lcr0(cr0);
+	cpu_cr0_init();	/* each AP does the same in mp_main */
 
 	check_page_alloc();
 	check_page();

@@ -54,6 +54,7 @@ void
 mp_main(void)
 {
 	lcr3(PADDR(kern_pgdir));
+	cpu_cr0_init();		/* the boot CPU's CR0 (kern/cpu.h), not the trampoline's */
 	cprintf("SMP: CPU %d starting\n", cpunum());
 
 	lapic_init();
