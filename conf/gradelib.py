@@ -111,16 +111,17 @@ def _register(t):
 
 
 def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(),
-         qemuextra="", make_args=()):
+         qemuextra="", make_args=(), panics=False):
     """Declare a test that boots the kernel.  Use it as a decorator to add a function f(q).
 
     run="NAME" boots user program NAME (make prep-NAME, then run-NAME-nox) instead of the monitor;
     net=True adds the e1000 (the -net targets, free PORT7/PORT80 chosen, qemu.pcap written);
-    cpus sets CPUS; qemuextra and make_args pass through to make.
+    cpus sets CPUS; qemuextra and make_args pass through to make; panics=True drops the
+    default rejects (for the one test whose point is the kernel's panic report).
     """
     t = _register(_Test(name, _run_kernel_test, run=run, net=net, cpus=cpus, timeout=timeout,
                         expect=list(expect), reject=list(reject), qemuextra=qemuextra,
-                        make_args=list(make_args)))
+                        make_args=list(make_args), panics=panics))
 
     def decorate(fn):
         t.fn = fn
@@ -494,7 +495,7 @@ def _run_kernel_test(t):
         if os.path.exists("qemu.pcap"):
             os.unlink("qemu.pcap")  # so that a test never reads an old capture
     args = ["CPUS=%d" % t.cpus] + (["QEMUEXTRA=" + t.qemuextra] if t.qemuextra else [])
-    q = Qemu(target, ports, args + t.make_args, timeout, _settings["reject"] + t.reject, _verbose)
+    q = Qemu(target, ports, args + t.make_args, timeout, ([] if t.panics else _settings["reject"]) + t.reject, _verbose)
 
     def on_alarm(signum, frame):
         fail("time limit of %ds exceeded" % timeout)

@@ -75,6 +75,7 @@
 
 /* EFLAGS register. */
 #define FL_CF		0x00000001	/* carry */
+#define FL_1		0x00000002	/* reserved, always 1 */
 #define FL_PF		0x00000004	/* parity */
 #define FL_AF		0x00000010	/* auxiliary carry */
 #define FL_ZF		0x00000040	/* zero */
@@ -101,6 +102,7 @@
 #define STA_A		0x1	/* accessed */
 
 /* System segment and gate types. */
+#define STS_TASK	0x5	/* task gate (its selector names a TSS) */
 #define STS_T32A	0x9	/* available 32-bit TSS */
 #define STS_T32B	0xB	/* busy 32-bit TSS */
 #define STS_IG32	0xE	/* 32-bit interrupt gate: clears IF */
@@ -221,6 +223,21 @@ static_assert(sizeof(struct Gatedesc) == 8, "gate descriptor is 8 bytes");
 	(gate).gd_dpl = (dpl);					\
 	(gate).gd_p = 1;					\
 	(gate).gd_off_31_16 = (uint32_t) (off) >> 16;		\
+}
+
+/* Fill gate `gate` with a task gate: the CPU switches to the task whose TSS selector is tss
+ * (SDM 3A 7.2.5), on that task's own stack. */
+#define SETTASKGATE(gate, tss, dpl)				\
+{								\
+	(gate).gd_off_15_0 = 0;					\
+	(gate).gd_sel = (tss);					\
+	(gate).gd_args = 0;					\
+	(gate).gd_rsv1 = 0;					\
+	(gate).gd_type = STS_TASK;				\
+	(gate).gd_s = 0;					\
+	(gate).gd_dpl = (dpl);					\
+	(gate).gd_p = 1;					\
+	(gate).gd_off_31_16 = 0;				\
 }
 
 /* The operand of lgdt and lidt. */

@@ -11,6 +11,7 @@
 #include <kern/pmap_check.h>
 #include <kern/env.h>
 #include <kern/cpu.h>
+#include <kern/kstack.h>
 #include <kern/selftest.h>
 
 /* A pp_flags bit that no PP_* uses: check_page_free_list marks the pages it has met with it. */
@@ -294,7 +295,7 @@ layout_expect(uintptr_t va, physaddr_t *pa, int *perm)
 			return true;
 		}
 	for (int c = 0; c < NCPU; c++) {
-		uintptr_t bottom = KSTACKTOP - c * (KSTKSIZE + KSTKGAP) - KSTKSIZE;
+		uintptr_t bottom = kstack_top(c) - KSTKSIZE;
 		if (va >= bottom && va - bottom < KSTKSIZE) {
 			*pa = PADDR(percpu_kstacks[c]) + (va - bottom);
 			*perm = PTE_W;

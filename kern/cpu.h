@@ -18,6 +18,10 @@
 
 #define NCPU  8
 
+/* After the NCPU TSS descriptors (GD_TSS0 + 8*i, inc/memlayout.h), each CPU's double-fault
+ * task: GD_DFTSS0 + 8*i. */
+#define GD_DFTSS0	(GD_TSS0 + 8 * NCPU)
+
 /* The CR0 every CPU runs with once paging is on, the boot CPU and each AP alike (a bit set on
  * one CPU only would make a program behave differently depending on where it is scheduled):
  * protected mode with paging; the kernel too honours read-only pages (WP); user code may ask
@@ -46,6 +50,9 @@ struct CpuInfo {
 	volatile unsigned cpu_status;	/* CPU_* */
 	struct Env *cpu_env;		/* the environment running here, or NULL */
 	struct Taskstate cpu_ts;	/* the TSS: ring-0 stack for traps from user mode */
+	struct Taskstate cpu_df_ts;	/* the double-fault task's TSS (kern/trap.c) */
+	struct Gatedesc cpu_idt[256];	/* the IDT: trap_init's, but with a double-fault
+					 * gate naming this CPU's own task */
 	volatile uint32_t cpu_tlb_flush;	/* 1: another CPU asked this one to flush its TLB
 					 * and waits until it is 0 again (kern/tlb.h) */
 };
@@ -55,7 +62,7 @@ extern int ncpu;			/* CPUs found by mp_init */
 extern struct CpuInfo *bootcpu;		/* the CPU that booted the kernel */
 extern physaddr_t lapicaddr;		/* physical MMIO address of the local APIC */
 
-/* Per-CPU kernel stacks, mapped at KSTACKTOP - i * (KSTKSIZE + KSTKGAP) (kern/pmap.c). */
+/* Per-CPU kernel stacks (kern/kstack.h says where each is mapped). */
 extern unsigned char percpu_kstacks[NCPU][KSTKSIZE];
 
 int	cpunum(void);			/* this CPU's index in cpus[]; the boot CPU is 0 */

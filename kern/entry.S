@@ -1,7 +1,7 @@
 /* The kernel's first instructions.  The boot loader jumps here, at the physical address of
  * `entry`, with paging off.  We turn on paging with entry_pgdir (kern/entrypgdir.c), which maps
  * the first 4 MB of physical memory at 0 (so this code keeps running) and the first 16 MB at
- * KERNBASE, jump to the high address, set up the boot stack and call kern_init. */
+ * KERNBASE, jump to the high address, set up the boot stack and call kern_boot. */
 
 #include <inc/mmu.h>
 #include <inc/memlayout.h>
@@ -33,9 +33,9 @@ relocated:
 	/* A zero frame pointer ends the backtrace walk (kern/monitor.c). */
 	movl	$0x0, %ebp
 	movl	$(bootstacktop), %esp
-	call	kern_init
+	call	kern_boot
 
-	/* kern_init does not return. */
+	/* kern_boot does not return. */
 spin:	jmp	spin
 
 .data

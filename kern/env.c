@@ -24,13 +24,13 @@ static struct Env *env_free_list;	/* free slots, lowest index first */
  * The global descriptor table.  Segmentation is flat (base 0, limit 4 GB) and only tells the
  * privilege level apart; each CPU has its own TSS slot (kern/trap.c fills it).
  */
-struct Segdesc gdt[(GD_TSS0 >> 3) + NCPU] = {
+struct Segdesc gdt[(GD_DFTSS0 >> 3) + NCPU] = {
 	[0] = SEG_NULL,
 	[GD_KT >> 3] = SEG(STA_X | STA_R, 0x0, 0xffffffff, 0),
 	[GD_KD >> 3] = SEG(STA_W, 0x0, 0xffffffff, 0),
 	[GD_UT >> 3] = SEG(STA_X | STA_R, 0x0, 0xffffffff, 3),
 	[GD_UD >> 3] = SEG(STA_W, 0x0, 0xffffffff, 3),
-	/* GD_TSS0 + 8*i: filled by trap_init_percpu */
+	/* GD_TSS0 + 8*i and GD_DFTSS0 + 8*i: filled by trap_init_percpu */
 };
 
 struct Pseudodesc gdt_pd = {

@@ -1,4 +1,5 @@
-/* The kernel's C entry point (kern_init, called by kern/entry.S on the boot CPU), and panic. */
+/* The kernel's C entry points on the boot CPU (kern_boot, called by kern/entry.S, and kern_init
+ * on CPU 0's guarded stack), and panic. */
 
 #include <inc/stdio.h>
 #include <inc/string.h>
@@ -17,9 +18,15 @@
 #include <kern/irq.h>
 #include <kern/pci.h>
 #include <kern/e1000.h>
+#include <kern/kstack.h>
 
+void kern_boot(void) __attribute__((noreturn));
+void kern_init(void) __attribute__((noreturn));
+
+/* On bootstack, which lies in the kernel image with no guard below it: only what the kernel
+ * needs to map its own stacks. */
 void
-kern_init(void)
+kern_boot(void)
 {
 	extern char edata[], end[];
 
@@ -33,6 +40,14 @@ kern_init(void)
 	check_kdebug();
 
 	mem_init();
+	/* From here on CPU 0 runs on its KSTACKTOP stack, where an overflow hits the unmapped
+	 * guard gap (and the double-fault report) instead of the kernel's data. */
+	kstack_switch(0, kern_init);
+}
+
+void
+kern_init(void)
+{
 	env_init();
 	trap_init();
 

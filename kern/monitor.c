@@ -10,6 +10,7 @@
 #include <kern/console.h>
 #include <kern/monitor.h>
 #include <kern/kdebug.h>
+#include <kern/kstack.h>
 
 #define MAXARGS 16
 #define WHITESPACE "\t\r\n "
@@ -73,24 +74,15 @@ mon_kerninfo(int argc, char **argv, struct Trapframe *tf)
 	return 0;
 }
 
-/* Is ebp inside a kernel stack?  The walk stops at the first frame that is
- * not, so a corrupt frame pointer ends the backtrace instead of faulting. */
+/* Is the frame at ebp (saved ebp, return address, five argument words) inside one kernel
+ * stack?  The walk stops at the first frame that is not, so a corrupt frame pointer ends the
+ * backtrace instead of faulting (a guard gap is on no stack). */
 static bool
 frame_on_kernel_stack(uintptr_t ebp)
 {
-	extern char bootstack[], bootstacktop[];
 	uintptr_t lo, hi;
 
-	if (ebp % 4 != 0)
-		return false;
-	if (ebp >= (uintptr_t) bootstack && ebp < (uintptr_t) bootstacktop) {
-		lo = (uintptr_t) bootstack;
-		hi = (uintptr_t) bootstacktop;
-	} else {
-		lo = KSTACKTOP - PTSIZE;
-		hi = KSTACKTOP;
-	}
-	return ebp >= lo && ebp < hi;
+	return ebp % 4 == 0 && kstack_bounds(ebp, &lo, &hi) && hi - ebp >= 7 * sizeof(uint32_t);
 }
 
 MONITOR_COMMAND(mon_backtrace, "backtrace", "", "the kernel call stack, with sources");
@@ -137,6 +129,17 @@ mon_recurse_cmd(int argc, char **argv, struct Trapframe *tf)
 		return mon_usage(argv);
 	mon_recurse(depth);
 	return 0;
+}
+
+/* Deliberately run off the bottom of this CPU's kernel stack, into its guard gap: the
+ * double-fault task (kern/trap.c) must report it and panic instead of the machine resetting. */
+MONITOR_COMMAND(mon_overflow, "overflow", "", "overflow the kernel stack (tests the double-fault report)");
+static int
+mon_overflow(int argc, char **argv, struct Trapframe *tf)
+{
+	if (argc != 1)
+		return mon_usage(argv);
+	return mon_recurse(~0u >> 1);
 }
 
 /***** The command loop *****/

@@ -12,6 +12,7 @@
 #include <kern/pagewait.h>
 #include <kern/env.h>
 #include <kern/cpu.h>
+#include <kern/kstack.h>
 #include <kern/nvram.h>
 #include <kern/selftest.h>
 #include <kern/pmap_check.h>
@@ -22,9 +23,6 @@ pde_t *kern_pgdir;			/* the kernel's page directory */
 struct PageInfo *pages;			/* one per physical page */
 static struct PageInfo *page_free_list;
 static uint32_t nfree;			/* length of page_free_list */
-
-/* The kernel stacks of all CPUs (mapped at KSTACKTOP - i * (KSTKSIZE + KSTKGAP)). */
-unsigned char percpu_kstacks[NCPU][KSTKSIZE] __attribute__((aligned(PGSIZE)));
 
 
 /* The physical memory the KERNBASE window can hold: everything from KERNBASE to the top of the
@@ -396,8 +394,7 @@ mem_init(void)
 
 	/* One kernel stack per CPU, each above an unmapped guard gap. */
 	for (int i = 0; i < NCPU; i++) {
-		uintptr_t top = KSTACKTOP - i * (KSTKSIZE + KSTKGAP);
-		boot_map_region(kern_pgdir, top - KSTKSIZE, KSTKSIZE, PADDR(percpu_kstacks[i]),
+		boot_map_region(kern_pgdir, kstack_top(i) - KSTKSIZE, KSTKSIZE, PADDR(percpu_kstacks[i]),
 				PTE_W);
 	}
 

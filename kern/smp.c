@@ -12,6 +12,7 @@
 #include <kern/trap.h>
 #include <kern/sched.h>
 #include <kern/spinlock.h>
+#include <kern/kstack.h>
 
 /* The trampoline's code, as linked into the kernel. */
 extern unsigned char mpentry_start[], mpentry_end[];
@@ -21,6 +22,7 @@ extern unsigned char mpentry_start[], mpentry_end[];
 void *mpentry_kstack;
 
 void mp_main(void) __attribute__((noreturn));
+static void mp_main_on_stack(void);
 
 void
 boot_aps(void)
@@ -55,6 +57,14 @@ mp_main(void)
 {
 	lcr3(PADDR(kern_pgdir));
 	cpu_cr0_init();		/* the boot CPU's CR0 (kern/cpu.h), not the trampoline's */
+	/* Leave the kernel-image alias of our stack for its KSTACKTOP mapping, which has a
+	 * guard gap below it (below the alias lies the previous CPU's stack). */
+	kstack_switch(cpunum(), mp_main_on_stack);
+}
+
+static void
+mp_main_on_stack(void)
+{
 	cprintf("SMP: CPU %d starting\n", cpunum());
 
 	lapic_init();

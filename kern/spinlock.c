@@ -7,6 +7,7 @@
 #include <inc/x86.h>
 
 #include <kern/cpu.h>
+#include <kern/kstack.h>
 #include <kern/kdebug.h>
 #include <kern/selftest.h>
 #include <kern/spinlock.h>
@@ -23,37 +24,6 @@ struct spinlock kernel_lock = {
  * barrier for the CPU, but its asm in inc/x86.h tells the compiler only about *addr.) */
 #define compiler_barrier()	asm volatile("" ::: "memory")
 
-/* The kernel stack that holds the address sp, as [*lo, *hi): the boot stack, a CPU's stack in
- * percpu_kstacks (where an AP starts), or the same stack at its KSTACKTOP mapping (where traps
- * arrive).  Returns false if sp is on none of them. */
-static bool
-spin_stack_bounds(uintptr_t sp, uintptr_t *lo, uintptr_t *hi)
-{
-	extern char bootstack[], bootstacktop[];
-
-	if (sp >= (uintptr_t) bootstack && sp < (uintptr_t) bootstacktop) {
-		*lo = (uintptr_t) bootstack;
-		*hi = (uintptr_t) bootstacktop;
-		return true;
-	}
-	for (int i = 0; i < NCPU; i++) {
-		uintptr_t base = (uintptr_t) percpu_kstacks[i];
-		uintptr_t top = KSTACKTOP - i * (KSTKSIZE + KSTKGAP);
-
-		if (sp >= base && sp < base + KSTKSIZE) {
-			*lo = base;
-			*hi = base + KSTKSIZE;
-			return true;
-		}
-		if (sp >= top - KSTKSIZE && sp < top) {
-			*lo = top - KSTKSIZE;
-			*hi = top;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* Record the return addresses of the caller's call stack in pcs[0..n), padded with zeros.
  * The walk follows the frame pointers only up the current kernel stack (a trap from user mode
  * leaves the user's ebp in the first kernel frame), so a bad ebp ends it instead of faulting. */
@@ -63,7 +33,7 @@ spin_record_pcs(uintptr_t *pcs, int n)
 	uintptr_t ebp = read_ebp(), lo, hi;
 	int i = 0;
 
-	if (spin_stack_bounds(ebp, &lo, &hi)) {
+	if (kstack_bounds(ebp, &lo, &hi)) {
 		/* Skip our own frame (spin_lock's caller is pcs[0]). */
 		const uintptr_t *frame = (const uintptr_t *) ebp;
 		ebp = frame[0];

@@ -19,12 +19,14 @@
 #include <kern/picirq.h>
 #include <kern/irq.h>
 #include <kern/tlb.h>
+#include <kern/kstack.h>
 
-/* The IDT is shared by all CPUs; each CPU loads it in trap_init_percpu. */
-struct Gatedesc idt[256] = { { 0 } };
-struct Pseudodesc idt_pd = {
-	sizeof(idt) - 1, (uint32_t) idt
-};
+/* The IDT every CPU starts from; trap_init_percpu copies it into the CPU's cpu_idt, whose
+ * double-fault gate names that CPU's own double-fault task. */
+static struct Gatedesc idt[256];
+
+/* The double-fault task's entry (kern/trapentry.S), which calls trap_double_fault. */
+extern void trap_double_fault_task(void);
 
 /* The stub of each vector below trap_nvectors (kern/trapentry.S). */
 extern const uintptr_t trap_vectors[];
@@ -81,22 +83,75 @@ trap_init(void)
 	trap_init_percpu();
 }
 
-/* This CPU's TSS (the stack for traps from user mode) and the IDT. */
+static void
+tss_install(uint16_t sel, struct Taskstate *ts)
+{
+	/* An I/O bitmap offset past the TSS limit: no per-port permissions, only IOPL counts. */
+	ts->ts_iomb = sizeof(struct Taskstate);
+	gdt[sel >> 3] = SEG16(STS_T32A, (uint32_t) ts, sizeof(struct Taskstate) - 1, 0);
+	gdt[sel >> 3].sd_s = 0;
+}
+
+/* A double fault is an exception raised while delivering another, most often a page fault
+ * pushing its frame onto a kernel stack that has overflowed into its guard gap.  A gate on
+ * that same stack would fault a third time and reset the machine; a task gate makes the CPU
+ * save the faulting context into the current TSS (cpu_ts) and start the double-fault task on
+ * a stack of its own (SDM 3A 6.15, interrupt 8; 7.3), with interrupts off and kern_pgdir. */
+static void
+trap_init_double_fault(int i, struct CpuInfo *c)
+{
+	struct Taskstate *ts = &c->cpu_df_ts;
+
+	memset(ts, 0, sizeof(*ts));
+	ts->ts_eip = (uintptr_t) trap_double_fault_task;
+	ts->ts_esp = kstack_df_top(i);
+	ts->ts_eflags = FL_1;
+	ts->ts_cr3 = PADDR(kern_pgdir);
+	ts->ts_cs = GD_KT;
+	ts->ts_ss = ts->ts_ds = ts->ts_es = ts->ts_fs = ts->ts_gs = GD_KD;
+	tss_install(GD_DFTSS0 + (i << 3), ts);
+	SETTASKGATE(c->cpu_idt[T_DBLFLT], GD_DFTSS0 + (i << 3), 0);
+}
+
+/* This CPU's TSS (the stack for traps from user mode), its double-fault task and its IDT. */
 void
 trap_init_percpu(void)
 {
 	int i = cpunum();
-	struct Taskstate *ts = &thiscpu->cpu_ts;
+	struct CpuInfo *c = thiscpu;
+	struct Pseudodesc idt_pd = { sizeof(c->cpu_idt) - 1, (uint32_t) c->cpu_idt };
 
-	ts->ts_esp0 = KSTACKTOP - i * (KSTKSIZE + KSTKGAP);
-	ts->ts_ss0 = GD_KD;
-	/* An I/O bitmap offset past the TSS limit: no per-port permissions, only IOPL counts. */
-	ts->ts_iomb = sizeof(struct Taskstate);
-
-	gdt[(GD_TSS0 >> 3) + i] = SEG16(STS_T32A, (uint32_t) ts, sizeof(struct Taskstate) - 1, 0);
-	gdt[(GD_TSS0 >> 3) + i].sd_s = 0;
+	c->cpu_ts.ts_esp0 = kstack_top(i);
+	c->cpu_ts.ts_ss0 = GD_KD;
+	tss_install(GD_TSS0 + (i << 3), &c->cpu_ts);
 	ltr(GD_TSS0 + (i << 3));
+
+	memmove(c->cpu_idt, idt, sizeof(idt));
+	trap_init_double_fault(i, c);
 	lidt(&idt_pd);
+}
+
+/* The double-fault task, on its own stack: report where the CPU was and panic.  The state the
+ * CPU saved is in cpu_ts; per the SDM its eip is undefined after a double fault, but it is the
+ * instruction of the first fault on the CPUs we know, and esp and ebp are always the real ones.
+ * A double fault sets no CR2: it still holds the address of the page fault that started it. */
+void __attribute__((noreturn))
+trap_double_fault(uint32_t err)
+{
+	const struct Taskstate *ts = &thiscpu->cpu_ts;
+	struct kdebug_info info;
+	uintptr_t cr2 = rcr2();
+	int cpu;
+
+	cprintf("double fault on CPU %d (error code %u): eip %08x esp %08x ebp %08x eflags "
+		"%08x cs %04x cr2 %08x\n", cpunum(), err, ts->ts_eip, ts->ts_esp, ts->ts_ebp,
+		ts->ts_eflags, ts->ts_cs, cr2);
+	kdebug_lookup(ts->ts_eip, &info);
+	cprintf("  at %s:%d: %.*s\n", info.file, info.line, info.fn_namelen, info.fn_name);
+	if ((cpu = kstack_guard_cpu(cr2)) >= 0 && kstack_guard_cpu(ts->ts_esp - 1) == cpu)
+		cprintf("  the fault was in the guard gap below CPU %d's kernel stack: the kernel "
+			"stack overflowed\n", cpu);
+	panic("double fault at eip %08x, esp %08x", ts->ts_eip, ts->ts_esp);
 }
 
 void

@@ -8,14 +8,12 @@
 #include <inc/trap.h>
 #include <inc/mmu.h>
 
-extern struct Gatedesc idt[];
-extern struct Pseudodesc idt_pd;
-
 void	trap_init(void);
 void	trap_init_percpu(void);
 void	print_regs(struct PushRegs *regs);
 void	print_trapframe(struct Trapframe *tf);
 void	page_fault_handler(struct Trapframe *);
-void	backtrace(struct Trapframe *);
+/* The double-fault task's body (entered from kern/trapentry.S): reports and panics. */
+void	trap_double_fault(uint32_t err) __attribute__((noreturn));
 
 #endif /* KERN_TRAP_H */

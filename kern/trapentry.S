@@ -46,6 +46,14 @@ trap_vectors:
 trap_nvectors:
 	.long	NVECTORS
 
+/* The double-fault task starts here, on its own stack (kern/trap.c), where the CPU pushed the
+ * error code: it becomes trap_double_fault's argument. */
+	.text
+	.globl	trap_double_fault_task
+trap_double_fault_task:
+	call	trap_double_fault
+1:	jmp	1b
+
 /* Finish the trap frame: segment registers and the general registers; switch to the kernel's
  * data segments; call trap(tf).  trap() never returns: it leaves through env_run. */
 	.text
