@@ -213,8 +213,39 @@ load_icode(struct Env *e, uint8_t *binary)
 	region_alloc(e, (void *) (USTACKTOP - PGSIZE), PGSIZE);
 }
 
+/* Lay argv out at the top of e's stack page as spawn does (lib/spawn.c): the strings, the
+ * argv array, then argc and argv at the new esp. */
+static void
+env_setup_args(struct Env *e, const char *const *argv)
+{
+	struct PageInfo *pp = page_lookup(e->env_pgdir, (void *) (USTACKTOP - PGSIZE), NULL);
+	uint8_t *page = page2kva(pp);
+	size_t strsize = 0;
+	int argc;
+
+	for (argc = 0; argv[argc]; argc++)
+		strsize += strlen(argv[argc]) + 1;
+	/* Offsets in the page; the page is at USTACKTOP - PGSIZE in e. */
+	uintptr_t str = PGSIZE - strsize;
+	uintptr_t vec = ROUNDDOWN(str, 4) - 4 * (argc + 1);
+	if (vec < 2 * 4)
+		panic("env_create: the arguments do not fit in a stack page");
+#define USER_VA(off)	(USTACKTOP - PGSIZE + (off))
+	uint32_t *uvec = (uint32_t *) (page + vec);
+	for (int i = 0; i < argc; i++) {
+		uvec[i] = USER_VA(str);
+		strcpy((char *) page + str, argv[i]);
+		str += strlen(argv[i]) + 1;
+	}
+	uvec[argc] = 0;
+	uvec[-2] = argc;
+	uvec[-1] = USER_VA(vec);
+	e->env_tf.tf_esp = USER_VA(vec - 2 * 4);
+#undef USER_VA
+}
+
 void
-env_create(uint8_t *binary, enum EnvType type)
+env_create(uint8_t *binary, enum EnvType type, const char *const *argv)
 {
 	struct Env *e;
 	int r;
@@ -227,6 +258,8 @@ env_create(uint8_t *binary, enum EnvType type)
 	if (type == ENV_TYPE_NS)
 		e->env_flags |= ENV_F_NET;
 	load_icode(e, binary);
+	if (argv)
+		env_setup_args(e, argv);
 }
 
 void

@@ -24,8 +24,9 @@ void	env_init_percpu(void);
 int	env_alloc(struct Env **e, envid_t parent_id);
 void	env_free(struct Env *e);
 /* Create an environment from an ELF image in kernel memory (a program linked into the
- * kernel); panics on failure: only boot code calls it. */
-void	env_create(uint8_t *binary, enum EnvType type);
+ * kernel), with the arguments argv (NULL-terminated; NULL: none) on its stack as spawn lays
+ * them out (lib/entry.S); panics on failure: only boot code calls it. */
+void	env_create(uint8_t *binary, enum EnvType type, const char *const *argv);
 /* Destroy e: free it now, or, if it runs on another CPU, mark it ENV_DYING so that its CPU
  * frees it at its next trap into the kernel.  Destroying a dying environment does nothing.
  * Does not return if e is curenv. */
@@ -61,11 +62,12 @@ void	env_unblock(struct Env *e);
 
 /* Start the environment for program x: the blob obj/embed/x linked into the kernel (x is e.g.
  * user_hello for obj/user/hello; see user/Makefrag). */
-#define ENV_CREATE(x, type)	ENV_CREATE_(x, type)	/* expands x first (TEST) */
-#define ENV_CREATE_(x, type)						\
+#define ENV_CREATE(x, type)	ENV_CREATE_ARGS(x, type, NULL)
+#define ENV_CREATE_ARGS(x, type, argv)	ENV_CREATE_(x, type, argv)	/* expands x first */
+#define ENV_CREATE_(x, type, argv)					\
 	do {								\
 		extern uint8_t _binary_obj_embed_##x##_start[];		\
-		env_create(_binary_obj_embed_##x##_start, type);	\
+		env_create(_binary_obj_embed_##x##_start, type, argv);	\
 	} while (0)
 
 #endif /* !KERN_ENV_H */
