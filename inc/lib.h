@@ -44,29 +44,9 @@ void	set_pgfault_handler(void (*handler)(struct UTrapframe *utf));
 
 /* lib/syscall.c: one stub per call of inc/syscall.h.  They return what the kernel returns:
  * >= 0 on success, a negative E_* code on failure. */
-void	sys_cputs(const char *string, size_t len);
-int	sys_cgetc(void);
-envid_t	sys_getenvid(void);
-int	sys_env_destroy(envid_t env);
-int	sys_env_wait(envid_t env);
-int	sys_page_wait(const volatile void *va, uint32_t val, uint32_t ref);
-int	sys_page_wake(const volatile void *va);
-void	sys_yield(void);
+/* The system call stubs (lib/syscall.c), one per line of inc/syscalls.tab. */
+#include <gen/syscall_user.h>
 static envid_t sys_exofork(void);
-int	sys_env_set_status(envid_t env, int status);
-int	sys_env_set_trapframe(envid_t env, struct Trapframe *tf);
-int	sys_env_set_pgfault_upcall(envid_t env, void *upcall);
-int	sys_page_alloc(envid_t env, void *pg, int perm);
-int	sys_page_map(envid_t src_env, void *src_pg, envid_t dst_env, void *dst_pg, int perm);
-int	sys_page_unmap(envid_t env, void *pg);
-int	sys_ipc_try_send(envid_t to_env, uint32_t value, void *pg, int perm);
-int	sys_ipc_recv(void *rcv_pg);
-int	sys_mem_stat(struct mem_stat *st);
-unsigned sys_time_msec(void);
-int	sys_sleep_until(unsigned msec);
-int	sys_net_send(const void *buf, size_t len, int flags);
-int	sys_net_recv(void *dstva, int flags);
-int	sys_net_info(struct net_info *info);
 
 /* sys_exofork is inline: the child starts with the parent's registers at the `int`, and must
  * not depend on a stack frame of a stub that the parent may since have changed. */

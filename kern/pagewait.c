@@ -34,10 +34,10 @@ pagewait_wake(struct PageInfo *pp)
 }
 
 int
-sys_page_wait(const void *va, uint32_t val, uint32_t ref)
+sys_page_wait(uintptr_t va, uint32_t val, uint32_t ref)
 {
 	int err;
-	struct PageInfo *pp = pagewait_lookup(va, &err);
+	struct PageInfo *pp = pagewait_lookup((const void *) va, &err);
 
 	if (pp == NULL)
 		return err;
@@ -49,10 +49,10 @@ sys_page_wait(const void *va, uint32_t val, uint32_t ref)
 }
 
 int
-sys_page_wake(const void *va)
+sys_page_wake(uintptr_t va)
 {
 	int err;
-	struct PageInfo *pp = pagewait_lookup(va, &err);
+	struct PageInfo *pp = pagewait_lookup((const void *) va, &err);
 
 	if (pp == NULL)
 		return err;

@@ -23,8 +23,8 @@
 #include <inc/types.h>
 #include <inc/memlayout.h>
 
-int	sys_page_wait(const void *va, uint32_t val, uint32_t ref);
-int	sys_page_wake(const void *va);
+int	sys_page_wait(uintptr_t va, uint32_t val, uint32_t ref);
+int	sys_page_wake(uintptr_t va);
 
 /* pp lost a mapping (called by page_decref for a page marked PP_WAITED): wake its waiters. */
 void	pagewait_unmapped(struct PageInfo *pp);

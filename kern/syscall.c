@@ -1,6 +1,8 @@
-/* System calls: the dispatcher and every call of inc/syscall.h except the clock calls
- * (kern/time.c) and the network calls (kern/netsys.c).  Each call validates all of its
- * arguments before it changes anything, so a failing call leaves no half-done change behind. */
+/* System calls: the dispatcher and every call of inc/syscalls.tab except the clock calls
+ * (kern/time.c), the page-wait calls (kern/pagewait.c) and the network calls (kern/netsys.c).
+ * Each call validates all of its arguments before it changes anything, so a failing call leaves
+ * no half-done change behind.  A handler takes user addresses as uintptr_t: a number, until
+ * user_mem_check says it may be used as a pointer. */
 
 #include <inc/x86.h>
 #include <inc/error.h>
@@ -28,15 +30,15 @@
  * chunk the call is restarted on the rest, so other environments run (and other CPUs take the
  * lock) in between. */
 static void
-sys_cputs(const char *s, size_t len)
+sys_cputs(uintptr_t s, size_t len)
 {
 	size_t n = MIN(len, (size_t) CPUTS_CHUNK);
 
 	/* A string that wraps or reaches past ULIM is refused before anything is printed. */
-	if (len > ULIM || (uintptr_t) s > ULIM - len)
-		user_mem_assert(curenv, s, len, PTE_U);
-	user_mem_assert(curenv, s, n, PTE_U);
-	cprintf("%.*s", n, s);
+	if (len > ULIM || s > ULIM - len)
+		user_mem_assert(curenv, (const void *) s, len, PTE_U);
+	user_mem_assert(curenv, (const void *) s, n, PTE_U);
+	cprintf("%.*s", n, (const char *) s);
 	if (n < len) {
 		/* eax still holds SYS_cputs; edx and ecx are the arguments (lib/syscall.c). */
 		curenv->env_tf.tf_regs.reg_edx += n;
@@ -160,8 +162,9 @@ sys_env_set_status(envid_t envid, int status)
  * new program, as spawn loads).  -E_BAD_ENV; -E_INVAL for a child running on another CPU
  * (its registers are there, not here); a bad tf pointer destroys the caller. */
 static int
-sys_env_set_trapframe(envid_t envid, struct Trapframe *tf)
+sys_env_set_trapframe(envid_t envid, uintptr_t tfva)
 {
+	const struct Trapframe *tf = (const struct Trapframe *) tfva;
 	struct Env *e;
 	int r;
 
@@ -184,14 +187,14 @@ sys_env_set_trapframe(envid_t envid, struct Trapframe *tf)
 
 /* Set envid's page fault entry point.  The address is checked when a fault happens. */
 static int
-sys_env_set_pgfault_upcall(envid_t envid, void *func)
+sys_env_set_pgfault_upcall(envid_t envid, uintptr_t func)
 {
 	struct Env *e;
 	int r;
 
 	if ((r = envid2env(envid, &e, ENVID_CHILD)) < 0)
 		return r;
-	e->env_pgfault_upcall = func;
+	e->env_pgfault_upcall = (void *) func;
 	return 0;
 }
 
@@ -323,66 +326,24 @@ sys_ipc_recv(uintptr_t dstva)
 
 /* Memory statistics: the free page count lets tests check that nothing leaked. */
 static int
-sys_mem_stat(struct mem_stat *st)
+sys_mem_stat(uintptr_t stva)
 {
+	struct mem_stat *st = (struct mem_stat *) stva;
+
 	user_mem_assert(curenv, st, sizeof(*st), PTE_U | PTE_W);
 	st->free_pages = page_free_count();
 	st->total_pages = npages;
 	return 0;
 }
 
+/* The dispatch table: syscall_table[SYS_name] calls sys_name (generated from
+ * inc/syscalls.tab, which lists every call once). */
+#include <gen/syscall_dispatch.h>
+
 int32_t
 syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
 {
-	switch (num) {
-	case SYS_cputs:
-		sys_cputs((const char *) a1, a2);
-		return 0;
-	case SYS_cgetc:
-		return sys_cgetc();
-	case SYS_getenvid:
-		return sys_getenvid();
-	case SYS_env_destroy:
-		return sys_env_destroy(a1);
-	case SYS_yield:
-		sys_yield();
-	case SYS_exofork:
-		return sys_exofork();
-	case SYS_env_set_status:
-		return sys_env_set_status(a1, a2);
-	case SYS_env_set_trapframe:
-		return sys_env_set_trapframe(a1, (struct Trapframe *) a2);
-	case SYS_env_set_pgfault_upcall:
-		return sys_env_set_pgfault_upcall(a1, (void *) a2);
-	case SYS_page_alloc:
-		return sys_page_alloc(a1, a2, a3);
-	case SYS_page_map:
-		return sys_page_map(a1, a2, a3, a4, a5);
-	case SYS_page_unmap:
-		return sys_page_unmap(a1, a2);
-	case SYS_ipc_try_send:
-		return sys_ipc_try_send(a1, a2, a3, a4);
-	case SYS_ipc_recv:
-		return sys_ipc_recv(a1);
-	case SYS_mem_stat:
-		return sys_mem_stat((struct mem_stat *) a1);
-	case SYS_time_msec:
-		return sys_time_msec();
-	case SYS_sleep_until:
-		return sys_sleep_until(a1);
-	case SYS_env_wait:
-		return sys_env_wait(a1);
-	case SYS_page_wait:
-		return sys_page_wait((const void *) a1, a2, a3);
-	case SYS_page_wake:
-		return sys_page_wake((const void *) a1);
-	case SYS_net_send:
-		return sys_net_send(a1, a2, a3);
-	case SYS_net_recv:
-		return sys_net_recv(a1, a2);
-	case SYS_net_info:
-		return sys_net_info(a1);
-	default:
+	if (num >= NSYSCALLS)
 		return -E_INVAL;
-	}
+	return syscall_table[num](a1, a2, a3, a4, a5);
 }

@@ -1,4 +1,4 @@
-/* The system call dispatcher (kern/syscall.c); the numbers are in inc/syscall.h. */
+/* The system call dispatcher (kern/syscall.c); the calls are listed in inc/syscalls.tab. */
 #ifndef KERN_SYSCALL_H
 #define KERN_SYSCALL_H
 #ifndef JOS_KERNEL

@@ -29,42 +29,21 @@
 #define PEER_RECV_VA	((void *) (UTEMP + PGSIZE))	/* where a peer receives pages */
 #define DEFAULT_SEED	20261123
 
-/* Where a call may be made, and which of its arguments are environment ids. */
-#define IN_PARENT	0x1	/* cannot destroy or block the caller if no env arg is itself */
-#define IN_CHILD	0x2
-#define ENV_A1		0x10
-#define ENV_A3		0x40
+/* Where each call may be made, and which of its arguments are environment ids: the fuzz column
+ * and the envid_t arguments of inc/syscalls.tab. */
+#define IN_PARENT	SYSCALL_FUZZ_PARENT
+#define IN_CHILD	SYSCALL_FUZZ_CHILD
+#define ENV_A1		SYSCALL_FUZZ_ENV_A1
+static const uint16_t table_flags[NSYSCALLS] = SYSCALL_FUZZ_TABLE;
 
-static const uint8_t call_flags[NSYSCALLS + 2] = {
-	[SYS_cputs] = IN_CHILD,
-	[SYS_cgetc] = IN_CHILD,
-	[SYS_getenvid] = IN_PARENT | IN_CHILD,
-	[SYS_env_destroy] = IN_PARENT | IN_CHILD | ENV_A1,
-	[SYS_page_alloc] = IN_PARENT | IN_CHILD | ENV_A1,
-	[SYS_page_map] = IN_PARENT | IN_CHILD | ENV_A1 | ENV_A3,
-	[SYS_page_unmap] = IN_PARENT | IN_CHILD | ENV_A1,
-	/* Only the fuzzer: a child's exofork children would outlive it, out of our reach. */
-	[SYS_exofork] = IN_PARENT,
-	/* Only children: a victim made runnable would run a copy of the fuzzer. */
-	[SYS_env_set_status] = IN_PARENT | IN_CHILD | ENV_A1,	/* the fuzzer: peers only */
-	[SYS_env_set_trapframe] = IN_CHILD,
-	[SYS_env_set_pgfault_upcall] = IN_PARENT | IN_CHILD | ENV_A1,
-	[SYS_yield] = IN_PARENT | IN_CHILD,
-	[SYS_ipc_try_send] = IN_PARENT | IN_CHILD | ENV_A1,
-	[SYS_ipc_recv] = IN_CHILD,
-	[SYS_mem_stat] = IN_CHILD,
-	[SYS_time_msec] = IN_PARENT | IN_CHILD,
-	[SYS_sleep_until] = IN_CHILD,
-	[SYS_net_send] = IN_CHILD,
-	[SYS_net_recv] = IN_CHILD,
-	[SYS_net_info] = IN_CHILD,
-	[SYS_env_wait] = IN_CHILD | ENV_A1,	/* blocks on a live env: reaped */
-	[SYS_page_wait] = IN_CHILD,
-	[SYS_page_wake] = IN_CHILD,
-	/* Two numbers the kernel does not know. */
-	[NSYSCALLS] = IN_PARENT | IN_CHILD,
-	[NSYSCALLS + 1] = IN_PARENT | IN_CHILD,
-};
+/* Past the table, two numbers the kernel does not know: anyone may try them. */
+#define NCALLS		(NSYSCALLS + 2)
+
+static uint16_t
+call_flags(uint32_t num)
+{
+	return num < NSYSCALLS ? table_flags[num] : IN_PARENT | IN_CHILD;
+}
 
 /* Shared with every child (PTE_SHARE survives fork): what the children saw. */
 struct fuzz_shared {
@@ -152,8 +131,8 @@ fuzz_call(int where, uint32_t a[5])
 	uint32_t num;
 
 	do
-		num = rnd() % ARRAY_SIZE(call_flags);
-	while (!(call_flags[num] & where));
+		num = rnd() % NCALLS;
+	while (!(call_flags(num) & where));
 	for (int i = 0; i < 5; i++)
 		a[i] = fuzz_arg();
 
@@ -161,7 +140,7 @@ fuzz_call(int where, uint32_t a[5])
 	 * It sets the status of peers only (a victim made runnable would run a copy of it). */
 	if (where == IN_PARENT) {
 		for (int i = 0; i < 5; i++)
-			if ((call_flags[num] & (ENV_A1 << i)) && (a[i] == 0 || a[i] == fuzzer))
+			if ((call_flags(num) & (ENV_A1 << i)) && (a[i] == 0 || a[i] == fuzzer))
 				a[i] = rnd() % 2 ? some_victim() : some_peer();
 		if (num == SYS_env_set_status)
 			a[0] = some_peer();
@@ -292,7 +271,7 @@ names_running_peer(uint32_t num, const uint32_t a[5])
 {
 	for (int i = 0; i < 5; i++)
 		for (int k = 0; k < NPEERS; k++)
-			if ((call_flags[num] & (ENV_A1 << i)) && a[i] == peers[k]
+			if ((call_flags(num) & (ENV_A1 << i)) && a[i] == peers[k]
 			    && envs[ENVX(peers[k])].env_status == ENV_RUNNING)
 				return true;
 	return false;
@@ -422,10 +401,10 @@ umain(int argc, char **argv)
 	}
 	cprintf("syscallfuzz: seed %u (replay: make run-syscallfuzz-nox ARGS=%u)\n", seed, seed);
 
-	/* A new system call must say here where it may be fuzzed. */
+	/* The table must say where each call may be fuzzed (conf/mksyscalls.pl checks it too). */
 	for (int num = 0; num < NSYSCALLS; num++)
-		if (!call_flags[num])
-			panic("system call %d has no entry in call_flags", num);
+		if (!(call_flags(num) & (IN_PARENT | IN_CHILD)))
+			panic("system call %d has no fuzz column in inc/syscalls.tab", num);
 
 	fuzzer = sys_getenvid();
 	if ((r = sys_page_alloc(0, shared, PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0)
