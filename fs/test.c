@@ -1,30 +1,15 @@
 /* The file system server's self-tests, run once at start on the mounted disk: the bitmap
  * allocator, files across the direct/indirect/double indirect boundaries, directories, and the
  * block cache's write-back and eviction.  Each prints "selftest fs_NAME: ok" only if every one
- * of its checks held, else the first check that failed.  They leave the disk as they found it. */
+ * of its checks held; the first check that fails panics the server, naming it.  They leave the disk as they found it. */
+
+#include <inc/selftest.h>
 
 #include "fs.h"
 
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			cprintf("selftest %s: FAILED: %s (fs/test.c:%d)\n", \
-				selftest_name, #cond, __LINE__);	\
-			return;						\
-		}							\
-	} while (0)
-
-/* CHECK a call that returns an E_* code: it must return want. */
-#define CHECK_RET(call, want)						\
-	do {								\
-		int __r = (call);					\
-		if (__r != (want)) {					\
-			cprintf("selftest %s: FAILED: %s returned %d (%e), wanted %d " \
-				"(fs/test.c:%d)\n", selftest_name, #call, __r, __r, \
-				(want), __LINE__);			\
-			return;						\
-		}							\
-	} while (0)
+/* The running test's name, for the checks (inc/selftest.h: a failure panics the server). */
+#define CHECK(cond)		selftest_check(selftest_name, cond)
+#define CHECK_RET(call, want)	selftest_check_ret(selftest_name, call, want)
 
 static const char *selftest_name;
 static uint8_t buf[3 * BLKSIZE + 64], back[3 * BLKSIZE + 64];
@@ -86,7 +71,7 @@ test_bitmap(void)
 	/* Freeing a metadata block (what a damaged inode might ask) changes nothing. */
 	block_free(FS_SUPER_BLOCKNO);
 	CHECK(!block_is_free(FS_SUPER_BLOCKNO));
-	cprintf("selftest fs_bitmap: ok\n");
+	selftest_ok("fs_bitmap");
 }
 
 static void
@@ -170,7 +155,7 @@ test_file(void)
 	CHECK_RET(file_remove(path, &ino), 0);
 	CHECK_RET(file_lookup(path, &ino), -E_NOT_FOUND);
 	CHECK(fs_count_free_blocks() == nfree);
-	cprintf("selftest fs_file: ok\n");
+	selftest_ok("fs_file");
 }
 
 static void
@@ -231,7 +216,7 @@ test_bc(void)
 
 	CHECK_RET(file_remove(path, &ino), 0);
 	CHECK_RET(fs_sync(), 0);
-	cprintf("selftest fs_bc: ok\n");
+	selftest_ok("fs_bc");
 }
 
 void

@@ -12,7 +12,7 @@
 #include <kern/env.h>
 #include <kern/cpu.h>
 #include <kern/kstack.h>
-#include <kern/selftest.h>
+#include <inc/selftest.h>
 
 /* A pp_flags bit that no PP_* uses: check_page_free_list marks the pages it has met with it. */
 #define PP_CHECK_SEEN	0x8000

@@ -4,7 +4,7 @@
 #include <inc/stdio.h>
 #include <inc/string.h>
 #include <inc/error.h>
-#include <kern/selftest.h>
+#include <inc/selftest.h>
 
 static void
 expect(const char *want, const char *fmt, ...)

@@ -15,7 +15,7 @@
 #include <kern/irq.h>
 #include <kern/picirq.h>
 #include <kern/monitor.h>
-#include <kern/selftest.h>
+#include <inc/selftest.h>
 
 static_assert(E1000_TX_RING * sizeof(struct e1000_tx_desc) % E1000_RING_ALIGN == 0,
 	      "TDLEN must be a multiple of 128 bytes (SDM 13.4.40)");

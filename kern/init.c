@@ -7,7 +7,7 @@
 
 #include <kern/console.h>
 #include <kern/monitor.h>
-#include <kern/selftest.h>
+#include <inc/selftest.h>
 #include <kern/pmap.h>
 #include <kern/env.h>
 #include <kern/trap.h>

@@ -60,7 +60,7 @@
 #include <inc/string.h>
 #include <inc/error.h>
 #include <kern/kdebug.h>
-#include <kern/selftest.h>
+#include <inc/selftest.h>
 
 /* ---- The tables (written by kern/mkkdebug.pl) -------------------------------------------- */
 

@@ -14,7 +14,7 @@
 #include <kern/cpu.h>
 #include <kern/kstack.h>
 #include <kern/nvram.h>
-#include <kern/selftest.h>
+#include <inc/selftest.h>
 #include <kern/pmap_check.h>
 
 size_t npages;				/* physical pages in the machine (that we use) */

@@ -9,7 +9,7 @@
 #include <kern/cpu.h>
 #include <kern/kstack.h>
 #include <kern/kdebug.h>
-#include <kern/selftest.h>
+#include <inc/selftest.h>
 #include <kern/spinlock.h>
 #include <kern/tlb.h>
 

@@ -20,6 +20,7 @@
 #include <kern/irq.h>
 #include <kern/tlb.h>
 #include <kern/kstack.h>
+#include <inc/selftest.h>
 
 /* The IDT every CPU starts from; trap_init_percpu copies it into the CPU's cpu_idt, whose
  * double-fault gate names that CPU's own double-fault task. */
@@ -28,59 +29,41 @@ static struct Gatedesc idt[256];
 /* The double-fault task's entry (kern/trapentry.S), which calls trap_double_fault. */
 extern void trap_double_fault_task(void);
 
-/* The stub of each vector below trap_nvectors (kern/trapentry.S). */
+/* The stub of each vector below NVECTORS (kern/trapentry.S). */
 extern const uintptr_t trap_vectors[];
-extern const uint32_t trap_nvectors;
 
 /* Handlers of external interrupts, by IRQ (irq_set_handler). */
 static void (*irq_handlers[NIRQS])(void);
 
+/* The names and gate privileges of the vectors TRAP_TABLE lists (inc/trap.h). */
+#define TRAP_NAME(v, name, err, dpl)	[v] = name,
+#define TRAP_DPL(v, name, err, dpl)	[v] = dpl,
+static const char *const trap_names[NVECTORS] = { TRAP_TABLE(TRAP_NAME) };
+static const uint8_t trap_dpls[NVECTORS] = { TRAP_TABLE(TRAP_DPL) };
+
 static const char *
 trapname(int trapno)
 {
-	static const char *const excnames[] = {
-		[T_DIVIDE] = "Divide error",
-		[T_DEBUG] = "Debug",
-		[T_NMI] = "Non-Maskable Interrupt",
-		[T_BRKPT] = "Breakpoint",
-		[T_OFLOW] = "Overflow",
-		[T_BOUND] = "BOUND Range Exceeded",
-		[T_ILLOP] = "Invalid Opcode",
-		[T_DEVICE] = "Device Not Available",
-		[T_DBLFLT] = "Double Fault",
-		[9] = "Coprocessor Segment Overrun",
-		[T_TSS] = "Invalid TSS",
-		[T_SEGNP] = "Segment Not Present",
-		[T_STACK] = "Stack Fault",
-		[T_GPFLT] = "General Protection",
-		[T_PGFLT] = "Page Fault",
-		[15] = "(unknown trap)",
-		[T_FPERR] = "x87 FPU Floating-Point Error",
-		[T_ALIGN] = "Alignment Check",
-		[T_MCHK] = "Machine-Check",
-		[T_SIMDERR] = "SIMD Floating-Point Exception",
-	};
-
-	if (trapno >= 0 && trapno < (int) ARRAY_SIZE(excnames) && excnames[trapno])
-		return excnames[trapno];
-	if (trapno == T_SYSCALL)
-		return "System call";
+	if (trapno >= 0 && trapno < NVECTORS && trap_names[trapno])
+		return trap_names[trapno];
 	if (trapno >= IRQ_OFFSET && trapno < IRQ_OFFSET + NIRQS)
 		return "Hardware Interrupt";
 	return "(unknown trap)";
 }
 
+static void check_traps(void);
+
 void
 trap_init(void)
 {
 	/* Interrupt gates everywhere: the kernel runs with interrupts off.  User code may raise
-	 * only the breakpoint and the system call with `int`; any other `int n` from user mode is
-	 * a general protection fault. */
-	for (uint32_t v = 0; v < trap_nvectors; v++) {
-		int dpl = (v == T_BRKPT || v == T_SYSCALL) ? 3 : 0;
-		SETGATE(idt[v], 0, GD_KT, trap_vectors[v], dpl);
-	}
+	 * only the vectors TRAP_TABLE gives DPL 3 (the breakpoint and the system call) with `int`;
+	 * any other `int n` from user mode is a general protection fault. */
+	static_assert(NVECTORS <= ARRAY_SIZE(idt), "every vector has a gate");
+	for (uint32_t v = 0; v < NVECTORS; v++)
+		SETGATE(idt[v], 0, GD_KT, trap_vectors[v], trap_dpls[v]);
 	trap_init_percpu();
+	check_traps();
 }
 
 static void
@@ -129,6 +112,42 @@ trap_init_percpu(void)
 	memmove(c->cpu_idt, idt, sizeof(idt));
 	trap_init_double_fault(i, c);
 	lidt(&idt_pd);
+}
+
+/* The boot CPU's IDT against TRAP_TABLE: every vector below NVECTORS has a present interrupt
+ * gate to its own stub in the kernel's code segment with the table's DPL (the double fault a
+ * task gate to this CPU's task), every exception of the SDM (0-19) has a name, and the stubs
+ * push an error code exactly where the table says (the stub's first instruction pushes the
+ * vector itself there). */
+static void
+check_traps(void)
+{
+	const char *name = "traps";
+	const struct CpuInfo *c = thiscpu;
+
+	for (uint32_t v = 0; v < NVECTORS; v++) {
+		const struct Gatedesc *g = &c->cpu_idt[v];
+		uintptr_t off = g->gd_off_15_0 | (uint32_t) g->gd_off_31_16 << 16;
+
+		selftest_check(name, g->gd_p && g->gd_s == 0 && g->gd_dpl == trap_dpls[v]);
+		if (v == T_DBLFLT) {
+			selftest_check(name, g->gd_type == STS_TASK
+				       && g->gd_sel == GD_DFTSS0 + ((c - cpus) << 3));
+			continue;
+		}
+		selftest_check(name, g->gd_type == STS_IG32 && g->gd_sel == GD_KT
+			       && off == trap_vectors[v]);
+		/* pushl $imm8 is 6a imm8: a stub that pushes a 0 first starts with 6a 00. */
+		const uint8_t *stub = (const uint8_t *) off;
+		bool pushes_zero = stub[0] == 0x6a && stub[1] == 0 && v != 0;
+		if (v == 0)	/* pushes 0 (no error code), then 0 (the vector) */
+			pushes_zero = stub[2] == 0x6a && stub[3] == 0;
+		selftest_check(name, pushes_zero == !((TRAP_ERRCODE_MASK >> (v & 31)) & 1
+						      && v < 32));
+	}
+	for (uint32_t v = 0; v <= T_SIMDERR; v++)
+		selftest_check(name, v == 15 || trap_names[v] != NULL);
+	selftest_ok(name);
 }
 
 /* The double-fault task, on its own stack: report where the CPU was and panic.  The state the

@@ -2,6 +2,7 @@
  * prints "selftest ns-threads: ok" only if every case below holds. */
 
 #include <inc/lib.h>
+#include <inc/selftest.h>
 #include <net/thread.h>
 
 /*
@@ -15,14 +16,7 @@
  *              next stack), or the stack the thread runs on is not in its slot.
  */
 
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			cprintf("selftest ns-threads: FAILED: %s (%s:%d)\n", \
-				#cond, __FILE__, __LINE__);		\
-			return false;					\
-		}							\
-	} while (0)
+#define CHECK(cond)	selftest_check("ns-threads", cond)
 
 static char order[16];
 static int norder;
@@ -66,7 +60,7 @@ deadline_thread(void *arg)
 	deadline_result = thread_wait(&never, true, (uint32_t) (uintptr_t) arg);
 }
 
-static bool
+static void
 check_threads(void)
 {
 	thread_id_t t[3];
@@ -109,12 +103,11 @@ check_threads(void)
 					THREAD_SLOT_PAGES * PGSIZE) + THREAD_STACK_BASE;
 	CHECK(!(uvpd[PDX(slot_base)] & PTE_P) || !(uvpt[PGNUM(slot_base)] & PTE_P));
 	CHECK(uvpt[PGNUM(stack_seen)] & PTE_P);
-	return true;
 }
 
 void
 thread_check(void)
 {
-	if (check_threads())
-		cprintf("selftest ns-threads: ok\n");
+	check_threads();
+	selftest_ok("ns-threads");
 }
