@@ -8,10 +8,7 @@
 #include <inc/types.h>
 #include <inc/mmu.h>
 #include <inc/socket.h>
-
-/* The largest Ethernet frame we send or receive, without the CRC (the card strips it on
- * receive and appends it on transmit): 14-byte header + 1500-byte payload + 4 for a VLAN tag. */
-#define NET_FRAME_MAX	1518
+#include <inc/netconf.h>	/* NET_FRAME_MAX, the largest frame, and the network's addresses */
 
 /*
  * A packet page: one page, holding np_len then the frame.  sys_net_recv maps such a page

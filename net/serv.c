@@ -4,6 +4,7 @@
 
 #include <inc/lib.h>
 #include <inc/ns.h>
+#include <inc/netconf.h>	/* the addresses of QEMU's user network */
 #include <net/serv.h>
 #include <net/thread.h>
 #include <net/nethelpers.h>
@@ -39,13 +40,6 @@
  * answer, so it has one; the limit keeps a client that sends without waiting (say, many
  * blocking accepts) from taking every thread and page slot of the server. */
 #define NS_CLIENT_INFLIGHT	4
-
-/* Addresses of QEMU's user network ("slirp"): the guest is 10.0.2.15, the host side is the
- * gateway 10.0.2.2, and 10.0.2.3 answers DNS (this server has no resolver). */
-#define NS_IP		LWIP_MAKEU32(10, 0, 2, 15)
-#define NS_NETMASK	LWIP_MAKEU32(255, 255, 255, 0)
-#define NS_GATEWAY	LWIP_MAKEU32(10, 0, 2, 2)
-#define NS_DNS		LWIP_MAKEU32(10, 0, 2, 3)
 
 
 struct ns_stats ns_stats;
@@ -429,9 +423,9 @@ umain(int argc, char **argv)
 	sys_sem_wait(&ready);
 	sys_sem_free(&ready);
 
-	ip4_addr_set_u32(&ip, lwip_htonl(NS_IP));
-	ip4_addr_set_u32(&mask, lwip_htonl(NS_NETMASK));
-	ip4_addr_set_u32(&gw, lwip_htonl(NS_GATEWAY));
+	ip4_addr_set_u32(&ip, lwip_htonl(NET_GUEST_IP));
+	ip4_addr_set_u32(&mask, lwip_htonl(NET_NETMASK));
+	ip4_addr_set_u32(&gw, lwip_htonl(NET_GATEWAY_IP));
 	LOCK_TCPIP_CORE();
 	bool up = netif_add(&ns_netif, &ip, &mask, &gw, NULL, ns_netif_init, tcpip_input);
 	if (up) {
@@ -443,12 +437,9 @@ umain(int argc, char **argv)
 	/* Without a card the server still serves the loopback interface (127.0.0.1). */
 	if (!up)
 		cprintf("ns: no network interface: loopback only\n");
-	else cprintf("ns: %u.%u.%u.%u/24 gateway %u.%u.%u.%u dns %u.%u.%u.%u, "
-		"mac %02x:%02x:%02x:%02x:%02x:%02x\n",
-		(NS_IP >> 24) & 0xff, (NS_IP >> 16) & 0xff, (NS_IP >> 8) & 0xff, NS_IP & 0xff,
-		(NS_GATEWAY >> 24) & 0xff, (NS_GATEWAY >> 16) & 0xff, (NS_GATEWAY >> 8) & 0xff,
-		NS_GATEWAY & 0xff, (NS_DNS >> 24) & 0xff, (NS_DNS >> 16) & 0xff,
-		(NS_DNS >> 8) & 0xff, NS_DNS & 0xff,
+	else cprintf("ns: " NET_IP_FMT "/24 gateway " NET_IP_FMT " dns " NET_IP_FMT ", "
+		"mac %02x:%02x:%02x:%02x:%02x:%02x\n", NET_IP_ARGS(NET_GUEST_IP),
+		NET_IP_ARGS(NET_GATEWAY_IP), NET_IP_ARGS(NET_DNS_IP),
 		ns_netif.hwaddr[0], ns_netif.hwaddr[1], ns_netif.hwaddr[2],
 		ns_netif.hwaddr[3], ns_netif.hwaddr[4], ns_netif.hwaddr[5]);
 

@@ -5,6 +5,7 @@
 
 #include <inc/lib.h>
 #include <inc/ns.h>
+#include <net/nsconf.h>
 
 #include <lwip/err.h>
 
@@ -45,7 +46,7 @@ extern volatile uint32_t *ns_output_waiting;
 void	ns_reply(envid_t client, int32_t value);
 
 /* net/nssock.c: the socket table and the client requests. */
-#define NS_SOCK_MAX	128		/* sockets open at once, all clients together */
+/* NS_SOCK_MAX (net/nsconf.h): sockets open at once, all clients together. */
 #define NS_SOCK_ENVS	4		/* environments that may use one socket at once */
 
 void	nssock_init(void);
