@@ -53,8 +53,8 @@ static struct netif ns_netif;
 static uint16_t page_free[NS_PAGE_SLOTS];	/* a stack of free slot numbers */
 static uint32_t page_nfree;
 
-static_assert(NS_PAGE_BASE + NS_PAGE_SLOTS * PGSIZE <= THREAD_STACK_BASE,
-	      "page slots lie below the thread stacks");
+static_assert(NS_PAGE_BASE + NS_PAGE_SLOTS * PGSIZE <= NS_PAGE_LIM,
+	      "the page slots fit their region (inc/memlayout.h)");
 
 static void
 page_init(void)

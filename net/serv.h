@@ -21,9 +21,8 @@ struct netif;
  * answered -E_NO_MEM.
  *
  * The slots are NS_PAGE_SLOTS pages from NS_PAGE_BASE, below the thread stacks
- * (THREAD_STACK_BASE) and above the program.
+ * (THREAD_STACK_BASE) and above the program (inc/memlayout.h).
  */
-#define NS_PAGE_BASE	0x90000000
 /* NS_PAGE_SLOTS (inc/ns.h): 2 MB, every frame of 32 full TCP receive windows. */
 
 void *	ns_page_alloc(void);		/* a free slot's address, or NULL */

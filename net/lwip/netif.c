@@ -14,9 +14,9 @@
 #include <lwip/stats.h>
 #include <netif/ethernet.h>
 
-/* Where linkoutput builds outgoing frames: a ring of NS_TX_PAGES pages below the page slots. */
-#define NS_TX_PAGES	16
-#define NS_TX_BASE	(NS_PAGE_BASE - NS_TX_PAGES * PGSIZE)
+/* Where linkoutput builds outgoing frames: a ring of NS_TX_PAGES pages, the region
+ * [NS_TX_BASE, NS_TX_LIM) below the page slots (inc/memlayout.h). */
+#define NS_TX_PAGES	((NS_TX_LIM - NS_TX_BASE) / PGSIZE)
 
 static_assert(NET_PKT_DATA_OFFSET + NET_FRAME_MAX <= PGSIZE, "a frame fits in a packet page");
 static_assert(NET_ETH_HLEN == SIZEOF_ETH_HDR, "inc/netconf.h and lwIP agree on the header");
