@@ -110,15 +110,6 @@ nssock_conn_owner(const struct netconn *conn)
 /* ---- Who may use a socket ----------------------------------------------------------------------- */
 
 static bool
-env_alive(envid_t e)
-{
-	const volatile struct Env *env = &envs[ENVX(e)];
-
-	return e > 0 && env->env_id == e && env->env_status != ENV_FREE
-		&& env->env_status != ENV_DYING;
-}
-
-static bool
 sock_has_env(struct ns_sock *s, envid_t e)
 {
 	if (e <= 0)		/* 0 marks a free entry (and is no environment's id) */
@@ -136,7 +127,7 @@ sock_prune(struct ns_sock *s)
 	bool any = false;
 
 	for (int i = 0; i < NS_SOCK_ENVS; i++) {
-		if (s->envs[i] && !env_alive(s->envs[i]))
+		if (s->envs[i] && !envid_alive(s->envs[i]))
 			s->envs[i] = 0;
 		any |= s->envs[i] != 0;
 	}
@@ -160,7 +151,7 @@ sock_allowed(struct ns_sock *s, envid_t client)
 		return true;
 	sock_prune(s);
 	for (int depth = 0; depth < NS_SOCK_ANCESTRY; depth++) {
-		if (!env_alive(e))
+		if (!envid_alive(e))
 			return false;
 		if ((e = envs[ENVX(e)].env_parent_id) == 0)	/* created by the kernel */
 			return false;
