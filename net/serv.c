@@ -308,6 +308,45 @@ timer_tick(void)
 	}
 }
 
+/* The helpers' messages to us (inc/ns.h).  A handler takes the message's page, NULL if none
+ * came, and answers nothing. */
+static void
+helper_input(void *page)
+{
+	if (page)
+		ns_netif_input(&ns_netif, page);
+	else
+		ns_stats.rx_dropped++;
+}
+
+static void
+helper_timer(void *page)
+{
+	if (page)
+		ns_page_release(page);
+	timer_tick();
+}
+
+/* The output helper receives again: the dispatcher's next turn sends the queued frames
+ * (ns_netif_flush), nothing more to do. */
+static void
+helper_output_ready(void *page)
+{
+	if (page)
+		ns_page_release(page);
+}
+
+/* By code: the helper each message must come from, and its handler.  Anything else a helper
+ * sends us is out of turn, and dropped. */
+static const struct helper_request {
+	envid_t *from;
+	void (*handle)(void *page);
+} helper_requests[NSREQ_HELPER_MAX] = {
+	[NSREQ_INPUT] =		{ &input_envid, helper_input },
+	[NSREQ_TIMER] =		{ &timer_envid, helper_timer },
+	[NSREQ_OUTPUT_READY] =	{ &ns_output_envid, helper_output_ready },
+};
+
 static void
 dispatch(void *arg)
 {
@@ -331,20 +370,13 @@ dispatch(void *arg)
 		if (from == 0)			/* sys_ipc_recv failed: cannot happen for our va */
 			continue;
 
-		if (from == input_envid && value == NSREQ_INPUT) {
-			if (page)
-				ns_netif_input(&ns_netif, page);
-			else
-				ns_stats.rx_dropped++;
-		} else if (from == timer_envid && value == NSREQ_TIMER) {
-			if (page)
-				ns_page_release(page);
-			timer_tick();
+		const struct helper_request *hr = (uint32_t) value < NSREQ_HELPER_MAX
+			? &helper_requests[value] : NULL;
+		if (hr && hr->handle && from == *hr->from) {
+			hr->handle(page);
 		} else if (from == input_envid || from == timer_envid
 			   || from == ns_output_envid) {
-			/* The output helper's NSREQ_OUTPUT_READY needs nothing more: the next
-			 * turn sends the queued frames.  Else a helper speaking out of turn:
-			 * nothing to answer. */
+			/* A helper speaking out of turn: nothing to answer. */
 			if (page)
 				ns_page_release(page);
 		} else
