@@ -41,7 +41,6 @@
  * blocking accepts) from taking every thread and page slot of the server. */
 #define NS_CLIENT_INFLIGHT	4
 
-
 struct ns_stats ns_stats;
 envid_t ns_output_envid;
 volatile uint32_t *ns_output_waiting;
