@@ -114,7 +114,7 @@
  *                    |  open files' Fd pages        | fs       (fs/serv.c: FS_MAXOPEN)
  *    FS_OPENFILE_VA  +------------------------------+ 0xe0000000
  *                    :                              :
- *    FDTABLE + PTSIZE+------------------------------+ 0xd0800000
+ *    FDTABLE_LIM ->  +------------------------------+ 0xd0800000
  *                    |  the fd table: one Fd page   | all      (inc/fd.h: MAXFD)
  *                    |  per descriptor              |
  *    FDTABLE ----->  +------------------------------+ 0xd0400000
