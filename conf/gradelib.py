@@ -44,8 +44,9 @@ import threading
 import time
 import traceback
 
-__all__ = ["test", "host_test", "source_test", "defaults", "main", "Console", "Qemu", "TestFailure", "fail",
-           "prompt", "assert_match", "free_port", "source_line", "read_symbols", "read_pcap", "ROOT"]
+__all__ = ["test", "host_test", "source_test", "defaults", "main", "Console", "Qemu",
+           "TestFailure", "fail", "prompt", "assert_match", "free_port", "source_line",
+           "read_symbols", "read_pcap", "ROOT"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
