@@ -6,18 +6,15 @@
 
 #include "fs.h"
 
-/* Open files: slot i's Fd page lives at FS_OPENFILE_VA + i * PGSIZE in the server. */
+/* Open files: slot i's Fd page lives at FS_OPENFILE_VA + i * PGSIZE in the server.  Requests
+ * arrive at FS_REQ_VA, just below the disk map (both: inc/memlayout.h). */
 #define FS_MAXOPEN	1024
-#define FS_OPENFILE_VA	0xE0000000
-/* Requests arrive here: just below the disk map. */
-#define FS_REQ_VA	(DISKMAP - PGSIZE)
 /* A client gets this many chances (yields) to be waiting for its reply.  Clients of lib/file.c
  * wait at once; one that sends and never waits must not stall everyone else forever. */
 #define FS_REPLY_TRIES	1000
 
-static_assert(FS_OPENFILE_VA >= FDTABLE + MAXFD * PGSIZE, "Fd pages above the client fd table");
-static_assert(FS_OPENFILE_VA + FS_MAXOPEN * PGSIZE <= UTOP, "the open-file pages fit below UTOP");
-static_assert(FS_REQ_VA >= UTEXT + PTSIZE, "the request page is clear of the program");
+static_assert(FS_OPENFILE_VA + FS_MAXOPEN * PGSIZE <= FS_OPENFILE_LIM,
+	      "the open-file pages fit their region");
 
 /*
  * An open file.  The slot is in use while some client maps its Fd page, that is, while the

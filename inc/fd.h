@@ -4,6 +4,7 @@
 #define INC_FD_H
 
 #include <inc/types.h>
+#include <inc/memlayout.h>
 #include <inc/fs.h>
 
 /*
@@ -21,8 +22,8 @@
  * Both regions lie above DISKMAP + DISKSIZE, so the file server's disk map never meets them.
  */
 #define MAXFD		32
-#define FDDATA		0xD0000000
-#define FDTABLE		(FDDATA + PTSIZE)
+/* FDDATA and FDTABLE: inc/memlayout.h. */
+static_assert(MAXFD * PGSIZE <= FDTABLE_LIM - FDTABLE, "the fd table fits its region");
 
 /* What a device does; every function gets a descriptor of that device.  read/write return the
  * bytes transferred (0 at end of file) or a negative E_* code. */

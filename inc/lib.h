@@ -64,7 +64,11 @@ sys_exofork(void)
 /* lib/ipc.c */
 void	ipc_send(envid_t to_env, uint32_t value, void *pg, int perm);
 int32_t	ipc_recv(envid_t *from_env_store, void *pg, int *perm_store);
+int32_t	ipc_call(envid_t to_env, uint32_t value, void *pg, int perm, void *dstva,
+		 int *perm_store);
 envid_t	ipc_find_env(enum EnvType type);
+envid_t	ipc_server(enum EnvType type, envid_t *cache);
+bool	envid_alive(envid_t envid);
 
 /* lib/fork.c */
 envid_t	fork(void);

@@ -93,15 +93,103 @@
 #define UXSTACKTOP	UTOP			/* user exception stack: one page below */
 #define USTACKTOP	(UTOP - 2*PGSIZE)	/* normal user stack, a guard page between */
 
-/* Where user programs are linked (user/user.ld). */
+/*
+ * User memory, below UTOP: the regions every program has, and the fixed regions of the two
+ * servers (fs: the file system server, ns: the network server and its helpers).  A server's
+ * regions may overlap another program's (the disk map covers the network server's pages: no
+ * program is both), never its own or the common ones; the static_asserts at the end of this
+ * file check that.  Each region is [BASE, LIM), reserved address space: its owner checks that
+ * what it maps there fits (e.g. net/serv.c: NS_PAGE_SLOTS pages in [NS_PAGE_BASE, NS_PAGE_LIM)).
+ *
+ *                                                    who      what (owner)
+ *    UTOP -------->  +------------------------------+ 0xeec00000
+ *                    |  user exception stack        | all      (lib/pgfault.c)
+ *    UXSTACKTOP - PGSIZE ---------------------------+ 0xeebff000
+ *                    |  empty (catches overflow)    |
+ *    USTACKTOP --->  +------------------------------+ 0xeebfe000
+ *                    |  normal user stack           | all      (kern/env.c, lib/spawn.c)
+ *                    +------------------------------+ 0xeebfd000
+ *                    :                              :
+ *    FS_OPENFILE_LIM +------------------------------+ 0xe0400000
+ *                    |  open files' Fd pages        | fs       (fs/serv.c: FS_MAXOPEN)
+ *    FS_OPENFILE_VA  +------------------------------+ 0xe0000000
+ *                    :                              :
+ *    FDTABLE_LIM ->  +------------------------------+ 0xd0800000
+ *                    |  the fd table: one Fd page   | all      (inc/fd.h: MAXFD)
+ *                    |  per descriptor              |
+ *    FDTABLE ----->  +------------------------------+ 0xd0400000
+ *                    |  descriptors' data pages     | all      (inc/fd.h)
+ *    FDDATA ------>  +------------------------------+ 0xd0000000 = DISKMAP + DISKSIZE
+ *                    |                              |
+ *                    |  the disk, 3 GB at most      | fs       (fs/bc.c)
+ *                    |  . . . . . . . . . . . . . . |
+ *    THREAD_STACK_LIM+ - - - - - - - - - - - - - - -+ 0xa0800000
+ *                    |  thread stacks               | ns       (net/thread.h)
+ *    THREAD_STACK_BASE - - - - - - - - - - - - - - -+ 0xa0000000
+ *    NS_PAGE_LIM --> + - - - - - - - - - - - - - - -+ 0x90400000
+ *                    |  page slots: received pages  | ns       (net/serv.c: NS_PAGE_SLOTS)
+ *    NS_PAGE_BASE -> + - - - - - - - - - - - - - - -+ 0x90000000 = NS_TX_LIM
+ *                    |  outgoing frame pages (TX)   | ns       (net/lwip/netif.c)
+ *    NS_TX_BASE --->  - - - - - - - - - - - - - - - + 0x8fff0000
+ *                    |  . . . . . . . . . . . . . . |
+ *    DISKMAP ----->  +------------------------------+ 0x10000000
+ *                    |  the request page            | fs       (fs/serv.c)
+ *    FS_REQ_VA --->  +------------------------------+ 0x0ffff000
+ *                    |  input's packet page         | ns input helper  (net/input.c)
+ *    INPUT_PKT_VA -> +------------------------------+ 0x0fffe000
+ *                    |  output's packet page        | ns output helper (net/output.c)
+ *    OUTPUT_PKT_VA > +------------------------------+ 0x0fffd000
+ *                    |  the page ns shares with the | ns and its output helper
+ *                    |  output helper               |          (net/nethelpers.h)
+ *    OUTPUT_SHARED_VA ------------------------------+ 0x0fffc000
+ *                    :                              :
+ *                    |  the program: text, data, bss| all      (user/user.ld)
+ *    UTEXT ------->  +------------------------------+ 0x00800000
+ *                    |  PFTEMP: fork's copy page    | all      (lib/fork.c)
+ *    PFTEMP ------>  +------------------------------+ 0x007ff000
+ *                    |  scratch: spawn's pages,     | all      (lib/spawn.c)
+ *                    |  a test's own pages          |
+ *    UTEMP ------->  +------------------------------+ 0x00400000
+ *                    |  empty: null pointers fault  |
+ *    0 ----------->  +------------------------------+
+ */
+
+/* Where user programs are linked (user/user.ld says 0x800000: the grader's tables test checks). */
 #define UTEXT		(2*PTSIZE)
+/* The program may take this much above UTEXT before it meets the first fixed region. */
+#define UPROG_MAX	(OUTPUT_SHARED_VA - UTEXT)
 
 /* Scratch addresses for user code. */
 #define UTEMP		((void *) PTSIZE)
 #define PFTEMP		(UTEMP + PTSIZE - PGSIZE)
-/* Where the file system server maps the disk (fs/), 3 GB of it at most. */
+
+/* The file system server: the disk (fs/), 3 GB of it at most; the page its requests arrive
+ * in; the Fd pages of its open files. */
 #define DISKMAP		0x10000000
 #define DISKSIZE	0xC0000000
+#define FS_REQ_VA	(DISKMAP - PGSIZE)
+#define FS_OPENFILE_VA	0xE0000000
+#define FS_OPENFILE_LIM	(FS_OPENFILE_VA + PTSIZE)
+
+/* Every program's file descriptors (inc/fd.h says why the data pages lie below the table). */
+#define FDDATA		0xD0000000
+#define FDTABLE		(FDDATA + PTSIZE)
+#define FDTABLE_LIM	(FDTABLE + PTSIZE)
+
+/* The network server's helpers (net/nethelpers.h): where each maps the packet page it is
+ * working on, and the page the server shares with its output helper. */
+#define INPUT_PKT_VA	(DISKMAP - 2*PGSIZE)
+#define OUTPUT_PKT_VA	(DISKMAP - 3*PGSIZE)
+#define OUTPUT_SHARED_VA (DISKMAP - 4*PGSIZE)
+
+/* The network server: its ring of outgoing frame pages (net/lwip/netif.c), the page slots of
+ * the pages it receives (net/serv.h) and its threads' stacks (net/thread.h). */
+#define NS_TX_BASE	(NS_PAGE_BASE - 16*PGSIZE)
+#define NS_TX_LIM	NS_PAGE_BASE
+#define NS_PAGE_BASE	0x90000000
+#define NS_PAGE_LIM	(NS_PAGE_BASE + PTSIZE)
+#define THREAD_STACK_BASE 0xA0000000
+#define THREAD_STACK_LIM (THREAD_STACK_BASE + 2*PTSIZE)
 
 /* The multiprocessor entry trampoline is copied to this physical address (page-aligned,
  * below 1 MB so that a real-mode CPU can run it). */
@@ -155,4 +243,32 @@ struct PageInfo {
 					 * it (kern/pagewait.h): page_decref wakes it */
 
 #endif /* !__ASSEMBLER__ */
+#ifndef __ASSEMBLER__
+/* The user map above, checked: the regions are in that order, every program's own regions and
+ * each server's do not overlap, and all lie in [UTEXT, UTOP). */
+#define UREGION_BELOW(lo_lim, hi_base)	static_assert((lo_lim) <= (hi_base), \
+	#lo_lim " <= " #hi_base ": user regions overlap (inc/memlayout.h)")
+/* Every program. */
+UREGION_BELOW(2*PTSIZE, UTEXT);				/* UTEMP, PFTEMP below the program */
+static_assert(UPROG_MAX >= 16*PTSIZE, "a program has 64 MB above UTEXT");
+UREGION_BELOW(OUTPUT_SHARED_VA + PGSIZE, OUTPUT_PKT_VA);
+UREGION_BELOW(OUTPUT_PKT_VA + PGSIZE, INPUT_PKT_VA);
+UREGION_BELOW(INPUT_PKT_VA + PGSIZE, FS_REQ_VA);
+UREGION_BELOW(FS_REQ_VA + PGSIZE, DISKMAP);
+UREGION_BELOW(FDDATA + PTSIZE, FDTABLE);
+UREGION_BELOW(FDTABLE_LIM, USTACKTOP - PGSIZE);
+UREGION_BELOW(USTACKTOP, UXSTACKTOP - PGSIZE);		/* a guard page between */
+UREGION_BELOW(UXSTACKTOP, UTOP);
+/* The file system server. */
+UREGION_BELOW(DISKMAP + DISKSIZE, FDDATA);
+UREGION_BELOW(FDTABLE_LIM, FS_OPENFILE_VA);
+UREGION_BELOW(FS_OPENFILE_LIM, USTACKTOP - PGSIZE);
+/* The network server. */
+UREGION_BELOW(DISKMAP, NS_TX_BASE);
+UREGION_BELOW(NS_TX_LIM, NS_PAGE_BASE);
+UREGION_BELOW(NS_PAGE_LIM, THREAD_STACK_BASE);
+UREGION_BELOW(THREAD_STACK_LIM, FDDATA);
+#undef UREGION_BELOW
+#endif /* !__ASSEMBLER__ */
+
 #endif /* !INC_MEMLAYOUT_H */

@@ -8,10 +8,7 @@
 #include <inc/types.h>
 #include <inc/mmu.h>
 #include <inc/socket.h>
-
-/* The largest Ethernet frame we send or receive, without the CRC (the card strips it on
- * receive and appends it on transmit): 14-byte header + 1500-byte payload + 4 for a VLAN tag. */
-#define NET_FRAME_MAX	1518
+#include <inc/netconf.h>	/* NET_FRAME_MAX, the largest frame, and the network's addresses */
 
 /*
  * A packet page: one page, holding np_len then the frame.  sys_net_recv maps such a page
@@ -29,8 +26,9 @@ static_assert(NET_PKT_DATA_OFFSET + 2048 <= PGSIZE,
 	      "a 2048-byte NIC receive buffer fits in a packet page after the header");
 static_assert(NET_FRAME_MAX <= 2048, "a frame fits in one receive buffer");
 
-/* IPC values sent to the network server by its helpers (the page, if any, is a packet page
- * mapped at the receiver's chosen address). */
+/* IPC values between the network server and its helpers (the page, if any, is a packet page
+ * mapped at the receiver's chosen address).  The server's dispatcher takes those sent to it from
+ * one table (net/serv.c: helper_requests), which says which helper each must come from. */
 enum {
 	NSREQ_INPUT = 1,	/* input -> server: a received frame (with page) */
 	NSREQ_OUTPUT,		/* server -> output: a frame to send (with page) */
@@ -54,21 +52,40 @@ enum {
  * that created (or accepted) it and by that environment's children and their children, as they
  * first use it while their parent can (fork and spawn share the socket's file descriptor); a
  * socket whose environments have all exited is closed by the server.
+ *
+ * The requests are this one list: a line is the code, the server's handler (net/nssock.c,
+ * int32_t handler(envid_t client, uint32_t code, volatile union nsipc *req)), and, in the
+ * comment, the member of union nsipc that carries the arguments and what the answer is.  It
+ * makes the codes (numbered from NSREQ_HELPER_MAX, below) and the server's dispatch table, so a
+ * line without its handler does not compile; the client's function is in lib/nsipc.c.  The
+ * grader's tables test checks that every code has both.
  */
+#define NSREQ_CLIENT_LIST(X)							\
+	X(NSREQ_SOCKET,		req_socket)	/* socket: -> socket id */	\
+	X(NSREQ_BIND,		req_bind_connect) /* bind: -> 0 */		\
+	X(NSREQ_LISTEN,		req_listen)	/* listen: -> 0 */		\
+	X(NSREQ_ACCEPT,		req_accept)	/* sock: -> new socket id,	\
+						 * accepted.addr filled */	\
+	X(NSREQ_CONNECT,	req_bind_connect) /* connect: -> 0 */		\
+	X(NSREQ_RECV,		req_recv)	/* data: -> bytes written to	\
+						 * data.data (0: end of stream) */ \
+	X(NSREQ_SEND,		req_send)	/* data: -> bytes taken from	\
+						 * data.data */			\
+	X(NSREQ_CLOSE,		req_close)	/* sock: -> 0 */		\
+	X(NSREQ_SHUTDOWN,	req_shutdown)	/* shutdown: -> 0 */		\
+	X(NSREQ_GETSOCKNAME,	req_getname)	/* sock: -> 0, accepted.addr	\
+						 * filled with the local address */ \
+	X(NSREQ_GETPEERNAME,	req_getname)	/* sock: -> 0, accepted.addr	\
+						 * filled with the peer's */	\
+	X(NSREQ_SETSOCKOPT,	req_setsockopt)	/* setsockopt: -> 0 */		\
+	X(NSREQ_STATS,		req_stats)	/* stats_req: -> 0, stats filled \
+						 * (and printed unless quiet) */
+
 enum {
-	NSREQ_SOCKET = NSREQ_HELPER_MAX, /* socket: -> socket id */
-	NSREQ_BIND,			/* bind: -> 0 */
-	NSREQ_LISTEN,			/* listen: -> 0 */
-	NSREQ_ACCEPT,			/* accept: -> new socket id, accepted.addr filled */
-	NSREQ_CONNECT,			/* connect: -> 0 */
-	NSREQ_RECV,			/* recv: -> bytes written to data.data (0: end of stream) */
-	NSREQ_SEND,			/* send: -> bytes taken from data.data */
-	NSREQ_CLOSE,			/* sock: -> 0 */
-	NSREQ_SHUTDOWN,			/* shutdown: -> 0 */
-	NSREQ_GETSOCKNAME,		/* sock: -> 0, accepted.addr filled with the local address */
-	NSREQ_GETPEERNAME,		/* sock: -> 0, accepted.addr filled with the peer's */
-	NSREQ_SETSOCKOPT,		/* setsockopt: -> 0 */
-	NSREQ_STATS,			/* stats_req: -> 0, stats filled (and printed unless quiet) */
+	NSREQ_CLIENT_BEFORE = NSREQ_HELPER_MAX - 1,	/* so the first is NSREQ_HELPER_MAX */
+#define NSREQ_ENUM(code, handler) code,
+	NSREQ_CLIENT_LIST(NSREQ_ENUM)
+#undef NSREQ_ENUM
 	NSREQ_CLIENT_MAX		/* one past the last client request */
 };
 

@@ -281,10 +281,11 @@ kbd_proc_data(void)
 			c += 'a' - 'A';
 	}
 
-	/* Ctrl-Alt-Del reboots through the keyboard controller's reset line. */
+	/* Ctrl-Alt-Del reboots through System Control Port A's fast reset, not the keyboard
+	 * controller: A20 stays enabled while the reset line is pulsed. */
 	if (!(~shift & (CTL | ALT)) && c == KEY_DEL) {
 		cprintf("Rebooting!\n");
-		outb(0x92, 0x3);
+		outb(SYSCTL_PORT_A, SYSCTL_A_A20 | SYSCTL_A_FAST_RESET);
 	}
 	return c;
 }

@@ -14,6 +14,12 @@
 #define CGA_BASE	0x3D4
 #define CGA_BUF		0xB8000
 
+/* System Control Port A of PS/2-compatible chipsets (QEMU's PIIX included): bit 0 pulses the
+ * CPU's reset line ("fast reset"), bit 1 enables the A20 gate. */
+#define SYSCTL_PORT_A		0x92
+#define SYSCTL_A_FAST_RESET	0x01
+#define SYSCTL_A_A20		0x02
+
 #define CRT_ROWS	25
 #define CRT_COLS	80
 #define CRT_SIZE	(CRT_ROWS * CRT_COLS)

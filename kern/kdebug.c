@@ -476,16 +476,19 @@ file_name(const struct line_unit *u, uint32_t file, const char *root)
 
 /* ---- Lookup ---------------------------------------------------------------------------------- */
 
+/* The file and function name of an address the tables do not cover. */
+#define KDEBUG_UNKNOWN	"<unknown>"
+
 int
 kdebug_lookup(uintptr_t addr, struct kdebug_info *info)
 {
 	const struct kdebug_tables *t = kdebug_tables();
 	int r = 0;
 
-	info->file = "<unknown>";
+	info->file = KDEBUG_UNKNOWN;
 	info->line = 0;
-	info->fn_name = "<unknown>";
-	info->fn_namelen = 9;
+	info->fn_name = KDEBUG_UNKNOWN;
+	info->fn_namelen = sizeof(KDEBUG_UNKNOWN) - 1;
 	info->fn_addr = addr;
 	if (t == NULL)
 		return -E_NOT_FOUND;
@@ -519,6 +522,14 @@ kdebug_lookup(uintptr_t addr, struct kdebug_info *info)
 
 /* ---- Self-test --------------------------------------------------------------------------- */
 
+/* Is the function info names exactly name (fn_name is not NUL-terminated)? */
+static bool
+fn_is(const struct kdebug_info *info, const char *name)
+{
+	return info->fn_namelen == (int) strlen(name)
+		&& strncmp(info->fn_name, name, info->fn_namelen) == 0;
+}
+
 /* The address this function returns to, minus one: inside the call, like the backtrace's
  * eip - 1. */
 static uintptr_t __attribute__((noipa))
@@ -537,7 +548,7 @@ check_kdebug(void)
 
 	/* A C function, at its first instruction. */
 	if (kdebug_lookup((uintptr_t) kern_init, &info) != 0 || strcmp(info.file, "kern/init.c") != 0
-	    || info.fn_namelen != 9 || strncmp(info.fn_name, "kern_init", 9) != 0
+	    || !fn_is(&info, "kern_init")
 	    || info.fn_addr != (uintptr_t) kern_init)
 		selftest_fail("kdebug", "kern_init (%08x) found as %s:%d: %.*s at %08x",
 			      kern_init, info.file, info.line, info.fn_namelen, info.fn_name,
@@ -546,22 +557,21 @@ check_kdebug(void)
 	/* The exact line of a call, looked up the way the backtrace does. */
 	uintptr_t here = call_site(); line = __LINE__;
 	if (kdebug_lookup(here, &info) != 0 || strcmp(info.file, "kern/kdebug.c") != 0
-	    || info.line != line || info.fn_namelen != 12
-	    || strncmp(info.fn_name, "check_kdebug", 12) != 0)
+	    || info.line != line || !fn_is(&info, __func__))
 		selftest_fail("kdebug", "call at %08x found as %s:%d: %.*s, want %s:%d: %s",
 			      here, info.file, info.line, info.fn_namelen, info.fn_name,
-			      "kern/kdebug.c", line, "check_kdebug");
+			      "kern/kdebug.c", line, __func__);
 
 	/* An assembly label, the kernel's first instruction. */
 	if (kdebug_lookup((uintptr_t) entry, &info) != 0 || strcmp(info.file, "kern/entry.S") != 0
-	    || info.fn_namelen != 5 || strncmp(info.fn_name, "entry", 5) != 0)
+	    || !fn_is(&info, "entry"))
 		selftest_fail("kdebug", "entry (%08x) found as %s:%d: %.*s",
 			      entry, info.file, info.line, info.fn_namelen, info.fn_name);
 
 	/* Not code: the tables themselves. */
 	if (kdebug_lookup((uintptr_t) __kdebug_start, &info) != -E_NOT_FOUND
-	    || strcmp(info.file, "<unknown>") != 0 || info.line != 0
-	    || strncmp(info.fn_name, "<unknown>", 9) != 0)
+	    || strcmp(info.file, KDEBUG_UNKNOWN) != 0 || info.line != 0
+	    || !fn_is(&info, KDEBUG_UNKNOWN))
 		selftest_fail("kdebug", "the tables (%08x) found as %s:%d: %.*s", __kdebug_start,
 			      info.file, info.line, info.fn_namelen, info.fn_name);
 

@@ -12,7 +12,7 @@
 #include <kern/syscall.h>
 
 /* Ethernet destination + source + type: a shorter frame has no header to send. */
-#define NET_FRAME_MIN	14
+#define NET_FRAME_MIN	NET_ETH_HLEN
 
 /* The checks every call starts with: the right, a card, known flags. */
 static int

@@ -65,5 +65,8 @@
 #define PCI_INTERRUPT_REG	0x3C
 #define PCI_INTERRUPT_LINE(r)	((r) & 0xFF)
 #define PCI_INTERRUPT_PIN(r)	(((r) >> 8) & 0xFF)	/* 0: none, 1..4: INTA#..INTD# */
+/* On a PC the line is the 8259 IRQ (0-15) INTx is routed to; 0xFF, or any value from here on,
+ * means unknown or not connected (PCI Local Bus 3.0, 6.2.4). */
+#define PCI_INTERRUPT_LINES_PC	16
 
 #endif /* !KERN_PCIREG_H */

@@ -26,7 +26,7 @@
 
 /* kern/entrypgdir.c maps physical [0, ENTRY_MAPPED) at KERNBASE until mem_init loads kern_pgdir:
  * the kernel image (user programs included, linked in as blobs) and every boot_alloc must fit
- * below it.  16 MB leaves room for a kernel several times today's ~3 MB. */
+ * below it.  16 MB leaves room for a kernel several times today's (`kerninfo` prints its size). */
 #define ENTRY_MAPPED	(4 * PTSIZE)
 #include <inc/assert.h>
 

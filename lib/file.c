@@ -8,30 +8,18 @@ static union Fsipc fsipcbuf __attribute__((aligned(PGSIZE)));
 
 /* Send request type (arguments in fsipcbuf) and wait for the server's answer.  With dstva
  * (not NULL), a page that comes with the answer is mapped there; *perm_store says whether one
- * came.  Returns the server's result, or -E_BAD_ENV if there is no server. */
+ * came.  Returns the server's result, or -E_BAD_ENV if there is no server (or it is gone before
+ * the request reaches it). */
 static int
 fsipc(unsigned type, void *dstva, int *perm_store)
 {
 	static envid_t fsenv;
-	envid_t from;
-	int r, perm;
 
-	if (fsenv == 0 || envs[ENVX(fsenv)].env_id != fsenv
-	    || envs[ENVX(fsenv)].env_status == ENV_FREE)
-		fsenv = ipc_find_env(ENV_TYPE_FS);
-	if (fsenv == 0)
+	if (!ipc_server(ENV_TYPE_FS, &fsenv))
 		return -E_BAD_ENV;
-
 	/* The caller has written the arguments, so the page is our own (not copy-on-write)
-	 * and may go writable. */
-	ipc_send(fsenv, type, &fsipcbuf, PTE_P | PTE_U | PTE_W);
-	/* Only the server's answer is ours to take here. */
-	do {
-		r = ipc_recv(&from, dstva, &perm);
-	} while (from != fsenv);
-	if (perm_store)
-		*perm_store = perm;
-	return r;
+	 * and may go writable.  Only the server's answer is ours to take (ipc_call). */
+	return ipc_call(fsenv, type, &fsipcbuf, PTE_P | PTE_U | PTE_W, dstva, perm_store);
 }
 
 /* Fill in the open file a descriptor names. */

@@ -1,4 +1,5 @@
-/* IPC: a blocking receive and a send that retries (yielding) until the receiver is waiting. */
+/* IPC: a blocking receive, a send that retries (yielding) until the receiver is waiting, and a
+ * call (send a request, wait for its answer); finding a server; whether an environment lives. */
 
 #include <inc/lib.h>
 
@@ -38,12 +39,69 @@ ipc_send(envid_t to_env, uint32_t value, void *pg, int perm)
 		panic("ipc_send to %08x: %e", to_env, r);
 }
 
+/*
+ * Send value (and the page at pg with perm, if pg is not NULL) to to_env, retrying while it is
+ * not receiving, then wait for its answer: the value to_env sends back, with its page mapped at
+ * dstva if dstva is not NULL (*perm_store, if asked, says whether one came: 0 if not).  IPCs
+ * from other environments that arrive meanwhile are not the answer and are dropped: a program
+ * that talks to others by IPC must not have a call outstanding meanwhile.  Returns the answer,
+ * or the send's negative E_* code (-E_BAD_ENV: to_env is gone), with nothing received.  Waits
+ * for the answer as long as it takes.  The clients of the file system and network servers
+ * (lib/file.c, lib/nsipc.c) call through here.
+ */
+int32_t
+ipc_call(envid_t to_env, uint32_t value, void *pg, int perm, void *dstva, int *perm_store)
+{
+	envid_t from;
+	int32_t r;
+	int p;
+
+	while ((r = sys_ipc_try_send(to_env, value, pg ? pg : (void *) UTOP, perm))
+	       == -E_IPC_NOT_RECV)
+		sys_yield();
+	if (r < 0)
+		return r;
+	do {
+		r = ipc_recv(&from, dstva, &p);
+	} while (from != to_env);
+	if (perm_store)
+		*perm_store = p;
+	return r;
+}
+
+/*
+ * Whether envid names an environment that is alive: its slot holds that id, and it is neither
+ * free nor dying.  A dying environment (destroyed while it runs on another CPU, freed at its next
+ * trap) never runs user code again, and the kernel refuses it as the target of every call but a
+ * second destroy (envid2env): it cannot send, receive or answer, so for a server and its clients
+ * it is gone, and rights it held (a socket's, say) end with it.  Whether its slot has been freed
+ * yet is a different question, which only tests of the kernel ask.
+ */
+bool
+envid_alive(envid_t envid)
+{
+	const volatile struct Env *e = &envs[ENVX(envid)];
+
+	return envid > 0 && e->env_id == envid && e->env_status != ENV_FREE
+		&& e->env_status != ENV_DYING;
+}
+
 /* The first live environment of the given type, or 0. */
 envid_t
 ipc_find_env(enum EnvType type)
 {
 	for (int i = 0; i < NENV; i++)
-		if (envs[i].env_type == type && envs[i].env_status != ENV_FREE)
+		if (envs[i].env_type == type && envid_alive(envs[i].env_id))
 			return envs[i].env_id;
 	return 0;
+}
+
+/* The server of the given type (ENV_TYPE_FS, ENV_TYPE_NS): *cache while that still names a live
+ * one, else found again (and remembered in *cache).  0 if there is none. */
+envid_t
+ipc_server(enum EnvType type, envid_t *cache)
+{
+	if (!envid_alive(*cache) || envs[ENVX(*cache)].env_type != type)
+		*cache = ipc_find_env(type);
+	return *cache;
 }

@@ -9,31 +9,18 @@
 static union nsipc nsipcbuf;
 
 /*
- * Send request code with nsipcbuf and wait for the server's answer.  Returns the answer, or
- * -E_BAD_ENV if there is no network server.  IPCs from other environments that arrive while we
- * wait are not answers: they are dropped (a program that talks to others by IPC should not
- * have a socket request outstanding meanwhile).
+ * Send request code with nsipcbuf and wait for the server's answer (ipc_call: IPCs from others
+ * that arrive meanwhile are dropped).  Returns the answer, or -E_BAD_ENV if there is no network
+ * server.
  */
 static int
 nsipc(uint32_t code)
 {
 	static envid_t ns;
-	envid_t from;
-	int r;
 
-	if (ns == 0 || envs[ENVX(ns)].env_id != ns || envs[ENVX(ns)].env_type != ENV_TYPE_NS)
-		ns = ipc_find_env(ENV_TYPE_NS);
-	if (ns == 0)
+	if (!ipc_server(ENV_TYPE_NS, &ns))
 		return -E_BAD_ENV;
-	while ((r = sys_ipc_try_send(ns, code, &nsipcbuf, PTE_P | PTE_U | PTE_W))
-	       == -E_IPC_NOT_RECV)
-		sys_yield();
-	if (r < 0)
-		return r;
-	do {
-		r = ipc_recv(&from, NULL, NULL);
-	} while (from != ns);
-	return r;
+	return ipc_call(ns, code, &nsipcbuf, PTE_P | PTE_U | PTE_W, NULL, NULL);
 }
 
 int

@@ -25,12 +25,11 @@
 
 #include <inc/types.h>
 #include <inc/env.h>
+#include <inc/memlayout.h>
 
-/* Where each helper maps the packet page it is working on (an address no server uses). */
-#define INPUT_PKT_VA	0x0FFFE000
-#define OUTPUT_PKT_VA	0x0FFFD000
-/* The page the network server shares with its output helper (the waiting word). */
-#define OUTPUT_SHARED_VA 0x0FFFC000
+/* Where each helper maps the packet page it is working on (INPUT_PKT_VA, OUTPUT_PKT_VA), and
+ * the page the network server shares with its output helper (OUTPUT_SHARED_VA, the waiting
+ * word): inc/memlayout.h. */
 #define OUTPUT_REPORT_MSEC 10000
 
 void	input(envid_t ns_envid) __attribute__((noreturn));

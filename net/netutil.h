@@ -5,9 +5,10 @@
 
 #include <inc/types.h>
 #include <inc/string.h>
+#include <inc/netconf.h>
 
 #define ETH_ALEN	6
-#define ETH_HLEN	14
+#define ETH_HLEN	NET_ETH_HLEN
 #define ETHERTYPE_IP	0x0800
 #define ETHERTYPE_ARP	0x0806
 #define ETHERTYPE_TEST	0x88B5	/* IEEE 802 "local experimental" type: test frames */
@@ -20,10 +21,6 @@
 #define IP_PROTO_UDP	17
 #define ICMP_ECHO_REPLY	0
 #define ICMP_ECHO	8
-
-/* QEMU's user-mode network: our address and the gateway's (which answers ARP and ping). */
-#define NET_GUEST_IP	0x0A00020F	/* 10.0.2.15 */
-#define NET_GATEWAY_IP	0x0A000202	/* 10.0.2.2 */
 
 struct eth_hdr {
 	uint8_t dst[ETH_ALEN];

@@ -1,5 +1,5 @@
 /* The network server's sockets: the table of sockets with the environments that may use each,
- * and one function per client request (inc/ns.h), on lwIP's netconn API. */
+ * and one function per client request (inc/ns.h: NSREQ_CLIENT_LIST), on lwIP's netconn API. */
 
 #include <inc/lib.h>
 #include <inc/ns.h>
@@ -110,15 +110,6 @@ nssock_conn_owner(const struct netconn *conn)
 /* ---- Who may use a socket ----------------------------------------------------------------------- */
 
 static bool
-env_alive(envid_t e)
-{
-	const volatile struct Env *env = &envs[ENVX(e)];
-
-	return e > 0 && env->env_id == e && env->env_status != ENV_FREE
-		&& env->env_status != ENV_DYING;
-}
-
-static bool
 sock_has_env(struct ns_sock *s, envid_t e)
 {
 	if (e <= 0)		/* 0 marks a free entry (and is no environment's id) */
@@ -136,7 +127,7 @@ sock_prune(struct ns_sock *s)
 	bool any = false;
 
 	for (int i = 0; i < NS_SOCK_ENVS; i++) {
-		if (s->envs[i] && !env_alive(s->envs[i]))
+		if (s->envs[i] && !envid_alive(s->envs[i]))
 			s->envs[i] = 0;
 		any |= s->envs[i] != 0;
 	}
@@ -160,7 +151,7 @@ sock_allowed(struct ns_sock *s, envid_t client)
 		return true;
 	sock_prune(s);
 	for (int depth = 0; depth < NS_SOCK_ANCESTRY; depth++) {
-		if (!env_alive(e))
+		if (!envid_alive(e))
 			return false;
 		if ((e = envs[ENVX(e)].env_parent_id) == 0)	/* created by the kernel */
 			return false;
@@ -372,7 +363,7 @@ opt_bit(struct ns_sock *s, int32_t level, int32_t name)
 }
 
 static int32_t
-req_socket(envid_t client, volatile union nsipc *req)
+req_socket(envid_t client, uint32_t code, volatile union nsipc *req)
 {
 	int32_t domain = req->socket.domain, type = req->socket.type;
 	int32_t protocol = req->socket.protocol;
@@ -420,7 +411,7 @@ req_bind_connect(envid_t client, uint32_t code, volatile union nsipc *req)
 }
 
 static int32_t
-req_listen(envid_t client, volatile union nsipc *req)
+req_listen(envid_t client, uint32_t code, volatile union nsipc *req)
 {
 	int32_t backlog = req->listen.backlog;
 	struct ns_sock *s;
@@ -438,7 +429,7 @@ req_listen(envid_t client, volatile union nsipc *req)
 }
 
 static int32_t
-req_accept(envid_t client, volatile union nsipc *req)
+req_accept(envid_t client, uint32_t code, volatile union nsipc *req)
 {
 	struct ns_sock *s, *ns;
 	struct netconn *conn;
@@ -540,7 +531,7 @@ recv_udp(struct ns_sock *s, volatile uint8_t *dst, int32_t len, bool dontwait)
 }
 
 static int32_t
-req_recv(envid_t client, volatile union nsipc *req)
+req_recv(envid_t client, uint32_t code, volatile union nsipc *req)
 {
 	int32_t len = req->data.len, flags = req->data.flags;
 	struct ns_sock *s;
@@ -562,7 +553,7 @@ req_recv(envid_t client, volatile union nsipc *req)
 }
 
 static int32_t
-req_send(envid_t client, volatile union nsipc *req)
+req_send(envid_t client, uint32_t code, volatile union nsipc *req)
 {
 	int32_t len = req->data.len;
 	struct ns_sock *s;
@@ -605,7 +596,7 @@ req_send(envid_t client, volatile union nsipc *req)
 }
 
 static int32_t
-req_close(envid_t client, volatile union nsipc *req)
+req_close(envid_t client, uint32_t code, volatile union nsipc *req)
 {
 	struct ns_sock *s;
 	int r;
@@ -618,7 +609,7 @@ req_close(envid_t client, volatile union nsipc *req)
 }
 
 static int32_t
-req_shutdown(envid_t client, volatile union nsipc *req)
+req_shutdown(envid_t client, uint32_t code, volatile union nsipc *req)
 {
 	int32_t how = req->shutdown.how;
 	struct ns_sock *s;
@@ -663,7 +654,7 @@ req_getname(envid_t client, uint32_t code, volatile union nsipc *req)
 /* Options that are one field of lwIP's pcb are set under the core lock, like lwIP's own socket
  * layer does.  Returns 0, -E_NET (the connection is gone), -E_INVAL, -E_NOT_SUPP. */
 static int32_t
-req_setsockopt(envid_t client, volatile union nsipc *req)
+req_setsockopt(envid_t client, uint32_t code, volatile union nsipc *req)
 {
 	int32_t level = req->setsockopt.level, name = req->setsockopt.name;
 	int32_t value = req->setsockopt.value;
@@ -692,7 +683,7 @@ req_setsockopt(envid_t client, volatile union nsipc *req)
 }
 
 static int32_t
-req_stats(volatile union nsipc *req)
+req_stats(envid_t client, uint32_t code, volatile union nsipc *req)
 {
 	struct ns_stats st;
 	bool quiet = req->stats_req.quiet;
@@ -704,6 +695,16 @@ req_stats(volatile union nsipc *req)
 	return 0;
 }
 
+/* The handlers of the client requests, one per line of NSREQ_CLIENT_LIST (inc/ns.h), indexed by
+ * code.  A handler that serves one code only ignores code. */
+typedef int32_t (*nsreq_handler)(envid_t client, uint32_t code, volatile union nsipc *req);
+
+static const nsreq_handler handlers[NSREQ_CLIENT_MAX] = {
+#define NSREQ_HANDLER(code, handler) [code] = handler,
+	NSREQ_CLIENT_LIST(NSREQ_HANDLER)
+#undef NSREQ_HANDLER
+};
+
 int32_t
 nssock_serve(envid_t client, uint32_t code, union nsipc *page)
 {
@@ -711,20 +712,7 @@ nssock_serve(envid_t client, uint32_t code, union nsipc *page)
 	 * never trusted again after that. */
 	volatile union nsipc *req = page;
 
-	switch (code) {
-	case NSREQ_SOCKET:	return req_socket(client, req);
-	case NSREQ_BIND:
-	case NSREQ_CONNECT:	return req_bind_connect(client, code, req);
-	case NSREQ_LISTEN:	return req_listen(client, req);
-	case NSREQ_ACCEPT:	return req_accept(client, req);
-	case NSREQ_RECV:	return req_recv(client, req);
-	case NSREQ_SEND:	return req_send(client, req);
-	case NSREQ_CLOSE:	return req_close(client, req);
-	case NSREQ_SHUTDOWN:	return req_shutdown(client, req);
-	case NSREQ_GETSOCKNAME:
-	case NSREQ_GETPEERNAME:	return req_getname(client, code, req);
-	case NSREQ_SETSOCKOPT:	return req_setsockopt(client, req);
-	case NSREQ_STATS:	return req_stats(req);
-	default:		return -E_INVAL;
-	}
+	if (code < NSREQ_HELPER_MAX || code >= NSREQ_CLIENT_MAX)
+		return -E_INVAL;
+	return handlers[code](client, code, req);
 }

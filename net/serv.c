@@ -4,6 +4,7 @@
 
 #include <inc/lib.h>
 #include <inc/ns.h>
+#include <inc/netconf.h>	/* the addresses of QEMU's user network */
 #include <net/serv.h>
 #include <net/thread.h>
 #include <net/nethelpers.h>
@@ -40,14 +41,6 @@
  * blocking accepts) from taking every thread and page slot of the server. */
 #define NS_CLIENT_INFLIGHT	4
 
-/* Addresses of QEMU's user network ("slirp"): the guest is 10.0.2.15, the host side is the
- * gateway 10.0.2.2, and 10.0.2.3 answers DNS (this server has no resolver). */
-#define NS_IP		LWIP_MAKEU32(10, 0, 2, 15)
-#define NS_NETMASK	LWIP_MAKEU32(255, 255, 255, 0)
-#define NS_GATEWAY	LWIP_MAKEU32(10, 0, 2, 2)
-#define NS_DNS		LWIP_MAKEU32(10, 0, 2, 3)
-
-
 struct ns_stats ns_stats;
 envid_t ns_output_envid;
 volatile uint32_t *ns_output_waiting;
@@ -59,8 +52,8 @@ static struct netif ns_netif;
 static uint16_t page_free[NS_PAGE_SLOTS];	/* a stack of free slot numbers */
 static uint32_t page_nfree;
 
-static_assert(NS_PAGE_BASE + NS_PAGE_SLOTS * PGSIZE <= THREAD_STACK_BASE,
-	      "page slots lie below the thread stacks");
+static_assert(NS_PAGE_BASE + NS_PAGE_SLOTS * PGSIZE <= NS_PAGE_LIM,
+	      "the page slots fit their region (inc/memlayout.h)");
 
 static void
 page_init(void)
@@ -314,6 +307,45 @@ timer_tick(void)
 	}
 }
 
+/* The helpers' messages to us (inc/ns.h).  A handler takes the message's page, NULL if none
+ * came, and answers nothing. */
+static void
+helper_input(void *page)
+{
+	if (page)
+		ns_netif_input(&ns_netif, page);
+	else
+		ns_stats.rx_dropped++;
+}
+
+static void
+helper_timer(void *page)
+{
+	if (page)
+		ns_page_release(page);
+	timer_tick();
+}
+
+/* The output helper receives again: the dispatcher's next turn sends the queued frames
+ * (ns_netif_flush), nothing more to do. */
+static void
+helper_output_ready(void *page)
+{
+	if (page)
+		ns_page_release(page);
+}
+
+/* By code: the helper each message must come from, and its handler.  Anything else a helper
+ * sends us is out of turn, and dropped. */
+static const struct helper_request {
+	envid_t *from;
+	void (*handle)(void *page);
+} helper_requests[NSREQ_HELPER_MAX] = {
+	[NSREQ_INPUT] =		{ &input_envid, helper_input },
+	[NSREQ_TIMER] =		{ &timer_envid, helper_timer },
+	[NSREQ_OUTPUT_READY] =	{ &ns_output_envid, helper_output_ready },
+};
+
 static void
 dispatch(void *arg)
 {
@@ -337,20 +369,13 @@ dispatch(void *arg)
 		if (from == 0)			/* sys_ipc_recv failed: cannot happen for our va */
 			continue;
 
-		if (from == input_envid && value == NSREQ_INPUT) {
-			if (page)
-				ns_netif_input(&ns_netif, page);
-			else
-				ns_stats.rx_dropped++;
-		} else if (from == timer_envid && value == NSREQ_TIMER) {
-			if (page)
-				ns_page_release(page);
-			timer_tick();
+		const struct helper_request *hr = (uint32_t) value < NSREQ_HELPER_MAX
+			? &helper_requests[value] : NULL;
+		if (hr && hr->handle && from == *hr->from) {
+			hr->handle(page);
 		} else if (from == input_envid || from == timer_envid
 			   || from == ns_output_envid) {
-			/* The output helper's NSREQ_OUTPUT_READY needs nothing more: the next
-			 * turn sends the queued frames.  Else a helper speaking out of turn:
-			 * nothing to answer. */
+			/* A helper speaking out of turn: nothing to answer. */
 			if (page)
 				ns_page_release(page);
 		} else
@@ -429,9 +454,9 @@ umain(int argc, char **argv)
 	sys_sem_wait(&ready);
 	sys_sem_free(&ready);
 
-	ip4_addr_set_u32(&ip, lwip_htonl(NS_IP));
-	ip4_addr_set_u32(&mask, lwip_htonl(NS_NETMASK));
-	ip4_addr_set_u32(&gw, lwip_htonl(NS_GATEWAY));
+	ip4_addr_set_u32(&ip, lwip_htonl(NET_GUEST_IP));
+	ip4_addr_set_u32(&mask, lwip_htonl(NET_NETMASK));
+	ip4_addr_set_u32(&gw, lwip_htonl(NET_GATEWAY_IP));
 	LOCK_TCPIP_CORE();
 	bool up = netif_add(&ns_netif, &ip, &mask, &gw, NULL, ns_netif_init, tcpip_input);
 	if (up) {
@@ -443,12 +468,9 @@ umain(int argc, char **argv)
 	/* Without a card the server still serves the loopback interface (127.0.0.1). */
 	if (!up)
 		cprintf("ns: no network interface: loopback only\n");
-	else cprintf("ns: %u.%u.%u.%u/24 gateway %u.%u.%u.%u dns %u.%u.%u.%u, "
-		"mac %02x:%02x:%02x:%02x:%02x:%02x\n",
-		(NS_IP >> 24) & 0xff, (NS_IP >> 16) & 0xff, (NS_IP >> 8) & 0xff, NS_IP & 0xff,
-		(NS_GATEWAY >> 24) & 0xff, (NS_GATEWAY >> 16) & 0xff, (NS_GATEWAY >> 8) & 0xff,
-		NS_GATEWAY & 0xff, (NS_DNS >> 24) & 0xff, (NS_DNS >> 16) & 0xff,
-		(NS_DNS >> 8) & 0xff, NS_DNS & 0xff,
+	else cprintf("ns: " NET_IP_FMT "/24 gateway " NET_IP_FMT " dns " NET_IP_FMT ", "
+		"mac %02x:%02x:%02x:%02x:%02x:%02x\n", NET_IP_ARGS(NET_GUEST_IP),
+		NET_IP_ARGS(NET_GATEWAY_IP), NET_IP_ARGS(NET_DNS_IP),
 		ns_netif.hwaddr[0], ns_netif.hwaddr[1], ns_netif.hwaddr[2],
 		ns_netif.hwaddr[3], ns_netif.hwaddr[4], ns_netif.hwaddr[5]);
 

@@ -5,6 +5,7 @@
 
 #include <inc/lib.h>
 #include <inc/ns.h>
+#include <net/nsconf.h>
 
 #include <lwip/err.h>
 
@@ -20,9 +21,8 @@ struct netif;
  * answered -E_NO_MEM.
  *
  * The slots are NS_PAGE_SLOTS pages from NS_PAGE_BASE, below the thread stacks
- * (THREAD_STACK_BASE) and above the program.
+ * (THREAD_STACK_BASE) and above the program (inc/memlayout.h).
  */
-#define NS_PAGE_BASE	0x90000000
 /* NS_PAGE_SLOTS (inc/ns.h): 2 MB, every frame of 32 full TCP receive windows. */
 
 void *	ns_page_alloc(void);		/* a free slot's address, or NULL */
@@ -45,7 +45,7 @@ extern volatile uint32_t *ns_output_waiting;
 void	ns_reply(envid_t client, int32_t value);
 
 /* net/nssock.c: the socket table and the client requests. */
-#define NS_SOCK_MAX	128		/* sockets open at once, all clients together */
+/* NS_SOCK_MAX (net/nsconf.h): sockets open at once, all clients together. */
 #define NS_SOCK_ENVS	4		/* environments that may use one socket at once */
 
 void	nssock_init(void);

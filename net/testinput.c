@@ -73,7 +73,8 @@ umain(int argc, char **argv)
 	ipc_send(out, NSREQ_OUTPUT, TX_VA, PTE_P | PTE_U);
 	if ((r = sys_page_unmap(0, TX_VA)) < 0)
 		panic("sys_page_unmap: %e", r);
-	cprintf("testinput: sent an ARP request for 10.0.2.2 from %02x:%02x:%02x:%02x:%02x:%02x\n",
+	cprintf("testinput: sent an ARP request for " NET_IP_FMT " from "
+		"%02x:%02x:%02x:%02x:%02x:%02x\n", NET_IP_ARGS(NET_GATEWAY_IP),
 		ni.mac[0], ni.mac[1], ni.mac[2], ni.mac[3], ni.mac[4], ni.mac[5]);
 
 	for (uint32_t nframes = 0;; nframes++) {
@@ -88,9 +89,10 @@ umain(int argc, char **argv)
 							       NET_GATEWAY_IP);
 		if (arp && !have_reply) {
 			have_reply = true;
-			cprintf("testinput: ARP reply: 10.0.2.2 is at "
-				"%02x:%02x:%02x:%02x:%02x:%02x\n", arp->sha[0], arp->sha[1],
-				arp->sha[2], arp->sha[3], arp->sha[4], arp->sha[5]);
+			cprintf("testinput: ARP reply: " NET_IP_FMT " is at "
+				"%02x:%02x:%02x:%02x:%02x:%02x\n", NET_IP_ARGS(NET_GATEWAY_IP),
+				arp->sha[0], arp->sha[1], arp->sha[2], arp->sha[3], arp->sha[4],
+				arp->sha[5]);
 		}
 		cprintf("testinput: frame %u: %d bytes\n", nframes, RX_VA->np_len);
 		testinput_hexdump(RX_VA->np_data, RX_VA->np_len);

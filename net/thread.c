@@ -46,8 +46,8 @@ static int nosched_depth;
 static struct thread_stats stats;
 
 static_assert(THREAD_STACK_BASE % PGSIZE == 0, "stack slots are page-aligned");
-static_assert(THREAD_STACK_BASE + THREAD_MAX * THREAD_SLOT_PAGES * PGSIZE <= UTOP,
-	      "the stack region lies below UTOP");
+static_assert(THREAD_STACK_BASE + THREAD_MAX * THREAD_SLOT_PAGES * PGSIZE <= THREAD_STACK_LIM,
+	      "the stacks fit their region (inc/memlayout.h)");
 
 /* ---- queues ---------------------------------------------------------------------------------- */
 

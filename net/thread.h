@@ -4,6 +4,7 @@
 #define NET_THREAD_H
 
 #include <inc/types.h>
+#include <inc/memlayout.h>
 
 /*
  * Contract.
@@ -38,7 +39,7 @@
 
 #define THREAD_MAX		128
 #define THREAD_SLOT_PAGES	16		/* so a stack is at most 15 pages (60 KB) */
-#define THREAD_STACK_BASE	0xA0000000	/* THREAD_MAX slots: 8 MB of address space */
+/* THREAD_STACK_BASE (inc/memlayout.h): THREAD_MAX slots, 8 MB of address space. */
 #define THREAD_NAME_MAX		16
 
 /* thread_create flags */

@@ -205,15 +205,6 @@ struct conn {
 	int len;
 };
 
-static bool
-env_alive(envid_t e)
-{
-	const volatile struct Env *env = &envs[ENVX(e)];
-
-	return e > 0 && env->env_id == e && env->env_status != ENV_FREE
-		&& env->env_status != ENV_DYING;
-}
-
 /* Start the step phase of the current connection, which must end within msec. */
 static void
 step_begin(enum httpd_phase phase, uint32_t msec)
@@ -620,7 +611,7 @@ pool_check(uint32_t now)
 	for (int i = 0; i < HTTPD_WORKERS; i++) {
 		struct httpd_slot *w = &slots[i];
 		int32_t sock = w->sock;
-		bool alive = env_alive(w->env);
+		bool alive = envid_alive(w->env);
 
 		if (alive && sock == HTTPD_NO_SOCK)
 			continue;
@@ -722,7 +713,7 @@ dispatch(int sock, uint32_t now)
 {
 	for (int i = 0; i < HTTPD_WORKERS; i++) {
 		struct httpd_slot *w = &slots[i];
-		if (w->sock != HTTPD_NO_SOCK || !env_alive(w->env))
+		if (w->sock != HTTPD_NO_SOCK || !envid_alive(w->env))
 			continue;
 		w->start = now;
 		w->deadline = now + HTTPD_HEAD_MSEC + HTTPD_GRACE_MSEC;
@@ -791,11 +782,11 @@ console_stat(void)
 	for (int i = 0; i < HTTPD_WORKERS; i++) {
 		struct httpd_slot *w = &slots[i];
 		int32_t sock;
-		while ((sock = w->sock) != HTTPD_NO_SOCK && env_alive(w->env))
+		while ((sock = w->sock) != HTTPD_NO_SOCK && envid_alive(w->env))
 			sys_page_wait((const void *) &w->sock, (uint32_t) sock, pageref(w));
 	}
 	for (int i = 0; i < HTTPD_WORKERS; i++) {
-		workers += env_alive(slots[i].env);
+		workers += envid_alive(slots[i].env);
 		busy += slots[i].sock != HTTPD_NO_SOCK;
 		served += slots[i].served;
 		timeouts += slots[i].timeouts;

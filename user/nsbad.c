@@ -13,20 +13,11 @@ static union nsipc req;
 static int
 raw_request(uint32_t code, void *page, int perm)
 {
-	envid_t ns = ipc_find_env(ENV_TYPE_NS), from;
-	int r;
+	envid_t ns = ipc_find_env(ENV_TYPE_NS);
 
 	if (!ns)
 		return -E_BAD_ENV;
-	while ((r = sys_ipc_try_send(ns, code, page ? page : (void *) UTOP, perm))
-	       == -E_IPC_NOT_RECV)
-		sys_yield();
-	if (r < 0)
-		return r;
-	do
-		r = ipc_recv(&from, NULL, NULL);
-	while (from != ns);
-	return r;
+	return ipc_call(ns, code, page, perm, NULL, NULL);
 }
 
 static void

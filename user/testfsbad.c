@@ -20,23 +20,12 @@ static envid_t fsenv;
 			      #call, __r, __r, (want), (want));		\
 	} while (0)
 
-/* Send request type with the page req (perm 0: no page) and return the server's answer. */
+/* Send request type with the page req (perm 0: no page) and return the server's answer (or the
+ * send's error, which then fails the EXPECT it is checked by). */
 static int
 raw_request(uint32_t type, int perm)
 {
-	envid_t from;
-	int r;
-
-	if ((r = sys_ipc_try_send(fsenv, type, perm ? (void *) &req : (void *) UTOP, perm))
-	    == -E_IPC_NOT_RECV) {
-		ipc_send(fsenv, type, perm ? (void *) &req : NULL, perm);
-	} else if (r < 0) {
-		panic("send: %e", r);
-	}
-	do {
-		r = ipc_recv(&from, NULL, NULL);
-	} while (from != fsenv);
-	return r;
+	return ipc_call(fsenv, type, perm ? (void *) &req : NULL, perm, NULL, NULL);
 }
 
 #define RW	(PTE_P | PTE_U | PTE_W)

@@ -3,6 +3,10 @@
 #ifndef NET_LWIP_LWIPOPTS_H
 #define NET_LWIP_LWIPOPTS_H
 
+/* The sizes below derive from the network's facts and the server's own sizes. */
+#include <inc/netconf.h>
+#include <net/nsconf.h>
+
 /* ---- Threads and APIs ---------------------------------------------------------------------------
  * The server runs lwIP with an operating system (NO_SYS=0) made of the cooperative threads of
  * net/thread.h: one lwIP "tcpip" thread for timers, and one server thread per client request,
@@ -78,17 +82,19 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define ETH_PAD_SIZE			0
 
 /* ---- TCP ---------------------------------------------------------------------------------------- */
-#define TCP_MSS				1460	/* Ethernet MTU 1500 - 20 (IP) - 20 (TCP) */
-/* A window of 16 segments: about what QEMU's user network delivers back to back, so a bulk
- * receive (wget) is not throttled by our window; each segment in flight holds one packet page. */
-#define TCP_WND				(16 * TCP_MSS)
+#define TCP_MSS				(NET_MTU - 20 - 20)	/* 1460: MTU - IP - TCP headers */
+/* A window of NS_TCP_WND_SEGS (16) segments: about what QEMU's user network delivers back to
+ * back, so a bulk receive (wget) is not throttled by our window; each segment in flight holds
+ * one packet page. */
+#define TCP_WND				(NS_TCP_WND_SEGS * TCP_MSS)
 /* The same for sending (httpd streaming a large file): 16 segments unacknowledged. */
-#define TCP_SND_BUF			(16 * TCP_MSS)
+#define TCP_SND_BUF			(NS_TCP_WND_SEGS * TCP_MSS)
 #define TCP_SND_QUEUELEN		(4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_QUEUE_OOSEQ			1
-#define TCP_OOSEQ_MAX_PBUFS		16	/* out-of-order frames kept per connection */
+/* Out-of-order frames kept per connection: a window's worth. */
+#define TCP_OOSEQ_MAX_PBUFS		NS_TCP_WND_SEGS
 #define TCP_LISTEN_BACKLOG		1
-#define TCP_DEFAULT_LISTEN_BACKLOG	64
+#define TCP_DEFAULT_LISTEN_BACKLOG	NS_ACCEPT_QUEUE
 /* Our hook on every TCP segment that reaches a connection (net/lwip/netif.c): the page slot
  * shares of inc/ns.h. */
 #define LWIP_HOOK_FILENAME		"ns_hooks.h"
@@ -109,19 +115,19 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define MEM_SIZE			(512 * 1024)
 #define MEMP_NUM_PBUF			64	/* PBUF_REF/ROM headers: UDP sends, loopback */
 #define MEMP_NUM_UDP_PCB		16
-/* One per socket (NS_SOCK_MAX = 128 in net/serv.h: e.g. 50 connections between two guest
- * programs over loopback, both ends), plus connections in TIME_WAIT or accepted by lwIP but not
- * yet by a client.  When the pool runs out lwIP reclaims the oldest TIME_WAIT (then closing)
- * one, so closed connections do not exhaust it. */
-#define MEMP_NUM_TCP_PCB		160
+/* One per socket (NS_SOCK_MAX = 128 in net/nsconf.h: e.g. 50 connections between two guest
+ * programs over loopback, both ends), plus 32 for connections in TIME_WAIT or accepted by lwIP
+ * but not yet by a client.  When the pool runs out lwIP reclaims the oldest TIME_WAIT (then
+ * closing) one, so closed connections do not exhaust it. */
+#define MEMP_NUM_TCP_PCB		(NS_SOCK_MAX + 32)
 #define MEMP_NUM_TCP_PCB_LISTEN		16
 /* Segments queued for sending or retransmission: TCP_SND_QUEUELEN (64) per busy connection;
  * 256 lets four connections have full queues while the others send small answers. */
-#define MEMP_NUM_TCP_SEG		256
+#define MEMP_NUM_TCP_SEG		(4 * TCP_SND_QUEUELEN)
 #define MEMP_NUM_NETBUF			32	/* UDP datagrams waiting to be received */
 /* Netconns: our socket table (NS_SOCK_MAX = 128) plus connections accepted by lwIP but not yet
- * by a client (up to the accept mailbox's 64). */
-#define MEMP_NUM_NETCONN		192
+ * by a client (up to the accept mailbox's NS_ACCEPT_QUEUE = 64). */
+#define MEMP_NUM_NETCONN		(NS_SOCK_MAX + NS_ACCEPT_QUEUE)
 #define MEMP_NUM_TCPIP_MSG_API		32	/* tcpip_callback (loopback, deletes) */
 #define MEMP_NUM_TCPIP_MSG_INPKT	8	/* unused with core locking input */
 #define MEMP_NUM_ARP_QUEUE		32	/* packets waiting for an ARP reply */
@@ -131,13 +137,13 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define PBUF_POOL_SIZE			0
 
 /* Mailboxes (message counts).  The accept mailbox holds connections that completed the
- * handshake before the server accepted them: 64 covers the 50 opened at once.  A TCP receive
- * mailbox holds received segments (pbufs) for one connection: 32 > the 16 segments of a
- * window, so a full window never finds it full. */
+ * handshake before the server accepted them: NS_ACCEPT_QUEUE (64) covers the 50 opened at
+ * once.  A TCP receive mailbox holds received segments (pbufs) for one connection: twice the
+ * 16 segments of a window, so a full window never finds it full. */
 #define TCPIP_MBOX_SIZE			64
-#define DEFAULT_TCP_RECVMBOX_SIZE	32
+#define DEFAULT_TCP_RECVMBOX_SIZE	(2 * NS_TCP_WND_SEGS)
 #define DEFAULT_UDP_RECVMBOX_SIZE	16
-#define DEFAULT_ACCEPTMBOX_SIZE		64
+#define DEFAULT_ACCEPTMBOX_SIZE		NS_ACCEPT_QUEUE
 
 /* ---- Checks and statistics ----------------------------------------------------------------------
  * Checksums in software both ways (our E1000 driver does not offload them).  Statistics on, for

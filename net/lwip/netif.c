@@ -14,12 +14,15 @@
 #include <lwip/stats.h>
 #include <netif/ethernet.h>
 
-/* Where linkoutput builds outgoing frames: a ring of NS_TX_PAGES pages below the page slots. */
-#define NS_TX_PAGES	16
-#define NS_TX_BASE	(NS_PAGE_BASE - NS_TX_PAGES * PGSIZE)
+/* Where linkoutput builds outgoing frames: a ring of NS_TX_PAGES pages, the region
+ * [NS_TX_BASE, NS_TX_LIM) below the page slots (inc/memlayout.h). */
+#define NS_TX_PAGES	((NS_TX_LIM - NS_TX_BASE) / PGSIZE)
 
 static_assert(NET_PKT_DATA_OFFSET + NET_FRAME_MAX <= PGSIZE, "a frame fits in a packet page");
-static_assert(NET_FRAME_MAX >= 1500 + SIZEOF_ETH_HDR, "a full-MTU frame fits NET_FRAME_MAX");
+static_assert(NET_ETH_HLEN == SIZEOF_ETH_HDR, "inc/netconf.h and lwIP agree on the header");
+static_assert(NET_FRAME_MAX >= NET_MTU + SIZEOF_ETH_HDR, "a full-MTU frame fits NET_FRAME_MAX");
+static_assert(TCP_WND / TCP_MSS <= NS_RX_CONN_SLOTS,
+	      "a connection's share of page slots holds a full receive window");
 
 /*
  * Receive: a custom pbuf (PBUF_REF, flagged custom) whose payload is the frame in the packet
@@ -324,7 +327,7 @@ ns_netif_init(struct netif *netif)
 	netif->name[1] = 'n';
 	netif->hwaddr_len = ETH_HWADDR_LEN;
 	memcpy(netif->hwaddr, info.mac, ETH_HWADDR_LEN);
-	netif->mtu = 1500;
+	netif->mtu = NET_MTU;
 	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET
 		| NETIF_FLAG_LINK_UP;
 	netif->output = etharp_output;

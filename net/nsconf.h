@@ -1,0 +1,19 @@
+/* The network server's sizes that lwIP's configuration (net/lwip/lwipopts.h) derives its pools
+ * from.  Plain constants with no #include: lwipopts.h includes this file into every lwIP source. */
+#ifndef NET_NSCONF_H
+#define NET_NSCONF_H
+
+/* Sockets open at once, all clients together (net/nssock.c): each is one lwIP netconn and, for
+ * TCP, one pcb. */
+#define NS_SOCK_MAX		128
+
+/* Connections lwIP has accepted that no client has accepted yet, per listener (lwIP's accept
+ * mailbox): covers the 50 connections httpdbad opens at once. */
+#define NS_ACCEPT_QUEUE		64
+
+/* The TCP windows, in full segments, both ways: about what QEMU's user network delivers back to
+ * back, so that a bulk receive (wget) or send (httpd streaming a large file) is not throttled
+ * by the window.  Each received segment in flight holds one page slot (inc/ns.h). */
+#define NS_TCP_WND_SEGS		16
+
+#endif /* !NET_NSCONF_H */
