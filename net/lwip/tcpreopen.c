@@ -77,7 +77,7 @@ ns_tcp_timewait_reopen(struct pbuf *p, struct netif *inp)
 	if (!pcb || !TCP_SEQ_GT(lwip_ntohl(th->seqno), pcb->rcv_nxt))
 		return 0;
 
-	/* Check, then act: only a SYN that lwIP will take ends the TIME-WAIT. */
+	/* Check, then act: a damaged SYN, which lwIP will drop, must not end the TIME-WAIT. */
 	pbuf_remove_header(p, hlen);	/* cannot fail: hlen < len <= p->len */
 	u16_t sum = inet_chksum_pseudo_partial(p, IP_PROTO_TCP, len - hlen, len - hlen, &src,
 					       &dest);
