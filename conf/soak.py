@@ -16,6 +16,8 @@ from gradelib import Qemu, free_port, ROOT  # noqa: E402
 from bench import http_get  # noqa: E402
 
 PATHS = ["/about.txt", "/index.html", "/style.css", "/logo.svg"]
+# The network server prints its counters before httpd's own line.
+REOPENED = r"^ns stats: TIME-WAIT connections reopened by a new SYN (\d+)$"
 STAT = (r"^httpd: stat: .*; ns sockets (\d+), threads (\d+) \(max (\d+)\), rx pages held (\d+); "
         r"free pages (\d+); time \d+ ms$")
 
@@ -37,6 +39,7 @@ def main():
         for i in range(100):  # the caches grow to what this load needs
             http_get(port, PATHS[i % len(PATHS)])
         q.send("stat\n")
+        reopened_before = int(q.expect(REOPENED).group(1))
         before = q.expect(STAT).group(0)
         errors, t0 = 0, time.monotonic()
         for i in range(args.requests):
@@ -51,11 +54,13 @@ def main():
                 print("soak: %d requests, %.0fs" % (i + 1, time.monotonic() - t0), flush=True)
         secs = time.monotonic() - t0
         q.send("stat\n")
+        reopened = int(q.expect(REOPENED).group(1)) - reopened_before
         after = q.expect(STAT).group(0)
     finally:
         q.stop()
     print("soak: %d requests in %.1fs, %.0f requests/s, %d errors"
           % (args.requests, secs, args.requests / secs, errors))
+    print("soak: connections reopened from TIME-WAIT (a host port reused): %d" % reopened)
     print("soak: before: %s" % before)
     print("soak: after:  %s" % after)
     b, a = re.match(STAT, before).groups(), re.match(STAT, after).groups()

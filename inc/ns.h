@@ -126,6 +126,8 @@ struct ns_stats {
 	uint32_t rx_copy_bytes, rx_share_dropped;
 	/* answers and frames that had to wait (their receiver was not receiving yet) */
 	uint32_t replies_queued, tx_queued;
+	/* connections in TIME-WAIT reopened by a new SYN from the same peer (net/lwip/tcpreopen.c) */
+	uint32_t tcp_tw_reopened;
 };
 
 union nsipc {

@@ -209,6 +209,7 @@ ns_stats_print(const struct ns_stats *st)
 	cprintf("ns stats: small frames copied %u bytes; segments past a share dropped %u; "
 		"waited: answers %u, frames %u\n", st->rx_copy_bytes, st->rx_share_dropped,
 		st->replies_queued, st->tx_queued);
+	cprintf("ns stats: TIME-WAIT connections reopened by a new SYN %u\n", st->tcp_tw_reopened);
 }
 
 /* ---- Client requests ------------------------------------------------------------------------------ */
