@@ -507,9 +507,11 @@ class Console(_Group):
 
     def exit_description(self):
         """How the command ended, once its output has ended: its exit status or signal."""
-        status = self.proc.poll()
-        if status is None:
-            return "still running"
+        try:
+            # Its output has ended, so it is exiting, if not reaped yet.
+            status = self.proc.wait(timeout=_settings["grace"])
+        except subprocess.TimeoutExpired:
+            return "its output ended, but it still runs"
         return _describe_status(status)
 
     def send(self, text):
@@ -610,13 +612,9 @@ class Qemu(Console):
                 sig = _SIGNAL_WORDS[words]
                 return "QEMU killed by signal %d (%s)" % (sig, signal.Signals(sig).name)
             return "make: " + m.group(1)
-        status = self.proc.poll()
-        if status == 0 and not self.command_is_fake():
+        if self.argv_used[0] == "make" and Console.exit_description(self) == "exit status 0":
             return "QEMU's exit status 0: the guest reset or powered off (-no-reboot)"
         return Console.exit_description(self)
-
-    def command_is_fake(self):
-        return self.argv_used[0] != "make"
 
     def qemu_pid(self):
         """The pid of the QEMU process (a child of make in our process group)."""
@@ -743,8 +741,10 @@ def _classify(failure, q):
     m = re.search(r"^.*%s.*$" % _settings["panic"], text, re.M)
     if m:
         failure.kind = "kernel-panic"
-        failure.args = ("kernel panic:\n%s\n  (the test was at: %s)"
-                        % (_panic_report(text, m.start()), str(failure).split("\n")[0]),)
+        at = str(failure).split("\n")[0]
+        at = "" if at.startswith("output contains /%s/" % _settings["panic"]) else \
+            "\n  (the test was at: %s)" % at
+        failure.args = ("kernel panic:\n%s%s" % (_panic_report(text, m.start()), at),)
         return failure
     # A user panic the test did not wait for (one matched by an expectation is before q.pos).
     m = re.search(r"^.*%s.*$" % _settings["user_panic"], text[q.pos:], re.M)
