@@ -140,7 +140,7 @@ class _Test:
     def program(self):
         """What the test runs, for -l and the reports."""
         if self.runner is _run_host_test:
-            return " ".join(self.cmd)
+            return " ".join(["python3" if c == sys.executable else c for c in self.cmd])
         return self.run or "default"
 
     def kernels(self):
@@ -155,8 +155,21 @@ _current_group = [""]
 
 
 def group(title):
-    """Start a group: the tests declared after it are listed and reported under title."""
+    """Start a group: the tests declared after it are listed and reported under title.  Groups
+    titled "lab N: ..." are reported in the order of N, the others first; a title declared again
+    continues its group."""
     _current_group[0] = title
+
+
+def _in_report_order(tests):
+    first = {}
+    for i, t in enumerate(_tests):
+        first.setdefault(t.group, i)
+
+    def key(t):
+        m = re.match(r"lab (\d+)\b", t.group)
+        return (int(m.group(1)) if m else -1, first[t.group], _tests.index(t))
+    return sorted(tests, key=key)
 
 
 def _register(t):
@@ -1118,7 +1131,7 @@ def main(argv=None, suite="exo386"):
     if args.list:
         width = max(len(t.name) for t in _tests)
         last = None
-        for t in _tests:
+        for t in _in_report_order(_tests):
             if t.group != last:
                 print("== %s ==" % (t.group or "tests"))
                 last = t.group
@@ -1132,8 +1145,8 @@ def main(argv=None, suite="exo386"):
         ap.error("unknown test %s; the tests are: %s" % (", ".join(unknown), " ".join(names)))
     if args.jobs < 1 or args.repeat < 1:
         ap.error("-j and --repeat need a positive number")
-    chosen = [t for t in _tests if (not args.names or t.name in args.names)
-              and all(re.search(k, t.name) for k in args.k)]
+    chosen = _in_report_order([t for t in _tests if (not args.names or t.name in args.names)
+                               and all(re.search(k, t.name) for k in args.k)])
     if not chosen:
         ap.error("no test is selected")
     _verbose = args.verbose
