@@ -889,6 +889,7 @@ class _Job:
             self.dir = os.path.join(self.dir, "run-%d" % run)
         self.pid = self.fd = self.deadline = self.killed = None
         self.result = None
+        self.started = self.ended = None    # time.monotonic() when it was started and reaped
 
 
 def _start(job, scale, capture):
@@ -921,7 +922,7 @@ def _start(job, scale, capture):
                 sys.stderr.flush()
             os._exit(status)
     os.close(w)
-    job.pid, job.fd = pid, r
+    job.pid, job.fd, job.started = pid, r, time.monotonic()
     limit = _scaled_limit(job.test, scale)
     job.deadline = time.monotonic() + limit
 
@@ -934,6 +935,7 @@ def _scaled_limit(t, scale):
 def _reap(job):
     os.close(job.fd)
     _, status = os.waitpid(job.pid, 0)
+    job.ended = time.monotonic()
     path = os.path.join(ROOT, job.dir, "result.json")
     try:
         with open(path) as f:
@@ -1035,8 +1037,8 @@ def _write_json(path, entries, info):
     doc = dict(info)
     doc["tests"] = [{k: v for k, v in e.items() if k != "results"} for e in entries]
     for d, e in zip(doc["tests"], entries):
-        d["run_results"] = [{k: r[k] for k in ("status", "seconds", "class", "directory")}
-                            for r in e["results"]]
+        d["run_results"] = [{k: r.get(k) for k in ("status", "seconds", "class", "directory",
+                                                    "start", "end")} for r in e["results"]]
     with open(path, "w") as f:
         json.dump(doc, f, indent=2)
         f.write("\n")
@@ -1160,6 +1162,8 @@ def main(argv=None, suite="exo386"):
     start = time.monotonic()
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
     entries, scale, build_failure = [], 1.0, None
+    phases = [start, None]      # when the build and the calibration ended
+    jobs = []
     calibrate = _settings["build"] and not args.no_calibrate and any(
         t.runner is _run_kernel_test and not t.command for t in chosen)
     interrupted = False
@@ -1174,6 +1178,7 @@ def main(argv=None, suite="exo386"):
                 build_failure = e
                 print("make: FAIL (%.1fs)" % (time.monotonic() - start))
                 print("\n".join("    | " + l for l in (e.output or "").split("\n")[-30:]))
+        phases[0] = time.monotonic()
         if calibrate and not build_failure:
             scale, seconds = _calibrate(njobs)
             if seconds is not None:
@@ -1181,6 +1186,7 @@ def main(argv=None, suite="exo386"):
                       "time limits x%.2f" % (njobs, "s at once" if njobs > 1 else "", seconds,
                                              CALIBRATION_SECONDS, scale), flush=True)
 
+        phases[1] = time.monotonic()
         jobs = [_Job(t, k, args.repeat) for t in chosen for k in range(1, args.repeat + 1)]
         by_test = {t.name: [j for j in jobs if j.test is t] for t in chosen}
         printed = [0]
@@ -1193,6 +1199,10 @@ def main(argv=None, suite="exo386"):
                 if any(j.result is None for j in by_test[t.name]):
                     return
                 results = [j.result for j in by_test[t.name]]
+                for j in by_test[t.name]:
+                    if j.started is not None:  # seconds since the grader started, for timelines
+                        j.result.update(start=round(j.started - start, 3),
+                                        end=round(j.ended - start, 3))
                 for j in by_test[t.name]:
                     with contextlib.suppress(OSError):
                         with open(os.path.join(ROOT, j.dir, "grader.out")) as f:
@@ -1234,6 +1244,12 @@ def main(argv=None, suite="exo386"):
         print("Failed: %s" % " ".join(t.name for t in chosen
                                       if t.name not in {e["name"] for e in entries
                                                         if e["status"] == "passed"}))
-    print("Total time: %.1fs" % total)
+    if phases[1] is not None:
+        exclusive = sum(j.ended - j.started for j in jobs if j.test.exclusive and j.ended)
+        print("Total time: %.1fs (build %.1fs, calibration %.1fs, tests %.1fs of which %.1fs "
+              "for exclusive tests alone)" % (total, phases[0] - start, phases[1] - phases[0],
+                                               time.monotonic() - phases[1], exclusive))
+    else:
+        print("Total time: %.1fs" % total)
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
