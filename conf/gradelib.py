@@ -33,7 +33,7 @@ output), q.output, q.remaining(), q.ports["GDBPORT" / "PORT7" / "PORT80"], q.pca
 capture, complete after q.stop()), q.kernel (the ELF file of the kernel it boots; its symbol
 table is q.kernel + ".sym"), q.dir, q.qemu_pid(), q.cpu_time(), q.wait_exit(), q.stop().
 Helpers for test code: fail, assert_match, free_port, source_line, read_symbols, read_pcap,
-boot (a second guest in the same test).  Type into the monitor only after its prompt: what
+boot (a second guest in the same test), scaled (a number of seconds times the calibration).  Type into the monitor only after its prompt: what
 arrives before the kernel has set up the serial port is lost.
 
 Every test runs in a process of its own, in obj/grade/NAME/ (console.log, qemu.log, qemu.pcap,
@@ -63,7 +63,7 @@ import xml.etree.ElementTree as ET
 
 __all__ = ["test", "host_test", "group", "defaults", "main", "Console", "Qemu", "TestFailure",
            "fail", "prompt", "assert_match", "free_port", "source_line", "read_symbols",
-           "read_pcap", "boot", "ROOT"]
+           "read_pcap", "boot", "scaled", "ROOT"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -653,8 +653,12 @@ _verbose = False
 _run = {"dir": None, "scale": 1.0, "consoles": []}  # the test this process runs
 
 
-def _scaled(seconds):
+def scaled(seconds):
+    """seconds scaled by the calibration (for a test's own limits on how long a step may take)."""
     return seconds * _run["scale"]
+
+
+_scaled = scaled
 
 
 def boot(run, *, net=False, cpus=1, make_args=(), timeout=None, reject=None, name=None):
