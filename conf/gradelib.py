@@ -821,7 +821,10 @@ def _run_one(t, dirpath, scale):
         failure = TestFailure("error in the grader:\n" + traceback.format_exc().rstrip(),
                               kind="error")
     finally:
-        # Whatever went wrong, no process group outlives its test.
+        # Whatever went wrong, no process group outlives its test: a second signal (Ctrl-C
+        # reaches us and the grader, which then asks us to stop too) must not cut this short.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
         for pgid in list(_live):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pgid, signal.SIGKILL)
@@ -921,6 +924,9 @@ def _start(job, scale, capture):
         except BaseException:
             traceback.print_exc()
         finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_IGN)
+            _kill_all_now()
             with contextlib.suppress(Exception):
                 sys.stdout.flush()
                 sys.stderr.flush()
