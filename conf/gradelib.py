@@ -33,8 +33,9 @@ output), q.output, q.remaining(), q.ports["GDBPORT" / "PORT7" / "PORT80"], q.pca
 capture, complete after q.stop()), q.kernel (the ELF file of the kernel it boots; its symbol
 table is q.kernel + ".sym"), q.dir, q.qemu_pid(), q.cpu_time(), q.wait_exit(), q.stop().
 Helpers for test code: fail, assert_match, free_port, source_line, read_symbols, read_pcap,
-boot (a second guest in the same test), scaled (a number of seconds times the calibration).  Type into the monitor only after its prompt: what
-arrives before the kernel has set up the serial port is lost.
+boot (a second guest in the same test), scaled (a number of seconds times the calibration).
+Type into the monitor only after its prompt: what arrives before the kernel has set up the
+serial port is lost.
 
 Every test runs in a process of its own, in obj/grade/NAME/ (console.log, qemu.log, qemu.pcap,
 the gdbinit, QEMU's disk snapshot, the test's own prints in grader.out); the directory is kept

@@ -67,7 +67,7 @@ def trap_names():
 TRAPS = trap_names()
 
 
-# ---- The console protocol -------------------------------------------------------------------------
+# ---- The console protocol -----------------------------------------------------------------------
 
 PROMPT = prompt(r"K> ")  # the monitor's prompt; no newline follows it
 

@@ -324,7 +324,8 @@ GS_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 def validate_gradescope(path):
     doc = json.load(open(path))
     if set(doc) - GS_TOP:
-        raise SystemExit("FAIL: %s: keys Gradescope does not define: %s" % (path, set(doc) - GS_TOP))
+        raise SystemExit("FAIL: %s: keys Gradescope does not define: %s"
+                         % (path, set(doc) - GS_TOP))
     if not isinstance(doc.get("score"), (int, float)) and not all(
             "score" in t for t in doc.get("tests", [])):
         raise SystemExit("FAIL: %s: no score, at the top or on every test" % path)
@@ -347,7 +348,7 @@ def validate_gradescope(path):
     return doc
 
 
-# ---- Running the fake suite and judging what it reported ------------------------------------------
+# ---- Running the fake suite and judging what it reported ----------------------------------------
 
 EXPECTED_CLASSES = {
     "fake-timeout": ("timeout", [r"waiting for /\^fake: ready\$/", r"fake: waiting for nothing"]),
