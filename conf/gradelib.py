@@ -1,40 +1,57 @@
-# The grading library behind grade-lab6: declaring tests, building once, booting QEMU through make
-# with the serial console captured, judging its output, and never leaving a QEMU behind.
+# The grading library behind grade-lab6: declaring tests, building every kernel once, running the
+# tests in parallel (each in a process and a directory of its own), judging each guest's console,
+# explaining each failure, and reporting as text, JSON, JUnit XML and Gradescope results.
 """Test library for grade-lab6 (Python 3 standard library only).
 
-Four ways to declare a test; they run in declaration order:
+Declaring tests; they are reported in declaration order, under the group() before them:
 
-    test("printf", expect=[r"^selftest printf: ok$", prompt(r"K> ")], reject=[r"FAILED"])
+    group("lab 1: booting, the monitor")
 
-    @test("hello", run="hello", timeout=30)       # make prep-hello, then make run-hello-nox
-    def _(q):                                     # q: a Qemu handle on the running guest
+    test("printf", run="monitor", expect=[r"^selftest printf: ok$", prompt(r"K> ")])
+
+    @test("hello", run="hello", timeout=30, points=2)   # boots obj/kern/prog/hello/kernel.img
+    def _(q):                                           # q: a Qemu handle on the running guest
         q.expect(r"hello, world")
 
-    host_test("printfmt", target="obj/tests/printfmt", expect=[r"all passed"])
-
-    @source_test("tables")                        # runs in the grader: checks the sources
-    def _():
-        fail("...")                               # with what disagrees
+    host_test("fsformat-small", target="obj/fs/fsformat", cmd=[...], status=1, expect=[...])
 
 A kernel test passes when every `expect` regex appears in order, then the function (if any)
 returns, and no `reject` regex (plus the defaults set with defaults()) matches any line of the
 console output.  Regexes use re.MULTILINE; carriage returns are removed from the output.
-An expectation is matched against complete lines only, so that `irq (\d+)$` cannot match
+An expectation is matched against complete lines only, so that `irq (\\d+)$` cannot match
 "irq 1" while the "1" of "irq 11" is still on its way; a prompt, which no newline follows, is
 declared with prompt(rx) and may match the unfinished last line.
 
+Options of test(): run (the program the kernel starts; "monitor": none; None: a normal boot),
+net, cpus, timeout (seconds before calibration scaling), expect, reject, qemuextra, make_args,
+points (default 1), exclusive (run alone; default: cpus > 1), kernels (more programs whose
+kernels the test boots itself with boot()), builds (more make targets it needs), context (a
+context manager factory run around the boot; what it yields is added to make's arguments).
+
 The handle q: q.expect(rx), q.send(text), q.cmd("help") (type a monitor command, return its
-output), q.output, q.remaining(), q.ports["GDBPORT" / "PORT7" / "PORT80"], q.qemu_pid(),
-q.cpu_time(), q.wait_exit(), q.stop() (then qemu.pcap is complete).  Helpers for test code:
-fail, assert_match, free_port, source_line, read_symbols, read_pcap.  Type into the monitor only
-after its prompt: what arrives before the kernel has set up the serial port is lost.
+output), q.output, q.remaining(), q.ports["GDBPORT" / "PORT7" / "PORT80"], q.pcap (the frame
+capture, complete after q.stop()), q.kernel (the ELF file of the kernel it boots; its symbol
+table is q.kernel + ".sym"), q.dir, q.qemu_pid(), q.cpu_time(), q.wait_exit(), q.stop().
+Helpers for test code: fail, assert_match, free_port, source_line, read_symbols, read_pcap,
+boot (a second guest in the same test), scaled (a number of seconds times the calibration).
+Type into the monitor only after its prompt: what arrives before the kernel has set up the
+serial port is lost.
+
+Every test runs in a process of its own, in obj/grade/NAME/ (console.log, qemu.log, qemu.pcap,
+the gdbinit, QEMU's disk snapshot, the test's own prints in grader.out); the directory is kept
+when the test fails and removed when it passes.  Nothing is built while tests run: main() builds
+every kernel and target the chosen tests need in one make first.
 """
 
 import argparse
 import atexit
 import codecs
+import contextlib
+import json
 import os
 import re
+import select
+import shutil
 import signal
 import socket
 import struct
@@ -43,20 +60,29 @@ import sys
 import threading
 import time
 import traceback
+import xml.etree.ElementTree as ET
 
-__all__ = ["test", "host_test", "source_test", "defaults", "main", "Console", "Qemu",
-           "TestFailure", "fail", "prompt", "assert_match", "free_port", "source_line",
-           "read_symbols", "read_pcap", "ROOT"]
+__all__ = ["test", "host_test", "source_test", "group", "defaults", "main", "Console", "Qemu", "TestFailure",
+           "fail", "prompt", "assert_match", "free_port", "source_line", "read_symbols",
+           "read_pcap", "boot", "scaled", "ROOT"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 _settings = {
     "timeout": 30,          # seconds a kernel or host test may run, unless it says otherwise
-    "build_timeout": 900,   # seconds for one make that builds (the first one may install packages)
+    "build_timeout": 900,   # seconds for the build (the first one may install packages)
     "reject": [],           # regexes that fail every kernel test (e.g. a kernel panic)
     "grace": 5,             # seconds between SIGTERM and SIGKILL when stopping a process group
     "tail": 40,             # console lines shown when a test fails
+    "build": True,          # main() builds before running (the self-test's fake suite does not)
+    "grade_dir": "obj/grade",   # where each test's directory goes
+    "panic": r"kernel panic at",        # a kernel panic's line
+    "user_panic": r"user panic in",     # a user environment's panic line
 }
+
+# The failure classes, in the order they are considered (see _classify).
+KINDS = ("build-failed", "kernel-panic", "user-panic", "qemu-died", "timeout", "wrong-output",
+         "error")
 
 
 def defaults(**settings):
@@ -77,11 +103,17 @@ def prompt(pattern):
 
 
 class TestFailure(Exception):
-    """A test's verdict.  The message says which expectation failed; `output` is what to show."""
+    """A test's verdict.  The message says which expectation failed; `output` is what to show;
+    `kind` is its class (KINDS; None: decided later from the console); `expected` the pattern
+    waited for, if any."""
 
-    def __init__(self, message, output=None):
+    def __init__(self, message, output=None, kind=None, expected=None):
         super().__init__(message)
-        self.output = output
+        self.output, self.kind, self.expected = output, kind, expected
+
+
+class _PortClash(TestFailure):
+    """QEMU could not bind a port the grader chose: another program took it meanwhile."""
 
 
 def fail(message, output=None):
@@ -92,8 +124,9 @@ def assert_match(pattern, text, message=None):
     """Return the first match of pattern in text, or fail showing the text searched."""
     m = re.search(pattern, text, re.M)
     if not m:
-        fail("%s\n  (no match for /%s/ in the text below)"
-             % (message or "unexpected output", pattern), text)
+        raise TestFailure("%s\n  (no match for /%s/ in the text below)"
+                          % (message or "unexpected output", pattern), text,
+                          kind="wrong-output", expected=pattern)
     return m
 
 
@@ -102,31 +135,74 @@ def assert_match(pattern, text, message=None):
 class _Test:
     def __init__(self, name, runner, **opts):
         self.name, self.runner, self.fn = name, runner, None
+        self.group = _current_group[0]
         self.__dict__.update(opts)
+
+    def program(self):
+        """What the test runs, for -l and the reports."""
+        if self.runner is _run_host_test:
+            return " ".join(["python3" if c == sys.executable else c for c in self.cmd])
+        if not getattr(self, "needs_build", True):
+            return "(the sources)"
+        return self.run or "default"
+
+    def kernels(self):
+        """The programs whose kernels the test boots (see kern/Makefrag's obj/kern/prog/)."""
+        if self.runner is not _run_kernel_test or self.command:
+            return []
+        return [self.run or "default"] + list(self.more_kernels)
 
 
 _tests = []
+_current_group = [""]
+
+
+def group(title):
+    """Start a group: the tests declared after it are listed and reported under title.  Groups
+    titled "lab N: ..." are reported in the order of N, the others first; a title declared again
+    continues its group."""
+    _current_group[0] = title
+
+
+def _in_report_order(tests):
+    first = {}
+    for i, t in enumerate(_tests):
+        first.setdefault(t.group, i)
+
+    def key(t):
+        m = re.match(r"lab (\d+)\b", t.group)
+        return (int(m.group(1)) if m else -1, first[t.group], _tests.index(t))
+    return sorted(tests, key=key)
 
 
 def _register(t):
     if any(old.name == t.name for old in _tests):
         raise ValueError("test %r declared twice" % t.name)
+    if not re.fullmatch(r"[\w.+-]+", t.name):
+        raise ValueError("test name %r: letters, digits and _ . + - only (it names a directory)"
+                         % t.name)
     _tests.append(t)
     return t
 
 
 def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(),
-         qemuextra="", make_args=(), panics=False):
+         qemuextra="", make_args=(), points=1, exclusive=None, kernels=(), builds=(),
+         context=None, command=None, panics=False):
     """Declare a test that boots the kernel.  Use it as a decorator to add a function f(q).
 
-    run="NAME" boots user program NAME (make prep-NAME, then run-NAME-nox) instead of the monitor;
-    net=True adds the e1000 (the -net targets, free PORT7/PORT80 chosen, qemu.pcap written);
-    cpus sets CPUS; qemuextra and make_args pass through to make; panics=True drops the
-    default rejects (for the one test whose point is the kernel's panic report).
+    run="NAME" boots the kernel that starts user program NAME ("monitor": none; None: a normal
+    boot); net=True adds the e1000 (free PORT7/PORT80 chosen, q.pcap written); cpus sets CPUS;
+    qemuextra and make_args pass through to make.  exclusive=True runs it with no other test
+    (default for cpus > 1).  command=[argv] runs that instead of QEMU (the self-test's fake
+    guest), with the make variables as arguments.  panics=True drops the default rejects (for
+    the one test whose point is the kernel's panic report).
     """
     t = _register(_Test(name, _run_kernel_test, run=run, net=net, cpus=cpus, timeout=timeout,
                         expect=list(expect), reject=list(reject), qemuextra=qemuextra,
-                        make_args=list(make_args), panics=panics))
+                        make_args=list(make_args), points=points,
+                        exclusive=cpus > 1 if exclusive is None else exclusive,
+                        more_kernels=list(kernels), builds=list(builds), context=context,
+                        command=command, panics=panics))
 
     def decorate(fn):
         t.fn = fn
@@ -134,21 +210,24 @@ def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(
     return decorate
 
 
-def host_test(name, target=None, cmd=None, *, expect=(), reject=(), status=0, timeout=None):
+def host_test(name, target=None, cmd=None, *, expect=(), reject=(), status=0, timeout=None,
+              points=1, exclusive=False):
     """Declare a test that runs a command on the host: make `target` (if given), then run cmd
     (default: the target itself), and require exit status `status` and the regexes in order."""
     if cmd is None and target is None:
         raise ValueError("host_test %r needs a target or a cmd" % name)
     return _register(_Test(name, _run_host_test, target=target, cmd=list(cmd or [target]),
                            expect=list(expect), reject=list(reject), status=status,
-                           timeout=timeout))
+                           timeout=timeout, points=points, exclusive=exclusive,
+                           builds=[target] if target else [], command=None))
 
 
-def source_test(name):
+def source_test(name, points=1):
     """Declare a test that checks the sources themselves, in the grader (no QEMU): use it as a
     decorator on a function f() that calls fail() with what is wrong.  It runs even when the
     build failed: it may say why."""
-    t = _register(_Test(name, lambda t: t.fn(), needs_build=False))
+    t = _register(_Test(name, lambda t: t.fn(), needs_build=False, points=points, timeout=None,
+                        exclusive=False, builds=[], command=None))
 
     def decorate(fn):
         t.fn = fn
@@ -197,14 +276,15 @@ def _group_members(pgid):
     return members
 
 
-def _make_env():
+def _make_env(extra=None):
     # Under `make -jN grade` MAKEFLAGS names a jobserver whose descriptors we do not pass on;
     # drop it so that our makes run their own -jN without a warning.  An unbounded -j goes too.
     # Variable overrides (`make grade V=1`) stay.
     env = dict(os.environ)
     flags = [w for w in env.get("MAKEFLAGS", "").split()
-             if not w.startswith("--jobserver") and w != "-j"]
+             if not w.startswith("--jobserver") and w != "-j" and not re.fullmatch(r"-j\d*", w)]
     env["MAKEFLAGS"] = " ".join(flags)
+    env.update(extra or {})
     return env
 
 
@@ -212,14 +292,16 @@ class _Group:
     """A command in a process group of its own.  A thread collects its stdout and stderr, so the
     guest never stalls on a full pipe, and wakes waiters through a condition variable."""
 
-    def __init__(self, argv, echo=False, stdin=False):
+    def __init__(self, argv, echo=False, stdin=False, env=None):
         self.argv = argv
         self.proc = subprocess.Popen(
-            argv, cwd=ROOT, env=_make_env(), start_new_session=True,
+            argv, cwd=ROOT, env=_make_env(env), start_new_session=True,
             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         _live[self.proc.pid] = self.proc
         self.text, self.eof = "", False
+        self.status = None          # the exit status, once finish() has reaped it
+        self.stopped = False        # finish() was called before the output ended
         self.cond = threading.Condition()
         self._echo = echo
         threading.Thread(target=self._reader, daemon=True).start()
@@ -261,8 +343,11 @@ class _Group:
 
     def finish(self):
         """Stop the group (SIGTERM; SIGKILL after the grace period) and return the exit status.
-        QEMU flushes qemu.pcap on SIGTERM, so it gets the grace period to do so."""
+        QEMU flushes its capture on SIGTERM, so it gets the grace period to do so."""
         pgid = self.proc.pid
+        if self.status is not None:
+            return self.status
+        self.stopped = not self.eof
         if self.proc.stdin:
             try:
                 self.proc.stdin.close()
@@ -277,22 +362,25 @@ class _Group:
         except ProcessLookupError:
             pass
         # Reap make last: until then its pid, which names the group, cannot be reused.
-        status = self.proc.wait()
+        self.status = self.proc.wait()
         _live.pop(pgid, None)
-        return status
+        return self.status
 
 
-def _build(targets, what):
-    """make TARGETS under the build time limit; fail with the tail of make's output."""
-    g = _Group(["make", "--no-print-directory"] + targets, echo=_verbose)
+def _build(targets, what, jobs=1):
+    """make -jJOBS TARGETS under the build time limit; fail (build-failed) with make's output."""
+    g = _Group(["make", "--no-print-directory", "-j%d" % jobs] + targets, echo=_verbose)
     try:
         done = g.wait_until(lambda: g.eof, time.monotonic() + _settings["build_timeout"])
     finally:
         status = g.finish()
     if not done:
-        fail("%s did not finish within %ds" % (what, _settings["build_timeout"]), g.text)
+        raise TestFailure("%s did not finish within %ds" % (what, _settings["build_timeout"]),
+                          g.text, kind="build-failed")
     if status != 0:
-        fail("%s failed (exit status %d)" % (what, status), g.text)
+        raise TestFailure("%s failed (exit status %d)" % (what, status), g.text,
+                          kind="build-failed")
+    return g.text
 
 
 # ---- Ports, files ----------------------------------------------------------------------------
@@ -322,7 +410,7 @@ def source_line(path, marker):
     return hits[0]
 
 
-def read_symbols(path="obj/kern/kernel.sym"):
+def read_symbols(path):
     """nm output as {name: address}, leaving out names defined more than once (static twins)."""
     addrs, seen = {}, set()
     with open(os.path.join(ROOT, path)) as f:
@@ -337,7 +425,7 @@ def read_symbols(path="obj/kern/kernel.sym"):
     return addrs
 
 
-def read_pcap(path="qemu.pcap"):
+def read_pcap(path):
     """The frames of a pcap file (QEMU's filter-dump writes one), as a list of (time, bytes)."""
     with open(os.path.join(ROOT, path), "rb") as f:
         data = f.read()
@@ -368,7 +456,7 @@ class Console(_Group):
     arrives, so a panic fails the test at once instead of at the time limit.
     """
 
-    def __init__(self, argv, timeout, reject=(), echo=False, what=None):
+    def __init__(self, argv, timeout, reject=(), echo=False, what=None, env=None):
         self.what = what or " ".join(argv)
         self.timeout = timeout
         self.started = time.monotonic()
@@ -377,7 +465,7 @@ class Console(_Group):
         self._reject = [re.compile(r) for r in reject]
         self._scanned = 0           # output before this offset has been checked for rejects
         self._rejected = None
-        super().__init__(argv, echo, stdin=True)
+        super().__init__(argv, echo, stdin=True, env=env)
 
     @property
     def output(self):
@@ -402,13 +490,16 @@ class Console(_Group):
         with self.cond:
             hit = self._scan_rejects(final)
         if hit:
-            fail("output contains /%s/:\n    %s" % hit)
+            raise TestFailure("output contains /%s/:\n    %s" % hit, kind="wrong-output")
+
+    def _check_started(self):
+        """Hook: fail in a way of its own when the command could not start (see Qemu)."""
 
     def expect(self, pattern, timeout=None, flags=0):
         """Wait for pattern after the cursor; return the match and move the cursor past it.
         timeout (seconds) may only shorten the test's own time limit.  Only complete lines are
         searched (a match in the unfinished last line might still grow or change), unless the
-        pattern is a Prompt or QEMU has exited."""
+        pattern is a Prompt or the command has exited."""
         rx = re.compile(pattern, re.M | flags)
         partial = isinstance(pattern, Prompt)
         deadline = self.deadline
@@ -424,21 +515,34 @@ class Console(_Group):
         self.wait_until(ready, deadline)
         self.check_rejects()
         if not found:
+            self._check_started()
             if self.eof:
-                why = "%s exited" % self.what
+                why, kind = "%s exited (%s)" % (self.what, self.exit_description()), "qemu-died"
             else:
                 why = "timed out after %.1fs" % (time.monotonic() - waited)
                 if deadline == self.deadline:
-                    why += " (the test's limit is %ds)" % self.timeout
+                    why += " (the test's limit is %.0fs)" % self.timeout
+                kind = "timeout"
             hint = ""
             if rx.search(self.text, self.pos):
                 hint = ("\n  (it matches the unfinished last line: if that is a prompt, which no "
                         "newline follows, declare it with prompt())")
             elif rx.search(self.text):
                 hint = "\n  (it does appear earlier, before what the previous expectation matched)"
-            fail("%s waiting for /%s/%s" % (why, pattern, hint))
+            raise TestFailure("%s waiting for /%s/%s\n  the last lines before it:\n%s"
+                              % (why, pattern, hint, _last_lines(self.text, 5, "    | ")),
+                              kind=kind, expected=str(pattern))
         self.pos = found.end()
         return found
+
+    def exit_description(self):
+        """How the command ended, once its output has ended: its exit status or signal."""
+        try:
+            # Its output has ended, so it is exiting, if not reaped yet.
+            status = self.proc.wait(timeout=_settings["grace"])
+        except subprocess.TimeoutExpired:
+            return "its output ended, but it still runs"
+        return _describe_status(status)
 
     def send(self, text):
         """Type text into the serial console."""
@@ -446,13 +550,14 @@ class Console(_Group):
             self.proc.stdin.write(text.encode())
             self.proc.stdin.flush()
         except (BrokenPipeError, ValueError):
-            fail("cannot type %r: %s has exited" % (text, self.what))
+            raise TestFailure("cannot type %r: %s has exited" % (text, self.what),
+                              kind="qemu-died")
 
-    def cmd(self, line, prompt=r"K> "):
+    def cmd(self, line, prompt=r"K> ", timeout=None):
         """Type a monitor command line, wait for the next prompt, and return what the command
         printed (the echoed command line left out)."""
         self.send(line + "\n")
-        m = self.expect(Prompt(r"(?s:(.*?))(?:%s)" % prompt))
+        m = self.expect(Prompt(r"(?s:(.*?))(?:%s)" % prompt), timeout=timeout)
         return m.group(1).split("\n", 1)[1] if "\n" in m.group(1) else ""
 
     def wait_exit(self, timeout=None):
@@ -460,20 +565,87 @@ class Console(_Group):
         deadline = self.deadline if timeout is None else min(self.deadline,
                                                              time.monotonic() + timeout)
         if not self.wait_until(lambda: self.eof, deadline):
-            fail("%s still running after %.1fs" % (self.what, time.monotonic() - self.started))
+            raise TestFailure("%s still running after %.1fs"
+                              % (self.what, time.monotonic() - self.started), kind="timeout")
         return self.finish()
+
+
+def _describe_status(status):
+    if status < 0:
+        return "killed by signal %d (%s)" % (-status, signal.Signals(-status).name)
+    return "exit status %d" % status
+
+
+def _last_lines(text, n, prefix=""):
+    lines = [l for l in text.rstrip("\n").split("\n") if l.strip()][-n:]
+    return "\n".join(prefix + l for l in lines) if lines else prefix + "(no output)"
 
 
 # ---- The handle on a running guest -----------------------------------------------------------
 
-class Qemu(Console):
-    """make TARGET (a qemu-nox style target) with the serial console on a pipe."""
+# How make reports a recipe that died by a signal: strsignal()'s words (make 4.3).
+_SIGNAL_WORDS = {signal.strsignal(s): s for s in signal.Signals if signal.strsignal(s)}
 
-    def __init__(self, target, ports, make_args, timeout, reject, echo=False):
-        self.target, self.ports = target, ports
-        args = ["%s=%d" % kv for kv in ports.items()] + make_args
-        super().__init__(["make", "--no-print-directory", target] + args, timeout, reject,
-                         echo, what="QEMU (make %s)" % target)
+
+class Qemu(Console):
+    """QEMU booting the kernel of program `kernel` (obj/kern/prog/KERNEL/kernel.img), run by
+    make's run-prebuilt-nox target with the serial console on a pipe, its files in directory
+    dirpath and ports of its own.  With command, that command runs instead of make (the
+    self-test's fake guest), given the same variables as arguments."""
+
+    def __init__(self, kernel, dirpath, *, net=False, cpus=1, make_args=(), timeout=30,
+                 reject=(), echo=False, command=None, qemuextra=""):
+        os.makedirs(os.path.join(ROOT, dirpath), exist_ok=True)
+        self.dir = dirpath
+        self.kernel = "obj/kern/prog/%s/kernel" % kernel
+        self.pcap = os.path.join(dirpath, "qemu.pcap")
+        self.ports = {"GDBPORT": free_port()}
+        self.ports["PORT7"] = free_port(self.ports.values())
+        self.ports["PORT80"] = free_port(self.ports.values())
+        # Every run starts from the disk images as built and writes to snapshots of them in its
+        # own directory (QEMU puts a snapshot in TMPDIR): no run sees another's writes, and
+        # runs in parallel share the images read-only (QEMU locks an image it may write).
+        args = ["KERNIMG=%s.img" % self.kernel, "KERNSNAPSHOT=1", "PROG=" + kernel,
+                "CPUS=%d" % cpus, "FSSNAPSHOT=1",
+                "QEMULOG=" + os.path.join(dirpath, "qemu.log"), "QEMUPCAP=" + self.pcap,
+                "GDBINIT=" + os.path.join(dirpath, "gdbinit")]
+        args += ["%s=%d" % kv for kv in self.ports.items()]
+        args += (["NET=1"] if net else []) + (["QEMUEXTRA=" + qemuextra] if qemuextra else [])
+        args += list(make_args)
+        if command:
+            argv, what = list(command) + args, "the fake guest"
+        else:
+            # -o obj/.deps: never remake the dependency file, which makes in parallel would race
+            # to write; run-prebuilt-nox itself builds nothing.
+            argv = ["make", "--no-print-directory", "-o", "obj/.deps", "run-prebuilt-nox"] + args
+            what = "QEMU (kernel %s)" % kernel
+        self.argv_used = argv
+        super().__init__(argv, timeout, reject, echo, what=what,
+                         env={"TMPDIR": os.path.join(ROOT, dirpath)})
+
+    def _check_started(self):
+        if self.eof and re.search(r"Could not set up host forwarding rule|Failed to bind "
+                                  r"socket|Address already in use", self.text):
+            raise _PortClash("QEMU could not bind a port chosen for it:\n"
+                             + _last_lines(self.text, 3, "    | "), kind="qemu-died")
+
+    def exit_description(self):
+        """QEMU's exit status or signal, as make reported it (make exits 2 either way)."""
+        m = None
+        for m in re.finditer(r"^make: \*\*\* \[[^\]]*\] (.*)$", self.text, re.M):
+            pass
+        if m:
+            words = re.sub(r" \(core dumped\)$", "", m.group(1))
+            e = re.fullmatch(r"Error (\d+)", words)
+            if e:
+                return "QEMU's exit status %s" % e.group(1)
+            if words in _SIGNAL_WORDS:
+                sig = _SIGNAL_WORDS[words]
+                return "QEMU killed by signal %d (%s)" % (sig, signal.Signals(sig).name)
+            return "make: " + m.group(1)
+        if self.argv_used[0] == "make" and Console.exit_description(self) == "exit status 0":
+            return "QEMU's exit status 0: the guest reset or powered off (-no-reboot)"
+        return Console.exit_description(self)
 
     def qemu_pid(self):
         """The pid of the QEMU process (a child of make in our process group)."""
@@ -488,147 +660,528 @@ class Qemu(Console):
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self):
-        """Stop QEMU (idempotent); afterwards the output and qemu.pcap are complete."""
+        """Stop QEMU (idempotent); afterwards the output and q.pcap are complete."""
         if self.proc.pid in _live:
             self.finish()
 
 
-# ---- Running tests ---------------------------------------------------------------------------
+# ---- Running one test (in a process of its own) ------------------------------------------------
 
 _verbose = False
+_run = {"dir": None, "scale": 1.0, "consoles": []}  # the test this process runs
+
+
+def scaled(seconds):
+    """seconds scaled by the calibration (for a test's own limits on how long a step may take)."""
+    return seconds * _run["scale"]
+
+
+_scaled = scaled
+
+
+def boot(run, *, net=False, cpus=1, make_args=(), timeout=None, reject=None, name=None):
+    """Boot another guest in the running test (its kernel must be declared with kernels=):
+    its files go in a subdirectory NAME (default: the program) of the test's directory."""
+    q = Qemu(run, os.path.join(_run["dir"], name or run), net=net, cpus=cpus,
+             make_args=make_args, timeout=timeout or _scaled(_settings["timeout"]),
+             reject=_settings["reject"] if reject is None else reject, echo=_verbose)
+    _run["consoles"].append(q)
+    return q
 
 
 def _run_kernel_test(t):
     if not t.expect and not t.fn:
         fail("the test declares nothing to check (no expect= and no function)")
-    timeout = t.timeout or _settings["timeout"]
-    # Build first, under the build limit, so that the time limit is the guest's alone.
-    _build(["prep-" + t.run] if t.run else [], "make prep-" + t.run if t.run else "make")
-    target = ("run-%s-nox" % t.run if t.run else "qemu-nox") + ("-net" if t.net else "")
-    ports = {"GDBPORT": free_port()}
-    if t.net:
-        ports["PORT7"] = free_port(ports.values())
-        ports["PORT80"] = free_port(ports.values())
-        if os.path.exists("qemu.pcap"):
-            os.unlink("qemu.pcap")  # so that a test never reads an old capture
-    args = ["CPUS=%d" % t.cpus] + (["QEMUEXTRA=" + t.qemuextra] if t.qemuextra else [])
-    q = Qemu(target, ports, args + t.make_args, timeout, ([] if t.panics else _settings["reject"]) + t.reject, _verbose)
+    timeout = _scaled(t.timeout or _settings["timeout"])
+    for attempt in range(3):
+        try:
+            return _boot_and_judge(t, timeout)
+        except _PortClash:
+            if attempt == 2:
+                raise
+            for q in _run["consoles"]:
+                q.stop()
+            _run["consoles"] = []
 
-    def on_alarm(signum, frame):
-        fail("time limit of %ds exceeded" % timeout)
-    # A backstop for test code that blocks outside expect() (on a socket, say): SIGALRM
-    # interrupts the blocking call.  expect() itself stops at the limit with a better message.
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, timeout + 1)
-    failure = None
-    try:
-        for pattern in t.expect:
-            q.expect(pattern)
-        if t.fn:
-            t.fn(q)
-    except TestFailure as e:
-        failure = e
-    except Exception:
-        failure = TestFailure("error in the test itself:\n" + traceback.format_exc().rstrip())
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+
+def _boot_and_judge(t, timeout):
+    with (t.context() if t.context else contextlib.nullcontext([])) as extra:
+        q = Qemu(t.run or "default", _run["dir"], net=t.net, cpus=t.cpus,
+                 make_args=t.make_args + list(extra or []), timeout=timeout,
+                 reject=([] if t.panics else _settings["reject"]) + t.reject, echo=_verbose,
+                 command=t.command,
+                 qemuextra=t.qemuextra)
+        _run["consoles"].append(q)
+
+        def on_alarm(signum, frame):
+            raise TestFailure("time limit of %.0fs exceeded" % timeout, kind="timeout")
+        # A backstop for test code that blocks outside expect() (on a socket, say): SIGALRM
+        # interrupts the blocking call.  expect() itself stops at the limit with a better message.
+        old = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout + 1)
+        failure = None
+        try:
+            for pattern in t.expect:
+                q.expect(pattern)
+            if t.fn:
+                t.fn(q)
+        except _PortClash:
+            raise
+        except TestFailure as e:
+            failure = e
+        except Exception:
+            failure = TestFailure("error in the test itself:\n" + traceback.format_exc().rstrip(),
+                                  kind="error")
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+        if failure and re.search(_settings["panic"], q.output) and not q.eof:
+            _ask_backtrace(q)
         q.stop()
-    try:
-        q.check_rejects(final=True)  # including what arrived while QEMU was stopping
-    except TestFailure as e:
-        failure = failure or e
-    if failure:
-        # Show the whole output, not the part seen when the test failed: a panic message that
-        # came a moment later is usually the explanation.
-        failure.output = q.output if failure.output is None else failure.output
-        raise failure
+        try:
+            q.check_rejects(final=True)  # including what arrived while QEMU was stopping
+        except TestFailure as e:
+            failure = failure or e
+        if failure:
+            failure.output = q.output if failure.output is None else failure.output
+            raise _classify(failure, q)
+
+
+def _ask_backtrace(q):
+    """After a panic the kernel sits in its monitor: type `backtrace` and wait (briefly, and
+    without the reject checks, which the panic line has already tripped) for the next prompt."""
+    with contextlib.suppress(TestFailure):
+        q.wait_until(lambda: q.text.endswith("K> "), time.monotonic() + 3)
+        mark = len(q.text)
+        q.send("backtrace\n")
+        q.wait_until(lambda: "Stack backtrace:" in q.text[mark:] and q.text.endswith("K> "),
+                     time.monotonic() + 5)
+
+
+def _panic_report(text, start):
+    """The kernel panic line at offset start and the backtrace printed after it (if any)."""
+    lines = text[start:].split("\n")
+    report = [lines[0]]
+    if "Stack backtrace:" in text[start:]:
+        bt = text[start:].split("Stack backtrace:", 1)[1].split("\n")
+        report.append("Stack backtrace:")
+        report += [l for l in bt[1:] if l.startswith(" ")]
+    return "\n".join("    " + l for l in report)
+
+
+def _classify(failure, q):
+    """Sort a kernel test's failure into its class (KINDS), and add what explains it."""
+    text = q.output
+    if failure.kind == "error":
+        return failure
+    m = re.search(r"^.*%s.*$" % _settings["panic"], text, re.M)
+    if m:
+        failure.kind = "kernel-panic"
+        at = str(failure).split("\n")[0]
+        at = "" if at.startswith("output contains /%s/" % _settings["panic"]) else \
+            "\n  (the test was at: %s)" % at
+        failure.args = ("kernel panic:\n%s%s" % (_panic_report(text, m.start()), at),)
+        return failure
+    # A user panic the test did not wait for (one matched by an expectation is before q.pos).
+    m = re.search(r"^.*%s.*$" % _settings["user_panic"], text[q.pos:], re.M)
+    if m and failure.kind in ("timeout", "qemu-died", "wrong-output", None):
+        failure.kind = "user-panic"
+        failure.args = ("user panic: %s\n  (the test was at: %s)"
+                        % (m.group(0), str(failure).split("\n")[0]),)
+        return failure
+    if failure.kind is None:
+        failure.kind = "wrong-output"
+    return failure
 
 
 def _run_host_test(t):
-    timeout = t.timeout or _settings["timeout"]
-    if t.target:
-        _build([t.target], "make " + t.target)
+    timeout = _scaled(t.timeout or _settings["timeout"])
     what = " ".join(t.cmd)
     try:
         g = _Group(t.cmd, echo=_verbose)
     except OSError as e:
-        fail("cannot run %s: %s" % (what, e))
+        raise TestFailure("cannot run %s: %s" % (what, e), kind="error")
     try:
         done = g.wait_until(lambda: g.eof, time.monotonic() + timeout)
     finally:
         status = g.finish()
     if not done:
-        fail("%s did not finish within %ds" % (what, timeout), g.text)
+        raise TestFailure("%s did not finish within %.0fs; the last lines:\n%s"
+                          % (what, timeout, _last_lines(g.text, 5, "    | ")), g.text,
+                          kind="timeout")
+    if status < 0:
+        raise TestFailure("%s: %s" % (what, _describe_status(status)), g.text, kind="qemu-died")
     if t.status is not None and status != t.status:
-        fail("%s: exit status %d, expected %d" % (what, status, t.status), g.text)
+        raise TestFailure("%s: exit status %d, expected %d" % (what, status, t.status), g.text,
+                          kind="wrong-output")
     pos = 0
     for pattern in t.expect:
         m = re.compile(pattern, re.M).search(g.text, pos)
         if not m:
-            fail("%s: no /%s/ in the output (after the previous expectation)" % (what, pattern),
-                 g.text)
+            raise TestFailure("%s: no /%s/ in the output (after the previous expectation)"
+                              % (what, pattern), g.text, kind="wrong-output", expected=pattern)
         pos = m.end()
     for pattern in t.reject:
         if re.search(pattern, g.text, re.M):
-            fail("%s: output contains /%s/" % (what, pattern), g.text)
+            raise TestFailure("%s: output contains /%s/" % (what, pattern), g.text,
+                              kind="wrong-output")
 
 
-def _show_failure(e):
-    for line in str(e).splitlines():
-        print("    " + line)
-    if e.output and not _verbose:  # verbose mode has shown it all already
-        lines = e.output.rstrip("\n").split("\n")
-        shown = lines[-_settings["tail"]:]
-        print("    --- last %d of %d output lines ---" % (len(shown), len(lines)))
-        for line in shown:
-            print("    | " + line)
-
-
-def _attempt(name, started, fn):
-    """Run fn(); print NAME: OK/FAIL (time) and why it failed.  Returns True if it passed."""
+def _run_one(t, dirpath, scale):
+    """Run test t with its files in dirpath; return its result as a dict (see _result)."""
+    _run.update(dir=dirpath, scale=scale, consoles=[])
+    start = time.monotonic()
+    failure = None
     try:
-        fn()
+        t.runner(t)
     except TestFailure as e:
-        print("%s: FAIL (%.1fs)" % (name, time.monotonic() - started))
-        _show_failure(e)
-        ok = False
-    except KeyboardInterrupt:
-        print("%s: INTERRUPTED (%.1fs)" % (name, time.monotonic() - started))
-        raise
-    else:
-        print("%s: OK (%.1fs)" % (name, time.monotonic() - started))
-        ok = True
+        failure = e
+    except Exception:
+        failure = TestFailure("error in the grader:\n" + traceback.format_exc().rstrip(),
+                              kind="error")
     finally:
-        # Whatever went wrong, no process group outlives its test.
+        # Whatever went wrong, no process group outlives its test: a second signal (Ctrl-C
+        # reaches us and the grader, which then asks us to stop too) must not cut this short.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
         for pgid in list(_live):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pgid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             _live.pop(pgid).wait()
-        sys.stdout.flush()
-    return ok
+        for i, q in enumerate(_run["consoles"]):
+            with open(os.path.join(ROOT, q.dir, "console.log"), "w") as f:
+                f.write(q.output)
+    return _result(t.name, dirpath, time.monotonic() - start, failure)
 
 
-def main(argv=None):
+def _result(name, dirpath, seconds, failure):
+    r = {"name": name, "status": "passed" if failure is None else "failed",
+         "seconds": round(seconds, 3), "class": None, "message": None, "expected": None,
+         "last_lines": [], "output": "", "directory": dirpath}
+    if failure is not None:
+        out = failure.output or ""
+        r.update({"class": failure.kind or "wrong-output", "message": str(failure),
+                  "expected": failure.expected,
+                  "last_lines": out.rstrip("\n").split("\n")[-_settings["tail"]:] if out else []})
+    return r
+
+
+# ---- Running many: builds, calibration, a pool of processes ------------------------------------
+
+def _build_targets(chosen, calibrate):
+    targets = ["all"]
+    kernels = set(["monitor"] if calibrate else [])
+    for t in chosen:
+        kernels.update(t.kernels())
+        targets += [b for b in t.builds if b not in targets]
+    return targets + ["obj/kern/prog/%s/kernel.img" % k for k in sorted(kernels)]
+
+
+# A boot of the monitor kernel to its prompt, measured on this machine (2-core AMD EPYC, QEMU
+# 7.2 without KVM) while it ran nothing else.  Time limits are scaled by how much longer the
+# calibration boot takes now, with as many boots at once as tests will run at once.
+CALIBRATION_SECONDS = 0.5
+SCALE_MIN, SCALE_MAX = 0.75, 4.0
+
+
+def _calibrate(jobs):
+    """Boot the monitor kernel `jobs` times at once; return (scale, seconds to the prompt)."""
+    base = os.path.join(_settings["grade_dir"], "calibration")
+    shutil.rmtree(os.path.join(ROOT, base), ignore_errors=True)
+    qs, times = [], []
+    try:
+        for i in range(jobs):
+            qs.append(Qemu("monitor", os.path.join(base, str(i)), timeout=60))
+        for q in qs:
+            q.expect(Prompt(r"K> "))
+            times.append(time.monotonic() - q.started)
+    except TestFailure as e:
+        print("calibration: the monitor kernel did not boot (%s); time limits unscaled"
+              % str(e).split("\n")[0])
+        return 1.0, None
+    finally:
+        for q in qs:
+            q.stop()
+    shutil.rmtree(os.path.join(ROOT, base), ignore_errors=True)
+    seconds = sum(times) / len(times)
+    return min(SCALE_MAX, max(SCALE_MIN, seconds / CALIBRATION_SECONDS)), seconds
+
+
+class _Job:
+    def __init__(self, test, run, runs):
+        self.test, self.run = test, run
+        self.dir = os.path.join(_settings["grade_dir"], test.name)
+        if runs > 1:
+            self.dir = os.path.join(self.dir, "run-%d" % run)
+        self.pid = self.fd = self.deadline = self.killed = None
+        self.result = None
+        self.started = self.ended = None    # time.monotonic() when it was started and reaped
+
+
+def _start(job, scale, capture):
+    """Fork a process that runs job's test; returns at once."""
+    shutil.rmtree(os.path.join(ROOT, job.dir), ignore_errors=True)
+    os.makedirs(os.path.join(ROOT, job.dir))
+    r, w = os.pipe()
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: run the test, write result.json, exit without the parent's atexit
+        status = 1
+        try:
+            os.close(r)
+            signal.signal(signal.SIGTERM, _on_signal)
+            if capture:
+                out = os.open(os.path.join(ROOT, job.dir, "grader.out"),
+                              os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                os.dup2(out, 1)
+                os.dup2(out, 2)
+            result = _run_one(job.test, job.dir, scale)
+            sys.stdout.flush()
+            with open(os.path.join(ROOT, job.dir, "result.json"), "w") as f:
+                json.dump(result, f)
+            status = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_IGN)
+            _kill_all_now()
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(status)
+    os.close(w)
+    job.pid, job.fd, job.started = pid, r, time.monotonic()
+    limit = _scaled_limit(job.test, scale)
+    job.deadline = time.monotonic() + limit
+
+
+def _scaled_limit(t, scale):
+    # The test stops itself at its limit; this is the net under it (a hung test process).
+    return (t.timeout or _settings["timeout"]) * scale + 3 * _settings["grace"] + 30
+
+
+def _reap(job):
+    os.close(job.fd)
+    _, status = os.waitpid(job.pid, 0)
+    job.ended = time.monotonic()
+    path = os.path.join(ROOT, job.dir, "result.json")
+    try:
+        with open(path) as f:
+            job.result = json.load(f)
+    except (OSError, ValueError):
+        how = ("killed after %.0fs, its net time limit" % _scaled_limit(job.test, 1)
+               if job.killed else "ended (%s) without a result" % _describe_status(
+                   -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)))
+        job.result = _result(job.test.name, job.dir, 0, TestFailure(
+            "the test's process %s; see %s/grader.out" % (how, job.dir),
+            kind="timeout" if job.killed else "error"))
+
+
+def _run_jobs(jobs, njobs, scale, capture, on_done):
+    """Run jobs, njobs at once; an exclusive test's job runs with no other.  Calls on_done(job)
+    as each ends."""
+    queue = [j for j in jobs if not j.test.exclusive]
+    # Long tests first (their declared limit is the guess), so that the pool does not end with
+    # one long test running alone; then the exclusive ones, one at a time.
+    queue.sort(key=lambda j: -(j.test.timeout or _settings["timeout"]))
+    queue += [j for j in jobs if j.test.exclusive]
+    running = []
+    try:
+        while queue or running:
+            while queue and len(running) < njobs and not (
+                    running and (queue[0].test.exclusive or running[0].test.exclusive)):
+                job = queue.pop(0)
+                _start(job, scale, capture)
+                running.append(job)
+            now = time.monotonic()
+            wait = max(0.0, min(j.deadline for j in running) - now)
+            ready, _, _ = select.select([j.fd for j in running], [], [], wait)
+            for job in list(running):
+                if job.fd in ready:
+                    _reap(job)
+                    running.remove(job)
+                    on_done(job)
+                elif time.monotonic() >= job.deadline:
+                    # SIGTERM unwinds the test (it stops its QEMU); SIGKILL after the grace.
+                    sig = signal.SIGKILL if job.killed else signal.SIGTERM
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(job.pid, sig)
+                    job.killed = True
+                    job.deadline = time.monotonic() + 2 * _settings["grace"]
+    except KeyboardInterrupt:
+        # Ctrl-C reached the test processes too (one process group): let them stop their QEMUs.
+        for job in running:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(job.pid, signal.SIGTERM)
+        for job in running:
+            _reap(job)
+        raise
+
+
+# ---- Reporting ---------------------------------------------------------------------------------
+
+def _summarize(t, results):
+    """One test's entry in the reports, from the results of its runs."""
+    passed = sum(r["status"] == "passed" for r in results)
+    first_fail = next((r for r in results if r["status"] != "passed"), None)
+    entry = {"name": t.name, "group": t.group, "program": t.program(), "points": t.points,
+             "exclusive": t.exclusive, "status": "passed" if passed == len(results) else "failed",
+             "runs": len(results), "passed_runs": passed,
+             "seconds": round(sum(r["seconds"] for r in results) / max(1, len(results)), 3),
+             "class": None, "message": None, "expected": None, "last_lines": [],
+             "directory": None, "results": results}
+    if first_fail:
+        entry.update({k: first_fail[k] for k in ("class", "message", "expected", "last_lines",
+                                                 "directory")})
+    return entry
+
+
+def _print_entry(e, out):
+    if e["runs"] > 1:
+        verdict = "%s (%d/%d runs passed, %.1fs each)" % (
+            "OK" if e["status"] == "passed" else "FAIL", e["passed_runs"], e["runs"],
+            e["seconds"])
+    else:
+        verdict = "%s (%.1fs)" % ("OK" if e["status"] == "passed" else "FAIL", e["seconds"])
+    print("%s: %s" % (e["name"], verdict), file=out)
+    for r in e["results"]:
+        extra = r.get("stdout", "").rstrip("\n")
+        if extra:
+            print(extra, file=out)
+    if e["status"] != "passed":
+        print("    [%s] %s" % (e["class"], e["message"].split("\n")[0]), file=out)
+        for line in e["message"].split("\n")[1:]:
+            print("    " + line, file=out)
+        if e["last_lines"] and not _verbose:
+            print("    --- the last %d console lines ---" % len(e["last_lines"]), file=out)
+            for line in e["last_lines"]:
+                print("    | " + line, file=out)
+        if e["directory"]:
+            print("    kept: %s/" % e["directory"], file=out)
+    out.flush()
+
+
+def _write_json(path, entries, info):
+    doc = dict(info)
+    doc["tests"] = [{k: v for k, v in e.items() if k != "results"} for e in entries]
+    for d, e in zip(doc["tests"], entries):
+        d["run_results"] = [{k: r.get(k) for k in ("status", "seconds", "class", "directory",
+                                                    "start", "end")} for r in e["results"]]
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+
+
+def _failure_text(e):
+    text = "[%s] %s" % (e["class"], e["message"])
+    if e["last_lines"]:
+        text += "\n--- the last %d console lines ---\n%s" % (len(e["last_lines"]),
+                                                            "\n".join(e["last_lines"]))
+    if e["directory"]:
+        text += "\nkept: %s/" % e["directory"]
+    return text
+
+
+def _xml_text(s):
+    """s without the characters XML 1.0 cannot carry (a guest may print any byte)."""
+    return re.sub(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", "?", s)
+
+
+def _write_junit(path, entries, info):
+    failures = sum(e["status"] != "passed" and e["class"] != "error" for e in entries)
+    errors = sum(e["status"] != "passed" and e["class"] == "error" for e in entries)
+    root = ET.Element("testsuites", name=info["suite"], tests=str(len(entries)),
+                      failures=str(failures), errors=str(errors), time="%.3f" % info["seconds"])
+    suite = ET.SubElement(root, "testsuite", name=info["suite"], tests=str(len(entries)),
+                          failures=str(failures), errors=str(errors), skipped="0",
+                          time="%.3f" % info["seconds"], timestamp=info["started"],
+                          hostname=socket.gethostname())
+    for e in entries:
+        case = ET.SubElement(suite, "testcase", name=e["name"],
+                             classname="%s.%s" % (info["suite"], re.sub(r"\W+", "_", e["group"])
+                                                  .strip("_") or "tests"),
+                             time="%.3f" % e["seconds"])
+        if e["status"] != "passed":
+            tag = "error" if e["class"] == "error" else "failure"
+            el = ET.SubElement(case, tag, type=e["class"],
+                               message=_xml_text(e["message"].split("\n")[0]))
+            el.text = _xml_text(_failure_text(e))
+        if e["runs"] > 1:
+            out = ET.SubElement(case, "system-out")
+            out.text = "%d of %d runs passed" % (e["passed_runs"], e["runs"])
+    ET.ElementTree(root).write(path, encoding="UTF-8", xml_declaration=True)
+
+
+def _write_gradescope(path, entries, info):
+    tests = []
+    for e in entries:
+        ok = e["status"] == "passed"
+        tests.append({"name": e["name"], "score": float(e["points"] if ok else 0),
+                      "max_score": float(e["points"]), "status": "passed" if ok else "failed",
+                      "output": "passed in %.1fs" % e["seconds"] if ok else _failure_text(e),
+                      "tags": [e["group"]] if e["group"] else [], "visibility": "visible"})
+    doc = {"score": sum(t["score"] for t in tests), "execution_time": round(info["seconds"]),
+           "output": "%d passed, %d failed" % (info["passed"], info["failed"]),
+           "stdout_visibility": "visible", "tests": tests}
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+
+
+# ---- The command line --------------------------------------------------------------------------
+
+def main(argv=None, suite="exo386"):
     """Parse the command line, build, run the chosen tests and print the verdicts.  Returns the
     exit status: 0 if every test passed."""
     global _verbose
-    names = [t.name for t in _tests]
     ap = argparse.ArgumentParser(description="Build the kernel and run its tests.")
-    ap.add_argument("-v", "--verbose", action="store_true", help="show every test's output live")
-    ap.add_argument("-l", "--list", action="store_true", help="list the tests and exit")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="show every test's output live (runs one test at a time)")
+    ap.add_argument("-l", "--list", action="store_true",
+                    help="list the tests (group, program, points) and exit")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                    help="run N tests at once (default: the number of cores, %(default)s)")
+    ap.add_argument("-k", metavar="PATTERN", action="append", default=[],
+                    help="run the tests whose name contains a match of regex PATTERN")
+    ap.add_argument("--repeat", type=int, default=1, metavar="K",
+                    help="run each test K times; it passes only if every run passes")
+    ap.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    ap.add_argument("--junit", metavar="FILE", help="write the results as JUnit XML")
+    ap.add_argument("--gradescope", metavar="FILE",
+                    help="write a Gradescope autograder results.json")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the directory of a test that passed too")
+    ap.add_argument("--no-calibrate", action="store_true",
+                    help="do not scale time limits by a calibration boot")
+    ap.add_argument("--grade-dir", help=argparse.SUPPRESS)
     ap.add_argument("names", nargs="*", metavar="NAME", help="run only these tests")
     args = ap.parse_args(argv)
+    if args.grade_dir:
+        _settings["grade_dir"] = args.grade_dir
     if args.list:
-        print("\n".join(names))
+        width = max(len(t.name) for t in _tests)
+        last = None
+        for t in _in_report_order(_tests):
+            if t.group != last:
+                print("== %s ==" % (t.group or "tests"))
+                last = t.group
+            flags = ("  exclusive" if t.exclusive else "") + (
+                "  %d points" % t.points if t.points != 1 else "")
+            print("%-*s  %s%s" % (width, t.name, t.program(), flags))
         return 0
+    names = [t.name for t in _tests]
     unknown = [n for n in args.names if n not in names]
     if unknown:
         ap.error("unknown test %s; the tests are: %s" % (", ".join(unknown), " ".join(names)))
+    if args.jobs < 1 or args.repeat < 1:
+        ap.error("-j and --repeat need a positive number")
+    chosen = _in_report_order([t for t in _tests if (not args.names or t.name in args.names)
+                               and all(re.search(k, t.name) for k in args.k)])
+    if not chosen:
+        ap.error("no test is selected")
     _verbose = args.verbose
-    chosen = [t for t in _tests if not args.names or t.name in args.names]
+    njobs = 1 if args.verbose else args.jobs
 
     os.chdir(ROOT)
     atexit.register(_kill_all_now)
@@ -636,18 +1189,102 @@ def main(argv=None):
         signal.signal(sig, _on_signal)
 
     start = time.monotonic()
-    passed = 0
+    started = time.strftime("%Y-%m-%dT%H:%M:%S")
+    entries, scale, build_failure = [], 1.0, None
+    phases = [start, None]      # when the build and the calibration ended
+    jobs = []
+    calibrate = _settings["build"] and not args.no_calibrate and any(
+        t.runner is _run_kernel_test and not t.command for t in chosen)
+    interrupted = False
     try:
-        built = _attempt("make", start, lambda: _build([], "make"))
-        for t in chosen:
-            if _verbose:
-                print("--- %s ---" % t.name, flush=True)
-            if built or not getattr(t, "needs_build", True):
-                passed += _attempt(t.name, time.monotonic(), lambda: t.runner(t))
-            else:
-                print("%s: FAIL (not run: the build failed)" % t.name)
+        if _settings["build"]:
+            targets = _build_targets(chosen, calibrate)
+            try:
+                _build(targets, "make (%d targets)" % len(targets),
+                       jobs=max(njobs, os.cpu_count() or 1))
+                print("make: OK (%.1fs)" % (time.monotonic() - start), flush=True)
+            except TestFailure as e:
+                build_failure = e
+                print("make: FAIL (%.1fs)" % (time.monotonic() - start))
+                print("\n".join("    | " + l for l in (e.output or "").split("\n")[-30:]))
+        phases[0] = time.monotonic()
+        if calibrate and not build_failure:
+            scale, seconds = _calibrate(njobs)
+            if seconds is not None:
+                print("calibration: %d boot%s to the monitor took %.2fs (here, unloaded: %.2fs): "
+                      "time limits x%.2f" % (njobs, "s at once" if njobs > 1 else "", seconds,
+                                             CALIBRATION_SECONDS, scale), flush=True)
+
+        phases[1] = time.monotonic()
+        jobs = [_Job(t, k, args.repeat) for t in chosen for k in range(1, args.repeat + 1)]
+        by_test = {t.name: [j for j in jobs if j.test is t] for t in chosen}
+        printed = [0]
+        last_group = [None]
+
+        def flush_in_order():
+            # Report in declaration order, each test once all its runs have ended.
+            while printed[0] < len(chosen):
+                t = chosen[printed[0]]
+                if any(j.result is None for j in by_test[t.name]):
+                    return
+                results = [j.result for j in by_test[t.name]]
+                for j in by_test[t.name]:
+                    if j.started is not None:  # seconds since the grader started, for timelines
+                        j.result.update(start=round(j.started - start, 3),
+                                        end=round(j.ended - start, 3))
+                for j in by_test[t.name]:
+                    with contextlib.suppress(OSError):
+                        with open(os.path.join(ROOT, j.dir, "grader.out")) as f:
+                            j.result["stdout"] = f.read()
+                entry = _summarize(t, results)
+                if t.group != last_group[0] and t.group:
+                    print("== %s ==" % t.group)
+                last_group[0] = t.group
+                _print_entry(entry, sys.stdout)
+                entries.append(entry)
+                if entry["status"] == "passed" and not args.keep:
+                    shutil.rmtree(os.path.join(ROOT, _settings["grade_dir"], t.name),
+                                  ignore_errors=True)
+                printed[0] += 1
+
+        if build_failure:
+            # The source tests still run: they may say what is wrong.
+            sources = [j for j in jobs if not getattr(j.test, "needs_build", True)]
+            for j in jobs:
+                if j not in sources:
+                    j.result = _result(j.test.name, None, 0, TestFailure(
+                        "not run: the build failed (%s)" % str(build_failure).split("\n")[0],
+                        kind="build-failed"))
+            if sources:
+                _run_jobs(sources, njobs, scale, capture=not args.verbose,
+                          on_done=lambda job: flush_in_order())
+            flush_in_order()
+        else:
+            _run_jobs(jobs, njobs, scale, capture=not args.verbose,
+                      on_done=lambda job: flush_in_order())
     except KeyboardInterrupt:
-        pass  # the interrupted test has said so; the rest count as failed
-    print("Total time: %.1fs" % (time.monotonic() - start))
-    print("%d passed, %d failed" % (passed, len(chosen) - passed))
-    return 0 if passed == len(chosen) else 1
+        interrupted = True
+        print("interrupted: the tests not reported above count as failed")
+    total = time.monotonic() - start
+    passed = sum(e["status"] == "passed" for e in entries)
+    failed = len(chosen) - passed
+    info = {"suite": suite, "started": started, "seconds": round(total, 3), "jobs": njobs,
+            "repeat": args.repeat, "time_scale": round(scale, 3), "passed": passed,
+            "failed": failed, "interrupted": interrupted}
+    for path, writer in ((args.json, _write_json), (args.junit, _write_junit),
+                         (args.gradescope, _write_gradescope)):
+        if path:
+            writer(path, entries, info)
+    if failed:
+        print("Failed: %s" % " ".join(t.name for t in chosen
+                                      if t.name not in {e["name"] for e in entries
+                                                        if e["status"] == "passed"}))
+    if phases[1] is not None:
+        exclusive = sum(j.ended - j.started for j in jobs if j.test.exclusive and j.ended)
+        print("Total time: %.1fs (build %.1fs, calibration %.1fs, tests %.1fs of which %.1fs "
+              "for exclusive tests alone)" % (total, phases[0] - start, phases[1] - phases[0],
+                                               time.monotonic() - phases[1], exclusive))
+    else:
+        print("Total time: %.1fs" % total)
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1

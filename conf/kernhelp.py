@@ -1,0 +1,246 @@
+# Helpers for grade-lab6's kernel tests: facts read from the source (defines, the memory layout,
+# trap names, symbols, ELF bytes), the kernel's console protocol (environment messages, faults,
+# the monitor's memory commands, the shell) and the idle measurement.  Tested by
+# conf/test_kernhelp.py (the `kernhelp` test).
+
+import os
+import re
+import struct
+import time
+
+from gradelib import ROOT, assert_match, fail, prompt
+
+__all__ = ["PROMPT", "SH_PROMPT", "NO_ENVS", "ENVID", "TRAPS", "FRAME", "WHERE", "c_define",
+           "layout", "trap_names", "parse_backtrace", "source_text", "user_text_symbols",
+           "user_function_at", "elf_bytes", "dump_bytes", "read_word", "mapping_of",
+           "expect_first_env", "expect_end", "expect_freed", "expect_fault", "expect_mem_check",
+           "expect_exit", "sh_cmd", "IDLE_SECONDS", "IDLE_MAX_FRACTION", "assert_idle"]
+
+
+# ---- Facts from the source -----------------------------------------------------------------------
+
+def c_define(paths, name, _seen=()):
+    """The value of `#define NAME value` in a source file (or the first of a list of files that
+    defines it): an integer constant expression of numbers, parentheses, + - * << >> and names
+    #defined in the same files, which are resolved the same way."""
+    if isinstance(paths, str):
+        paths = [paths]
+    if name in _seen:
+        fail("%s: #define %s refers to itself" % (", ".join(paths), name))
+    for path in paths:
+        with open(os.path.join(ROOT, path)) as f:
+            text = f.read()
+        m = re.search(r"^#\s*define\s+%s\s+(.*?)\s*(?:/\*.*)?$" % name, text, re.M)
+        if m:
+            break
+    else:
+        fail("%s: no #define %s" % (", ".join(paths), name))
+    value = m.group(1)
+    if not re.fullmatch(r"[\w()\s*+<>-]+", value):
+        fail("%s: #define %s %s is not a constant expression" % (path, name, value))
+    value = re.sub(r"\b(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\b", r"\1", value)
+    value = re.sub(r"\b[A-Za-z_]\w*\b",
+                   lambda n: str(c_define(paths, n.group(0), tuple(_seen) + (name,))), value)
+    return int(eval(value, {"__builtins__": {}}))
+
+
+LAYOUT_HEADERS = ["inc/memlayout.h", "inc/mmu.h"]
+
+
+def layout(name):
+    """An address or size of the memory layout, from inc/memlayout.h (and inc/mmu.h)."""
+    return c_define(LAYOUT_HEADERS, name)
+
+
+def trap_names():
+    """{trap name: number} from TRAP_TABLE in inc/trap.h (the names the kernel prints)."""
+    with open(os.path.join(ROOT, "inc/trap.h")) as f:
+        text = f.read()
+    names = {name: c_define("inc/trap.h", vector)
+             for vector, name in re.findall(r'^\s*X\((T_\w+),\s*"([^"]+)"', text, re.M)
+             if vector != "T_TLBFLUSH"}
+    if "Page Fault" not in names:
+        fail("inc/trap.h: no TRAP_TABLE with the page fault")
+    return names
+
+
+TRAPS = trap_names()
+
+
+# ---- The console protocol -----------------------------------------------------------------------
+
+PROMPT = prompt(r"K> ")  # the monitor's prompt; no newline follows it
+
+# The shell's prompt (icode starts init, which starts the shell).
+SH_PROMPT = prompt(r"\$ ")
+
+
+NO_ENVS = r"^sched: no runnable environments; entering the monitor$"
+
+
+ENVID = r"([0-9a-f]{8})"
+
+
+FRAME = re.compile(r"  ebp ([0-9a-f]{8})  eip ([0-9a-f]{8})  args((?: [0-9a-f]{8}){5})")
+
+
+WHERE = re.compile(r"         (\S+):(\d+): (\S+)\+(\d+)")
+
+
+def parse_backtrace(text):
+    """The frames of a backtrace, as dicts; fails on any line that is not in the format."""
+    lines = text.rstrip("\n").split("\n")
+    if lines[0] != "Stack backtrace:":
+        fail("the backtrace should start with 'Stack backtrace:', not %r" % lines[0])
+    if len(lines) % 2 != 1:
+        fail("a backtrace frame is two lines, but %d lines follow the header" % (len(lines) - 1))
+    frames = []
+    for i in range(1, len(lines), 2):
+        f, w = FRAME.fullmatch(lines[i]), WHERE.fullmatch(lines[i + 1])
+        if not f:
+            fail("backtrace line %d is not '  ebp XXXXXXXX  eip XXXXXXXX  args A A A A A': %r"
+                 % (i, lines[i]))
+        if not w:
+            fail("backtrace line %d is not '         FILE:LINE: FUNCTION+OFFSET': %r"
+                 % (i + 1, lines[i + 1]))
+        frames.append({"ebp": int(f[1], 16), "eip": int(f[2], 16),
+                       "args": [int(a, 16) for a in f[3].split()],
+                       "file": w[1], "line": int(w[2]), "fn": w[3], "off": int(w[4]),
+                       "text": lines[i + 1].strip()})
+    return frames
+
+
+def source_text(path):
+    with open(os.path.join(ROOT, path), "rb") as f:
+        return f.read().decode()
+
+
+def user_text_symbols(prog):
+    """The text symbols of obj/user/PROG (from its nm -n listing), as sorted (address, name)."""
+    syms = []
+    with open(os.path.join(ROOT, "obj/user/%s.sym" % prog)) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[1] in "Tt":
+                syms.append((int(parts[0], 16), parts[2]))
+    return sorted(syms)
+
+
+def user_function_at(prog, addr):
+    """The name of the function of user program PROG that contains addr, or None."""
+    name = None
+    for a, n in user_text_symbols(prog):
+        if a > addr:
+            break
+        name = n
+    return name
+
+
+def elf_bytes(path, vaddr, n):
+    """n bytes of the ELF file's loaded image at vaddr (from its program headers)."""
+    with open(os.path.join(ROOT, path), "rb") as f:
+        elf = f.read()
+    phoff, phentsize, phnum = (struct.unpack_from("<I", elf, 28)[0],
+                               *struct.unpack_from("<HH", elf, 42))
+    for i in range(phnum):
+        _, off, va, _, filesz = struct.unpack_from("<5I", elf, phoff + i * phentsize)
+        if va <= vaddr and vaddr + n <= va + filesz:
+            return elf[off + vaddr - va:off + vaddr - va + n]
+    fail("%s: no loaded segment holds %08x" % (path, vaddr))
+
+
+def dump_bytes(out):
+    """The bytes of `dumpmem` output lines, in order."""
+    return bytes(int(b, 16) for line in re.findall(r"^[0-9a-f]{8} ((?: [0-9a-f]{2}){16})$",
+                                                    out, re.M) for b in line.split())
+
+
+def read_word(q, va):
+    """The 32-bit little-endian word at kernel address va, read with `dumpmem`."""
+    out = q.cmd("dumpmem 0x%x 4" % va)
+    m = assert_match(r"^%08x ((?: [0-9a-f]{2}){16})$" % (va & ~15), out,
+                     "dumpmem 0x%x 4 should print the 16-byte line at %08x" % (va, va & ~15))
+    data = bytes(int(b, 16) for b in m[1].split())
+    return int.from_bytes(data[va % 16:va % 16 + 4], "little")
+
+
+def mapping_of(q, va):
+    """`showmappings` for the one page at va: (pa, perm), or None if it says unmapped."""
+    out = q.cmd("showmappings 0x%x 0x%x" % (va, va + 4096))
+    m = assert_match(r"^%08x  (?:([0-9a-f]{8})  (\S+)(.*)|unmapped.*)$" % va, out,
+                     "showmappings should print one line for %08x" % va)
+    return None if m[1] is None else (int(m[1], 16), m[2] + m[3])
+
+
+def expect_first_env(q):
+    """The id of the environment the kernel starts (its parent is 00000000)."""
+    return q.expect(r"^\[00000000\] new env %s$" % ENVID)[1]
+
+
+def expect_end(q):
+    """The last environment is gone, and the kernel is in the monitor."""
+    q.expect(NO_ENVS)
+    q.expect(PROMPT)
+
+
+def expect_freed(q, env):
+    q.expect(r"^\[[0-9a-f]{8}\] free env %s$" % env)
+
+
+def expect_fault(q, env, trap, prog=None, va=None, err=None, fn="umain"):
+    """env is destroyed by a fault: the kernel's report, the trap frame's trap line (and, for a
+    page fault, its err line), then the free.  The faulting ip must lie in function fn of prog;
+    va (if given) is the expected fault address, or a tuple of the acceptable ones."""
+    m = q.expect(r"^\[%s\] user fault va %s ip %s$" % (env, ENVID, ENVID))
+    fault_va, ip = int(m[1], 16), int(m[2], 16)
+    if va is not None and fault_va not in (va if isinstance(va, tuple) else (va,)):
+        fail("the fault should be at va %s, not %08x"
+             % (" or ".join("%08x" % v for v in (va if isinstance(va, tuple) else (va,))),
+                fault_va))
+    if prog and fn and user_function_at(prog, ip) != fn:
+        fail("the faulting ip %08x should be in %s (obj/user/%s.sym), but is in %s"
+             % (ip, fn, prog, user_function_at(prog, ip)))
+    q.expect(r"^  trap 0x%08x %s$" % (TRAPS[trap], trap))
+    if err:
+        q.expect(r"^  err  0x[0-9a-f]{8} \[%s\]$" % re.escape(err))
+    expect_freed(q, env)
+
+
+def expect_mem_check(q, env, va=None):
+    """env is destroyed by the kernel's pointer check; returns the address it reported."""
+    m = q.expect(r"^\[%s\] user_mem_check assertion failure for va %s$" % (env, ENVID))
+    if va is not None and int(m[1], 16) != va:
+        fail("the bad address reported should be %08x, not %s" % (va, m[1]))
+    expect_freed(q, env)
+    return int(m[1], 16)
+
+
+def expect_exit(q, env):
+    q.expect(r"^\[%s\] exiting gracefully$" % env)
+    expect_freed(q, env)
+
+
+def sh_cmd(q, line):
+    """Type a shell command; return its output (the echo of the line and the kernel's
+    environment messages left out)."""
+    out = q.cmd(line, prompt=SH_PROMPT)
+    return "\n".join(l for l in out.split("\n") if not re.match(r"^\[[0-9a-f]{8}\] ", l))
+
+
+# A guest whose environments all wait (for frames, for input, for a child) halts every CPU:
+# QEMU's CPU time over IDLE_SECONDS stays under IDLE_MAX_FRACTION of one core.  One guest CPU
+# spinning costs a whole core (1.0); halted CPUs cost QEMU's timer interrupts (100 Hz per CPU)
+# and its main loop, measured at a few per cent here, so 0.25 leaves room for a loaded host and
+# still fails any busy-wait (a yield loop, a polling receive) on even one of the two CPUs.
+IDLE_SECONDS, IDLE_MAX_FRACTION = 5, 0.25
+
+
+def assert_idle(q, name):
+    c0, t0 = q.cpu_time(), time.monotonic()
+    time.sleep(IDLE_SECONDS)  # the quantity is CPU time over an idle interval
+    c1, t1 = q.cpu_time(), time.monotonic()
+    frac = (c1 - c0) / (t1 - t0)
+    if frac > IDLE_MAX_FRACTION:
+        fail("QEMU used %.0f%% of a core while the guest was idle for %.1f s (limit %.0f%%)"
+             % (100 * frac, t1 - t0, 100 * IDLE_MAX_FRACTION))
+    print("  %s: QEMU used %.1f%% of a core over %.1f s" % (name, 100 * frac, t1 - t0))

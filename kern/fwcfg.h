@@ -1,0 +1,16 @@
+/* QEMU's firmware configuration device (kern/fwcfg.c): named blobs the host hands the guest at
+ * boot, such as `-fw_cfg name=opt/exo386/argv,string=...` (make run-NAME ARGS="...").  On a
+ * machine without the device, every lookup finds nothing. */
+#ifndef KERN_FWCFG_H
+#define KERN_FWCFG_H
+#ifndef JOS_KERNEL
+# error "This is a kernel header; user programs should not #include it"
+#endif
+
+#include <inc/types.h>
+
+/* Copy the blob called name into buf (at most size - 1 bytes) and NUL-terminate it; return its
+ * full length, or -E_NOT_FOUND (no such blob, or no fw_cfg device). */
+int	fwcfg_read(const char *name, char *buf, size_t size);
+
+#endif /* !KERN_FWCFG_H */
