@@ -17,14 +17,13 @@ void
 sched_yield(void)
 {
 	struct Env *cur = curenv;
-	uint32_t n = env_slots_used;
-	uint32_t start = cur ? ENVX(cur->env_id) + 1 : 0;
+	uint32_t i = cur ? ENVX(cur->env_id) + 1 : 0;
 
 	/* The next runnable environment after the current one, in a circle over the slots ever
 	 * used (env_slots_used).  An environment running on another CPU is ENV_RUNNING, not
 	 * ENV_RUNNABLE, so it is never picked twice. */
-	for (uint32_t i = 0; i < n; i++) {
-		struct Env *e = &envs[(start + i) % n];
+	for (uint32_t n = 0; n < env_slots_used; n++, i++) {
+		struct Env *e = &envs[i < env_slots_used ? i : (i -= env_slots_used)];
 		if (e->env_status == ENV_RUNNABLE)
 			env_run(e);
 	}
