@@ -8,9 +8,8 @@
 /*
  * Design.  The acceptor (the environment the kernel starts) forks HTTPD_WORKERS worker processes
  * at start and a console process; it accepts every connection and hands it to an idle worker,
- * or refuses it (503) when all are busy (after a short wait if one has just started: see
- * dispatch).  Each worker serves one connection at a time and then waits for the next; the
- * workers live as long as httpd.
+ * or refuses it at once (503) when all are busy.  Each worker serves one connection at a time
+ * and then waits for the next; the workers live as long as httpd.
  *
  * Why processes, and not an event loop or threads in one environment: the network server's
  * calls block (a send waits while the client's window and lwIP's send buffer are full; there
@@ -47,8 +46,8 @@
  * listening socket): at the earliest one, and at least every HTTPD_WATCH_MSEC while a worker is
  * busy; an idle server sleeps.
  *
- * What a client gets: an answer, or 503 while all HTTPD_WORKERS workers are busy (see
- * dispatch), or 408 / the close at its deadline.  Every client is either answered, refused or closed within its
+ * What a client gets: an answer, or 503 while all HTTPD_WORKERS workers are busy, or 408 / the
+ * close at its deadline.  Every client is either answered, refused or closed within its
  * deadlines; none waits on another.  (Every host client reaches us from QEMU's 10.0.2.2, so
  * there is no fair share per client address to give.)
  *
@@ -87,8 +86,6 @@
 #define HTTPD_WATCH_MSEC	1000
 #define HTTPD_WATCH_SLACK_MSEC	250
 #define HTTPD_REFUSED_MAX	16	/* refused connections waiting to be closed */
-#define HTTPD_BUSY_WAIT_MSEC	1000	/* all busy, one just started: wait for one this long */
-#define HTTPD_BUSY_POLL_MSEC	10	/* and how often to look meanwhile (a clock tick) */
 #define HTTPD_LOG_MSEC		1000	/* at most one line about bad clients a second */
 #define HTTPD_LINE_MAX		1024
 #define HTTPD_HEAD_MAX		4096
@@ -648,8 +645,8 @@ pool_check(uint32_t now)
 }
 
 /*
- * Refused connections.  Every worker stayed busy (dispatch): the acceptor answers 503 at
- * once, without waiting for the client.  What the client sent so far is read first, and the close waits
+ * Refused connections.  Every worker is busy: the acceptor answers 503 at once, without
+ * waiting for the client.  What the client sent so far is read first, and the close waits
  * HTTPD_LINGER_MSEC (for the rest of the request, read then without waiting), so that the
  * close does not reset the connection and lose the answer; meanwhile the acceptor goes on.  At
  * most HTTPD_REFUSED_MAX wait so; a refusal past that closes the oldest at once.  The answer is
@@ -710,9 +707,9 @@ refused_check(uint32_t now)
 	return next;
 }
 
-/* Hand the accepted connection sock to an idle worker: true, or false if every one is busy. */
-static bool
-dispatch_idle(int sock, uint32_t now)
+/* Hand the accepted connection sock to an idle worker, or refuse it. */
+static void
+dispatch(int sock, uint32_t now)
 {
 	for (int i = 0; i < HTTPD_WORKERS; i++) {
 		struct httpd_slot *w = &slots[i];
@@ -723,40 +720,9 @@ dispatch_idle(int sock, uint32_t now)
 		w->phase = PHASE_HEAD;
 		w->sock = sock;		/* last: the worker starts once it sees this */
 		sys_page_wake(w);
-		return true;
+		return;
 	}
-	return false;
-}
-
-/* Hand the accepted connection sock to an idle worker, or refuse it.  When every worker is
- * busy, and one of them got its connection less than HTTPD_BUSY_WAIT_MSEC ago, wait until
- * that long after it for a worker to finish: a burst of connections whose requests are still
- * on the way (the clients connect first, then send) finds every worker waiting for a request
- * head that is about to arrive, and a fast acceptor would otherwise refuse what the workers
- * serve a few milliseconds later.  Workers busy for longer (slow or silent clients) buy no
- * wait, so a burst costs the acceptor HTTPD_BUSY_WAIT_MSEC once, not per connection, far
- * less than any deadline it enforces.  The wait sleeps a clock tick at a time: no event tells
- * the acceptor that some worker is free. */
-static void
-dispatch(int sock, uint32_t now)
-{
-	uint32_t newest = slots[0].start;
-
-	for (int i = 1; i < HTTPD_WORKERS; i++)
-		if ((int32_t) (slots[i].start - newest) > 0)
-			newest = slots[i].start;
-	uint32_t until = newest + HTTPD_BUSY_WAIT_MSEC;
-
-	while (!dispatch_idle(sock, now)) {
-		if ((int32_t) (now - until) >= 0) {
-			refuse(sock, now);
-			return;
-		}
-		int r = sys_sleep_until(now + HTTPD_BUSY_POLL_MSEC);
-		if (r < 0)
-			panic("sys_sleep_until: %e", r);
-		now = sys_time_msec();
-	}
+	refuse(sock, now);
 }
 
 static void
