@@ -406,7 +406,14 @@ env_run(struct Env *e)
 	e->env_status = ENV_RUNNING;
 	e->env_cpunum = cpunum();
 	e->env_runs++;
-	lcr3(PADDR(e->env_pgdir));
+	/* Loading cr3 flushes the TLB, and under QEMU's software emulation its whole soft TLB,
+	 * which every later access then refills: so only on a switch of address space.  Going
+	 * back to the environment already loaded on this CPU (after most system calls and
+	 * interrupts) keeps its translations, which are current: every change to a present
+	 * mapping went through tlb_invalidate (kern/tlb.h), and the directory of a freed
+	 * environment is never left loaded (env_free). */
+	if (rcr3() != PADDR(e->env_pgdir))
+		lcr3(PADDR(e->env_pgdir));
 
 	unlock_kernel();
 	env_pop_tf(&e->env_tf);
