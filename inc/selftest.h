@@ -33,6 +33,7 @@
 #ifdef JOS_KERNEL
 void check_printfmt(void);
 void check_kdebug(void);
+void check_string(void);
 #endif
 
 #endif /* !INC_SELFTEST_H */

@@ -28,6 +28,7 @@ struct net_info {
 	uint32_t rx_ring_empty;	/* times a receive found nothing ready */
 	uint32_t pages_pinned;	/* user pages the card holds right now (TX) */
 	uint32_t rx_pages;	/* kernel pages in the RX ring */
+	uint32_t tx_waits;	/* times a sender slept on the full ring (TXDW unmasked) */
 };
 
 #endif /* !INC_SYSINFO_H */

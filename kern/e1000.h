@@ -27,7 +27,10 @@
  *         reference (pp_ref++) for that slot; the slot's tx_pages[] entry records it.  The
  *         descriptor holds page2pa(page) + offset, so the in-page offset is kept.
  *     T2. The reference is dropped (page_decref) only when the card has set DD on that
- *         descriptor, by the reclaim run at every send and on every TX interrupt.  Until then
+ *         descriptor, by the reclaim run at every send, at every counter query (sys_net_info,
+ *         netstat), at every clock tick, and on the TX interrupt.  That interrupt (TXDW) is
+ *         masked except while a sender sleeps on a full ring (one interrupt per frame cost
+ *         more than the frame), so a pin outlives its frame by one tick (10 ms) at most.  Until then
  *         the page cannot return to the free list, whatever the sender does: unmapping it,
  *         mapping another page at the same address, exiting.  A page sent k times in a row
  *         holds k references, one per slot.
@@ -59,7 +62,9 @@
  *   Every entry point runs under the kernel lock (system calls, the IRQ handler).  A sender
  *   facing a full ring or a receiver facing an empty one sleeps (ENV_WAIT_NET_TX /
  *   ENV_WAIT_NET_RX) and e1000_intr wakes it: TXDW after reclaiming, RXT0/RXO/RXDMT0 when a
- *   frame is ready.  The check and the sleep happen under the lock, so no wake-up is lost.
+ *   frame is ready.  The check and the sleep happen under the lock, so no wake-up is lost;
+ *   a TX sender unmasks TXDW and reclaims once more before it sleeps (e1000_tx_wait_arm), so
+ *   a completion either is seen by that reclaim or raises the interrupt after it.
  */
 #ifndef KERN_E1000_H
 #define KERN_E1000_H
@@ -89,6 +94,15 @@ void	e1000_intr(void);
  * Returns 0, -E_AGAIN if the ring is full (counted in tx_ring_full), or -E_NO_MEM if pp is at
  * PP_REF_MAX references and cannot be pinned. */
 int	e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len);
+
+/* A sender found the ring full (-E_AGAIN) and will sleep on ENV_WAIT_NET_TX: unmask the
+ * TX-done interrupt that will wake it, and reclaim what the card finished meanwhile.  Returns
+ * the slots freed; 0 means sleeping is safe (a later completion interrupts). */
+uint32_t e1000_tx_wait_arm(void);
+
+/* The clock tick (every CPU's, TIMER_HZ a second): drop the pins of the frames the card has
+ * finished (rule T2), so that a pin outlives its frame by one tick at most. */
+void	e1000_tick(void);
 
 /* Deliver the next received frame: map its packet page at dstva (page-aligned, below UTOP,
  * checked by the caller) in pgdir, writable (rule R2).  Returns the frame length, -E_AGAIN if

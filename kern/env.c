@@ -19,6 +19,7 @@
 
 struct Env *envs = NULL;		/* all environments, allocated by mem_init */
 static struct Env *env_free_list;	/* free slots, lowest index first */
+uint32_t env_slots_used;
 
 /*
  * The global descriptor table.  Segmentation is flat (base 0, limit 4 GB) and only tells the
@@ -161,6 +162,8 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 
 	env_free_list = e->env_link;
 	e->env_link = NULL;
+	if ((uint32_t) (e - envs) >= env_slots_used)
+		env_slots_used = e - envs + 1;
 	*newenv_store = e;
 
 	cprintf("[%08x] new env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
@@ -295,7 +298,7 @@ env_free(struct Env *e)
 
 	/* Its children (running or not) have no parent any more: ids repeat once a slot's
 	 * generation wraps, and the next holder of e's id must not get e's children. */
-	for (struct Env *c = envs; c < envs + NENV; c++)
+	for (struct Env *c = envs; c < envs + env_slots_used; c++)
 		if (c->env_status != ENV_FREE && c->env_parent_id == e->env_id)
 			c->env_parent_id = 0;
 
@@ -331,7 +334,7 @@ env_wake(uint32_t wait_bit, uint32_t key)
 {
 	int n = 0;
 
-	for (struct Env *e = envs; e < envs + NENV; e++)
+	for (struct Env *e = envs; e < envs + env_slots_used; e++)
 		if (env_waiting_on(e, wait_bit) && e->env_wait_key == key) {
 			env_unblock(e);
 			n++;
@@ -403,7 +406,14 @@ env_run(struct Env *e)
 	e->env_status = ENV_RUNNING;
 	e->env_cpunum = cpunum();
 	e->env_runs++;
-	lcr3(PADDR(e->env_pgdir));
+	/* Loading cr3 flushes the TLB, and under QEMU's software emulation its whole soft TLB,
+	 * which every later access then refills: so only on a switch of address space.  Going
+	 * back to the environment already loaded on this CPU (after most system calls and
+	 * interrupts) keeps its translations, which are current: every change to a present
+	 * mapping went through tlb_invalidate (kern/tlb.h), and the directory of a freed
+	 * environment is never left loaded (env_free). */
+	if (rcr3() != PADDR(e->env_pgdir))
+		lcr3(PADDR(e->env_pgdir));
 
 	unlock_kernel();
 	env_pop_tf(&e->env_tf);

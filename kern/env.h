@@ -14,6 +14,11 @@
 #include <kern/cpu.h>
 
 extern struct Env *envs;		/* all environments */
+/* One past the highest slot ever allocated: every slot at or above it is ENV_FREE and always
+ * has been, so the loops over "every environment" (waking, scheduling, the clock) stop there
+ * instead of walking all NENV slots (with a dozen environments, 1024 slots cost more than the
+ * work they find).  It only grows. */
+extern uint32_t env_slots_used;
 #define curenv (thiscpu->cpu_env)	/* the environment running on this CPU */
 extern struct Segdesc gdt[];
 

@@ -78,6 +78,7 @@ kern_boot(void)
 	cons_init();
 	cprintf("exo386 kernel booting\n");
 	check_printfmt();
+	check_string();
 	check_kdebug();
 
 	mem_init();

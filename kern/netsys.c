@@ -60,8 +60,12 @@ sys_net_send(uintptr_t buf, size_t len, int flags)
 		return -E_FAULT;
 
 	r = e1000_tx_page(pp, PGOFF(buf), len);
-	if (r == -E_AGAIN && !(flags & NET_NONBLOCK))
-		netsys_block(ENV_WAIT_NET_TX);
+	if (r == -E_AGAIN && !(flags & NET_NONBLOCK)) {
+		/* Sleep only if arming the TX-done interrupt found no slot finished meanwhile. */
+		if (e1000_tx_wait_arm() == 0)
+			netsys_block(ENV_WAIT_NET_TX);
+		r = e1000_tx_page(pp, PGOFF(buf), len);
+	}
 	return r;
 }
 

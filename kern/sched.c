@@ -17,12 +17,13 @@ void
 sched_yield(void)
 {
 	struct Env *cur = curenv;
-	int start = cur ? ENVX(cur->env_id) + 1 : 0;
+	uint32_t i = cur ? ENVX(cur->env_id) + 1 : 0;
 
-	/* The next runnable environment after the current one, in a circle.  An environment
-	 * running on another CPU is ENV_RUNNING, not ENV_RUNNABLE, so it is never picked twice. */
-	for (int i = 0; i < NENV; i++) {
-		struct Env *e = &envs[(start + i) % NENV];
+	/* The next runnable environment after the current one, in a circle over the slots ever
+	 * used (env_slots_used).  An environment running on another CPU is ENV_RUNNING, not
+	 * ENV_RUNNABLE, so it is never picked twice. */
+	for (uint32_t n = 0; n < env_slots_used; n++, i++) {
+		struct Env *e = &envs[i < env_slots_used ? i : (i -= env_slots_used)];
 		if (e->env_status == ENV_RUNNABLE)
 			env_run(e);
 	}
@@ -38,7 +39,7 @@ sched_yield(void)
 static bool
 sched_anything_alive(void)
 {
-	for (int i = 0; i < NENV; i++) {
+	for (uint32_t i = 0; i < env_slots_used; i++) {
 		unsigned s = envs[i].env_status;
 		if (s == ENV_RUNNABLE || s == ENV_RUNNING || s == ENV_DYING)
 			return true;

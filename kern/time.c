@@ -32,7 +32,7 @@ time_wake_sleepers(uint32_t now)
 	bool more = false;
 	uint32_t earliest = now;
 
-	for (int i = 0; i < NENV; i++) {
+	for (uint32_t i = 0; i < env_slots_used; i++) {
 		struct Env *e = &envs[i];
 		if (!env_waiting_on(e, ENV_WAIT_TIME))
 			continue;

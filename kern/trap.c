@@ -18,6 +18,7 @@
 #include <kern/spinlock.h>
 #include <kern/picirq.h>
 #include <kern/irq.h>
+#include <kern/e1000.h>
 #include <kern/tlb.h>
 #include <kern/kstack.h>
 #include <inc/selftest.h>
@@ -267,6 +268,7 @@ trap_dispatch(struct Trapframe *tf)
 	case IRQ_OFFSET + IRQ_TIMER:
 		lapic_eoi();
 		irq_timer_tick();
+		e1000_tick();
 		sched_yield();
 	case IRQ_OFFSET + IRQ_ERROR:
 		cprintf("lapic: error status %08x on CPU %d\n", lapic_error(), cpunum());

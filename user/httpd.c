@@ -892,6 +892,12 @@ umain(int argc, char **argv)
 	if ((s = nsipc_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) < 0)
 		panic("socket: %e", s);
 	nsipc_setsockopt(s, SOL_SOCKET, SO_REUSEADDR, 1);
+	/* No Nagle on the connections (they inherit it from the listener): every answer is
+	 * written in whole chunks, and Nagle would hold each chunk's last, short segment (and a
+	 * small body after its header) until all the data before it is acknowledged, a round
+	 * trip of idling per chunk. */
+	if ((r = nsipc_setsockopt(s, IPPROTO_TCP, TCP_NODELAY, 1)) < 0)
+		panic("setsockopt(TCP_NODELAY): %e", r);
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
 	addr.sin_addr.s_addr = htonl(INADDR_ANY);
