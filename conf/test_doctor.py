@@ -23,9 +23,9 @@ def free_ports(n):
 def doctor(env=None):
     gdb, p7, p80 = free_ports(3)
     # -o obj/.deps: never remake the dependency file, which tests running beside may read.
-    r = subprocess.run(["make", "--no-print-directory", "-s", "-o", "obj/.deps", "doctor", "GDBPORT=%d" % gdb,
-                        "PORT7=%d" % p7, "PORT80=%d" % p80], cwd=ROOT, env=env,
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(["make", "--no-print-directory", "-s", "-o", "obj/.deps", "doctor",
+                        "GDBPORT=%d" % gdb, "PORT7=%d" % p7, "PORT80=%d" % p80],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     return r.returncode, r.stdout + r.stderr
 
 
