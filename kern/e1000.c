@@ -163,12 +163,20 @@ e1000_tx_wait_arm(void)
 	return e1000_tx_reclaim();
 }
 
-void
-e1000_tick(void)
+/* Drop the pins of the frames the card has finished (rule T2) and wake a sender waiting for
+ * their slots: at every tick, and before the counters are read. */
+static void
+e1000_tx_settle(void)
 {
 	/* Nothing in flight (always so when idle, or with no card): nothing to read. */
 	if (e1000_stats.pages_pinned > 0 && e1000_tx_reclaim() > 0)
 		env_wake(ENV_WAIT_NET_TX, 0);
+}
+
+void
+e1000_tick(void)
+{
+	e1000_tx_settle();
 }
 
 /***** Receive *****/
@@ -269,9 +277,8 @@ void
 e1000_info(struct net_info *info)
 {
 	/* Without a TX-done interrupt per frame, the last frames' pins are dropped at the next
-	 * send; a caller reading pages_pinned (waiting for it to settle) gets them dropped now. */
-	if (e1000_tx_reclaim() > 0)
-		env_wake(ENV_WAIT_NET_TX, 0);
+	 * send or tick; a caller reading pages_pinned (waiting for it to settle) gets them now. */
+	e1000_tx_settle();
 	*info = e1000_stats;
 }
 
@@ -285,8 +292,7 @@ mon_netstat(int argc, char **argv, struct Trapframe *tf)
 		cprintf("netstat: no E1000 attached\n");
 		return 0;
 	}
-	if (e1000_tx_reclaim() > 0)	/* as e1000_info: the pins of frames already sent */
-		env_wake(ENV_WAIT_NET_TX, 0);
+	e1000_tx_settle();	/* as e1000_info: the pins of frames already sent */
 	cprintf("e1000 %02x:%02x:%02x:%02x:%02x:%02x  irq %d  interrupts %u\n", s->mac[0],
 		s->mac[1], s->mac[2], s->mac[3], s->mac[4], s->mac[5], e1000_pcif->irq_line,
 		e1000_intrs);

@@ -23,7 +23,9 @@ sched_yield(void)
 	 * used (env_slots_used).  An environment running on another CPU is ENV_RUNNING, not
 	 * ENV_RUNNABLE, so it is never picked twice. */
 	for (uint32_t n = 0; n < env_slots_used; n++, i++) {
-		struct Env *e = &envs[i < env_slots_used ? i : (i -= env_slots_used)];
+		if (i == env_slots_used)
+			i = 0;
+		struct Env *e = &envs[i];
 		if (e->env_status == ENV_RUNNABLE)
 			env_run(e);
 	}

@@ -26,15 +26,25 @@ ipc_recv(envid_t *from_env_store, void *pg, int *perm_store)
 	return thisenv->env_ipc_value;
 }
 
-/* Send value (and the page at pg with perm, if pg is not NULL) to to_env, waiting until it is
- * ready to receive.  Any error other than "not receiving" is a bug of the caller: panic. */
-void
-ipc_send(envid_t to_env, uint32_t value, void *pg, int perm)
+/* Send value (and the page at pg with perm, if pg is not NULL) to to_env, retrying while it is
+ * not receiving.  Returns 0 or the send's other negative E_* code. */
+static int
+ipc_send_retry(envid_t to_env, uint32_t value, void *pg, int perm)
 {
 	int r;
 
-	while ((r = sys_ipc_try_send(to_env, value, pg ? pg : (void *) UTOP, perm)) == -E_IPC_NOT_RECV)
+	while ((r = sys_ipc_try_send(to_env, value, pg ? pg : (void *) UTOP, perm))
+	       == -E_IPC_NOT_RECV)
 		sys_yield();
+	return r;
+}
+
+/* ipc_send_retry, for callers to whom any error is a bug: panic. */
+void
+ipc_send(envid_t to_env, uint32_t value, void *pg, int perm)
+{
+	int r = ipc_send_retry(to_env, value, pg, perm);
+
 	if (r < 0)
 		panic("ipc_send to %08x: %e", to_env, r);
 }
@@ -56,10 +66,7 @@ ipc_call(envid_t to_env, uint32_t value, void *pg, int perm, void *dstva, int *p
 	int32_t r;
 	int p;
 
-	while ((r = sys_ipc_try_send(to_env, value, pg ? pg : (void *) UTOP, perm))
-	       == -E_IPC_NOT_RECV)
-		sys_yield();
-	if (r < 0)
+	if ((r = ipc_send_retry(to_env, value, pg, perm)) < 0)
 		return r;
 	do {
 		r = ipc_recv(&from, dstva, &p);
