@@ -128,6 +128,9 @@ struct ns_stats {
 	uint32_t replies_queued, tx_queued;
 	/* connections in TIME-WAIT reopened by a new SYN from the same peer (net/lwip/tcpreopen.c) */
 	uint32_t tcp_tw_reopened;
+	/* connections lwIP freed while a socket still held them, the socket told
+	 * (net/lwip/tcpfreed.c) */
+	uint32_t tcp_freed_held;
 };
 
 union nsipc {

@@ -385,6 +385,7 @@ req_socket(envid_t client, uint32_t code, volatile union nsipc *req)
 		return -E_NO_MEM;
 	s = sock_alloc(client, conn);
 	assert(s);		/* there was a free slot, and netconn_new does not switch */
+	ns_tcp_track(conn);
 	int32_t id = s->id;
 	sock_put(s);
 	return id;
@@ -421,9 +422,12 @@ req_listen(envid_t client, uint32_t code, volatile union nsipc *req)
 		return r;
 	if (!sock_is_tcp(s))
 		r = -E_NOT_SUPP;
-	else
+	else {
+		ns_tcp_untrack(s->conn);
 		r = ns_err(netconn_listen_with_backlog(s->conn,
 			MAX(1, MIN(backlog, TCP_DEFAULT_LISTEN_BACKLOG))));
+		ns_tcp_track(s->conn);
+	}
 	sock_put(s);
 	return r;
 }

@@ -209,7 +209,8 @@ ns_stats_print(const struct ns_stats *st)
 	cprintf("ns stats: small frames copied %u bytes; segments past a share dropped %u; "
 		"waited: answers %u, frames %u\n", st->rx_copy_bytes, st->rx_share_dropped,
 		st->replies_queued, st->tx_queued);
-	cprintf("ns stats: TIME-WAIT connections reopened by a new SYN %u\n", st->tcp_tw_reopened);
+	cprintf("ns stats: TCP connections in TIME-WAIT reopened by a new SYN %u; freed by lwIP "
+		"while a socket held them %u\n", st->tcp_tw_reopened, st->tcp_freed_held);
 }
 
 /* ---- Client requests ------------------------------------------------------------------------------ */
@@ -454,6 +455,7 @@ umain(int argc, char **argv)
 	tcpip_init(tcpip_ready, &ready);
 	sys_sem_wait(&ready);
 	sys_sem_free(&ready);
+	ns_tcp_freed_init();
 
 	ip4_addr_set_u32(&ip, lwip_htonl(NET_GUEST_IP));
 	ip4_addr_set_u32(&mask, lwip_htonl(NET_NETMASK));

@@ -68,4 +68,12 @@ void	ns_netif_input(struct netif *netif, void *page);
 /* Send the frames queued while the output helper was busy, as far as it takes them now. */
 void	ns_netif_flush(void);
 
+/* net/lwip/tcpfreed.c: a netconn whose connection lwIP frees without telling it is told at
+ * once.  ns_tcp_freed_init once, after tcpip_init; ns_tcp_track on every TCP netconn made (the
+ * connections a listener accepts are tracked by it); ns_tcp_untrack just before it listens and
+ * ns_tcp_track again after, whether the listen worked or not. */
+void	ns_tcp_freed_init(void);
+void	ns_tcp_track(struct netconn *conn);
+void	ns_tcp_untrack(struct netconn *conn);
+
 #endif /* !NET_SERV_H */

@@ -94,6 +94,8 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 /* Out-of-order frames kept per connection: a window's worth. */
 #define TCP_OOSEQ_MAX_PBUFS		NS_TCP_WND_SEGS
 #define TCP_LISTEN_BACKLOG		1
+/* One ext arg per pcb: net/lwip/tcpfreed.c tells a netconn when lwIP frees its pcb silently. */
+#define LWIP_TCP_PCB_NUM_EXT_ARGS	1
 #define TCP_DEFAULT_LISTEN_BACKLOG	NS_ACCEPT_QUEUE
 /* Our hook on every TCP segment that reaches a connection (net/lwip/netif.c): the page slot
  * shares of inc/ns.h. */

@@ -92,18 +92,9 @@ ns_tcp_timewait_reopen(struct pbuf *p, struct netif *inp)
 	reopened.iss_min = pcb->snd_nxt;
 
 	/* Its socket may still be open: httpd lingers up to 250 ms after its FIN for the client's
-	 * last bytes, and the client's FIN and new SYN come a millisecond apart.  lwIP tells a
-	 * netconn nothing when it frees a pcb in TIME-WAIT, so the netconn would keep a pointer
-	 * to it, and its close would abort whatever connection the pcb is reused for -- this very
-	 * one (seen: an RST answering the GET).  We tell it as lwIP does for any aborted
-	 * connection (the error callback): it drops the pointer and reads ERR_ABRT after what its
-	 * mailbox holds.  Nothing is lost: in TIME-WAIT both ends have sent and acknowledged
-	 * everything, the peer's FIN included, so that mailbox already ends with the EOF. */
-	tcp_err_fn errf = pcb->errf;
-	void *arg = pcb->callback_arg;
-	tcp_abort(pcb);			/* in TIME-WAIT: freed, nothing sent, no callback */
-	if (errf)
-		errf(arg, ERR_ABRT);
+	 * last bytes, and the client's FIN and new SYN come a millisecond apart.  Its netconn is
+	 * told, as for any connection lwIP frees under one (net/lwip/tcpfreed.c). */
+	tcp_abort(pcb);
 	ns_stats.tcp_tw_reopened++;
 	return 0;			/* lwIP goes on with the SYN */
 }
@@ -125,3 +116,4 @@ ns_tcp_isn(const ip4_addr_t *local_ip, u16_t local_port, const ip4_addr_t *remot
 	}
 	return iss;
 }
+
