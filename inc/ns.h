@@ -126,8 +126,10 @@ struct ns_stats {
 	uint32_t rx_copy_bytes, rx_share_dropped;
 	/* answers and frames that had to wait (their receiver was not receiving yet) */
 	uint32_t replies_queued, tx_queued;
-	/* connections in TIME-WAIT reopened by a new SYN from the same peer (net/lwip/tcpreopen.c) */
+	/* connections in TIME-WAIT reopened by a new SYN from the same peer (net/lwip/tcpsyn.c) */
 	uint32_t tcp_tw_reopened;
+	/* SYNs refused with a reset: the listener had no room (net/lwip/tcpsyn.c) */
+	uint32_t tcp_syn_refused;
 	/* connections lwIP freed while a socket still held them, the socket told
 	 * (net/lwip/tcpfreed.c) */
 	uint32_t tcp_freed_held;

@@ -7,9 +7,10 @@
  * TCP, one pcb. */
 #define NS_SOCK_MAX		128
 
-/* Connections lwIP has accepted that no client has accepted yet, per listener (lwIP's accept
- * mailbox): covers the 50 connections httpdbad opens at once. */
-#define NS_ACCEPT_QUEUE		64
+/* Connections a listener holds that no client has accepted yet, half-open ones included (lwIP's
+ * listen backlog and accept mailbox): a burst of 128 connects is taken whole; a SYN past it is
+ * refused with a reset (net/lwip/tcpsyn.c). */
+#define NS_ACCEPT_QUEUE		128
 
 /* The TCP windows, in full segments, both ways: about what QEMU's user network delivers back to
  * back, so that a bulk receive (wget) or send (httpd streaming a large file) is not throttled

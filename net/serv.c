@@ -209,8 +209,9 @@ ns_stats_print(const struct ns_stats *st)
 	cprintf("ns stats: small frames copied %u bytes; segments past a share dropped %u; "
 		"waited: answers %u, frames %u\n", st->rx_copy_bytes, st->rx_share_dropped,
 		st->replies_queued, st->tx_queued);
-	cprintf("ns stats: TCP connections in TIME-WAIT reopened by a new SYN %u; freed by lwIP "
-		"while a socket held them %u\n", st->tcp_tw_reopened, st->tcp_freed_held);
+	cprintf("ns stats: TCP: %u reopened from TIME-WAIT by a new SYN, %u SYNs refused with the "
+		"listener full, %u freed by lwIP under a socket\n", st->tcp_tw_reopened,
+		st->tcp_syn_refused, st->tcp_freed_held);
 }
 
 /* ---- Client requests ------------------------------------------------------------------------------ */

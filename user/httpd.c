@@ -72,7 +72,7 @@
  * kernel's free pages; the grader compares them before and after a load.
  */
 #define HTTPD_PORT		80
-#define HTTPD_BACKLOG		64
+#define HTTPD_BACKLOG		128	/* what ns grants at most (NS_ACCEPT_QUEUE) */
 #define HTTPD_WORKERS		32	/* connections served at once; see the limits below */
 #define HTTPD_HEAD_MSEC		10000
 #define HTTPD_SEND_MSEC		10000

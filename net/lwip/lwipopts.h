@@ -103,8 +103,8 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
 	ns_tcp_inpacket((pcb), (p))
 /* A new SYN reopens a connection in TIME-WAIT, as in BSD and Linux (RFC 1122 4.2.2.13): host
- * clients reuse ports that the guest still remembers (net/lwip/tcpreopen.c says why). */
-#define LWIP_HOOK_IP4_INPUT(p, inp)	ns_tcp_timewait_reopen((p), (inp))
+ * clients reuse ports that the guest still remembers (net/lwip/tcpsyn.c says why). */
+#define LWIP_HOOK_IP4_INPUT(p, inp)	ns_tcp_syn_input((p), (inp))
 #define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port) \
 	ns_tcp_isn((local_ip), (local_port), (remote_ip), (remote_port))
 
@@ -123,17 +123,17 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define MEMP_NUM_PBUF			64	/* PBUF_REF/ROM headers: UDP sends, loopback */
 #define MEMP_NUM_UDP_PCB		16
 /* One per socket (NS_SOCK_MAX = 128 in net/nsconf.h: e.g. 50 connections between two guest
- * programs over loopback, both ends), plus 32 for connections in TIME_WAIT or accepted by lwIP
- * but not yet by a client.  When the pool runs out lwIP reclaims the oldest TIME_WAIT (then
- * closing) one, so closed connections do not exhaust it. */
-#define MEMP_NUM_TCP_PCB		(NS_SOCK_MAX + 32)
+ * programs over loopback, both ends), one per connection a listener holds unaccepted
+ * (NS_ACCEPT_QUEUE), plus 32 for connections in TIME_WAIT.  When the pool runs out lwIP reclaims
+ * the oldest TIME_WAIT (then closing) one, so closed connections do not exhaust it. */
+#define MEMP_NUM_TCP_PCB		(NS_SOCK_MAX + NS_ACCEPT_QUEUE + 32)
 #define MEMP_NUM_TCP_PCB_LISTEN		16
 /* Segments queued for sending or retransmission: TCP_SND_QUEUELEN (64) per busy connection;
  * 256 lets four connections have full queues while the others send small answers. */
 #define MEMP_NUM_TCP_SEG		(4 * TCP_SND_QUEUELEN)
 #define MEMP_NUM_NETBUF			32	/* UDP datagrams waiting to be received */
 /* Netconns: our socket table (NS_SOCK_MAX = 128) plus connections accepted by lwIP but not yet
- * by a client (up to the accept mailbox's NS_ACCEPT_QUEUE = 64). */
+ * by a client (up to the accept mailbox's NS_ACCEPT_QUEUE = 128). */
 #define MEMP_NUM_NETCONN		(NS_SOCK_MAX + NS_ACCEPT_QUEUE)
 #define MEMP_NUM_TCPIP_MSG_API		32	/* tcpip_callback (loopback, deletes) */
 #define MEMP_NUM_TCPIP_MSG_INPKT	8	/* unused with core locking input */
@@ -144,8 +144,7 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define PBUF_POOL_SIZE			0
 
 /* Mailboxes (message counts).  The accept mailbox holds connections that completed the
- * handshake before the server accepted them: NS_ACCEPT_QUEUE (64) covers the 50 opened at
- * once.  A TCP receive mailbox holds received segments (pbufs) for one connection: twice the
+ * handshake before the server accepted them: NS_ACCEPT_QUEUE (128).  A TCP receive mailbox holds received segments (pbufs) for one connection: twice the
  * 16 segments of a window, so a full window never finds it full. */
 #define TCPIP_MBOX_SIZE			64
 #define DEFAULT_TCP_RECVMBOX_SIZE	(2 * NS_TCP_WND_SEGS)

@@ -15,11 +15,12 @@ struct ip4_addr;
  * nothing in lwIP. */
 err_t	ns_tcp_inpacket(struct tcp_pcb *pcb, struct pbuf *p);
 
-/* net/lwip/tcpreopen.c: every IPv4 packet, before lwIP looks at it: a SYN that reopens a
- * connection in TIME-WAIT frees that connection's pcb and goes on to the listener.  Returns 0
- * (the packet is lwIP's).  Core lock held. */
-int	ns_tcp_timewait_reopen(struct pbuf *p, struct netif *inp);
-/* net/lwip/tcpreopen.c: the ISN of a new connection; above the old connection's last sequence
+/* net/lwip/tcpsyn.c: every IPv4 packet, before lwIP looks at it: a SYN that reopens a
+ * connection in TIME-WAIT frees that connection's pcb and goes on to the listener; a SYN for a
+ * listener with no room is answered with a reset and taken (returns 1: lwIP does not see it).
+ * Otherwise returns 0: the packet is lwIP's.  Core lock held. */
+int	ns_tcp_syn_input(struct pbuf *p, struct netif *inp);
+/* net/lwip/tcpsyn.c: the ISN of a new connection; above the old connection's last sequence
  * number for one reopened from TIME-WAIT.  Core lock held. */
 u32_t	ns_tcp_isn(const struct ip4_addr *local_ip, u16_t local_port,
 		   const struct ip4_addr *remote_ip, u16_t remote_port);

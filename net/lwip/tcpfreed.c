@@ -14,7 +14,7 @@
  * the pointer).  lwIP 2.1.3 breaks that promise in two places our sockets reach:
  *   - a pcb in TIME-WAIT, freed when 2 MSL have passed, when lwIP reclaims the oldest one for a
  *     new connection (tcp_kill_timewait: any burst of connects), or by tcp_abort
- *     (net/lwip/tcpreopen.c).  httpd shuts down its side and reads on for the client's last
+ *     (net/lwip/tcpsyn.c).  httpd shuts down its side and reads on for the client's last
  *     bytes, and the client's FIN puts the pcb in TIME-WAIT with the netconn still attached;
  *   - a pcb in LAST-ACK once the peer acknowledges our FIN, if its receive side was shut: the
  *     netconn shuts it by itself when it reads the peer's FIN (netconn_recv_data_tcp), and
