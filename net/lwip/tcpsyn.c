@@ -4,6 +4,7 @@
  *   - A SYN that the listener has no room for is refused with a reset, not dropped. */
 
 #include <inc/lib.h>
+#include <inc/x86.h>		/* read_tsc */
 #include <net/serv.h>
 
 #include <lwip/opt.h>
@@ -13,7 +14,7 @@
 #include <lwip/tcp.h>
 #include <lwip/prot/ip4.h>
 #include <lwip/prot/tcp.h>
-#include <lwip/priv/tcp_priv.h>	/* tcp_tw_pcbs, tcp_active_pcbs, tcp_listen_pcbs, tcp_ticks */
+#include <lwip/priv/tcp_priv.h>	/* tcp_tw_pcbs, tcp_active_pcbs, tcp_listen_pcbs */
 
 #include "ns_hooks.h"
 
@@ -163,15 +164,39 @@ ns_tcp_syn_input(struct pbuf *p, struct netif *inp)
 	return 1;			/* taken: lwIP does not see it */
 }
 
+/*
+ * Initial sequence numbers, as RFC 6528 asks: ISN = M + F(addresses, ports, secret), M a clock
+ * counting 4 us, F a hash keyed by a secret.  One connection's ISNs rise with time, as RFC 793
+ * wants, while another connection's cannot be told from it: an attacker who sees his own
+ * connections cannot guess the sequence numbers of someone else's to inject data or a reset.
+ * (lwIP's own rule, the last ISN plus its 500 ms ticks, gave every connection of a burst the
+ * same ISN.)  F is a 32-bit mixing hash, not the cryptographic function the RFC recommends;
+ * its secret comes from the cycle counter at the first connection, which no other machine sees.
+ */
+static u32_t
+isn_mix(u32_t h, u32_t v)
+{
+	h ^= v * 0x9e3779b1u;	/* 2^32 / golden ratio, odd */
+	h = (h << 13) | (h >> 19);
+	return h * 5 + 0xe6546b64u;
+}
+
 u32_t
 ns_tcp_isn(const ip4_addr_t *local_ip, u16_t local_port, const ip4_addr_t *remote_ip,
 	   u16_t remote_port)
 {
-	/* lwIP's own rule (tcp_next_iss without the hook): the last ISN plus the TCP ticks. */
-	static u32_t iss = 6510;
+	static u32_t secret;
 
-	(void) local_ip;
-	iss += tcp_ticks;
+	while (secret == 0)
+		secret = (u32_t) read_tsc() ^ lwip_port_rand();
+	u32_t f = isn_mix(secret, ip4_addr_get_u32(local_ip));
+	f = isn_mix(f, ip4_addr_get_u32(remote_ip));
+	f = isn_mix(f, ((u32_t) local_port << 16) | remote_port);
+	f ^= f >> 16;
+	f *= 0x85ebca6bu;
+	f ^= f >> 13;
+	u32_t iss = sys_time_msec() * 250 + f;
+
 	if (reopened.set && reopened.local_port == local_port
 	    && reopened.remote_port == remote_port && ip4_addr_cmp(&reopened.remote, remote_ip)) {
 		reopened.set = false;
@@ -180,4 +205,3 @@ ns_tcp_isn(const ip4_addr_t *local_ip, u16_t local_port, const ip4_addr_t *remot
 	}
 	return iss;
 }
-
