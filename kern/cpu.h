@@ -74,6 +74,12 @@ void	lapic_startap(uint8_t apicid, uint32_t addr);
 void	lapic_eoi(void);		/* acknowledge the current local-APIC interrupt */
 void	lapic_ipi(const struct CpuInfo *c, int vector);	/* send vector to CPU c */
 uint32_t lapic_error(void);		/* the local APIC's error status (SDM 3A 10.5.3) */
+/* Tickless idle (kern/time.c): this CPU's timer counts n ticks down once, instead of ticking;
+ * false if there is no timer.  *passed: the timer counts of the current tick already gone. */
+bool	lapic_timer_oneshot(uint32_t n, uint32_t *passed);
+/* Back to ticking, from now; returns the counts gone since lapic_timer_oneshot(n). */
+uint32_t lapic_timer_periodic(uint32_t n);
+uint32_t lapic_timer_tick_counts(void);	/* timer counts in one tick */
 
 /* Without an MP table (lapicaddr == 0) there is one CPU and no local APIC: cpunum() is 0, and
  * lapic_init, lapic_eoi, lapic_ipi and lapic_startap do nothing (so there is no timer). */

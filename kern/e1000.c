@@ -179,6 +179,12 @@ e1000_tick(void)
 	e1000_tx_settle();
 }
 
+bool
+e1000_tick_needed(void)
+{
+	return e1000_stats.pages_pinned > 0;
+}
+
 /***** Receive *****/
 
 /* Hand slot i back to the card with the page it has, and make it the held-back tail. */

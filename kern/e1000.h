@@ -103,6 +103,9 @@ uint32_t e1000_tx_wait_arm(void);
 /* The clock tick (every CPU's, TIMER_HZ a second): drop the pins of the frames the card has
  * finished (rule T2), so that a pin outlives its frame by one tick at most. */
 void	e1000_tick(void);
+/* Whether the card needs that tick now: it holds pins to drop.  If not, the clock may stop
+ * ticking while the CPUs idle (kern/time.c). */
+bool	e1000_tick_needed(void);
 
 /* Deliver the next received frame: map its packet page at dstva (page-aligned, below UTOP,
  * checked by the caller) in pgdir, writable (rule R2).  Returns the frame length, -E_AGAIN if

@@ -257,6 +257,33 @@ lapic_init(void)
 	lapic_wr(LAPIC_TPR, 0);
 }
 
+bool
+lapic_timer_oneshot(uint32_t n, uint32_t *passed)
+{
+	if (lapic == NULL || n > 0xFFFFFFFFu / lapic_timer_count)
+		return false;
+	*passed = lapic_timer_count - lapic_rd(LAPIC_TCCR);
+	lapic_wr(LAPIC_TIMER, IRQ_OFFSET + IRQ_TIMER);	/* one-shot mode: not periodic */
+	lapic_wr(LAPIC_TICR, n * lapic_timer_count);	/* (re)starts the count */
+	return true;
+}
+
+uint32_t
+lapic_timer_periodic(uint32_t n)
+{
+	uint32_t passed = n * lapic_timer_count - lapic_rd(LAPIC_TCCR);
+
+	lapic_wr(LAPIC_TIMER, LAPIC_TIMER_PERIODIC | (IRQ_OFFSET + IRQ_TIMER));
+	lapic_wr(LAPIC_TICR, lapic_timer_count);
+	return passed;
+}
+
+uint32_t
+lapic_timer_tick_counts(void)
+{
+	return lapic_timer_count;
+}
+
 void
 lapic_eoi(void)
 {

@@ -10,6 +10,7 @@
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
 #include <kern/uctx.h>
+#include <kern/time.h>
 
 static void sched_halt(void) __attribute__((noreturn));
 
@@ -68,6 +69,7 @@ sched_halt(void)
 		uctx_save_current();
 	curenv = NULL;
 	lcr3(PADDR(kern_pgdir));
+	time_idle_enter();
 	xchg(&thiscpu->cpu_status, CPU_HALTED);
 	unlock_kernel();
 

@@ -7,6 +7,7 @@
 #include <kern/irq.h>
 #include <kern/env.h>
 #include <kern/cpu.h>
+#include <kern/e1000.h>
 
 static uint32_t ticks;		/* boot CPU timer interrupts since boot */
 static uint32_t next_wakeup;	/* no sleeper wakes before this time */
@@ -54,6 +55,59 @@ irq_timer_tick(void)
 	if (thiscpu != bootcpu)
 		return;
 	ticks++;
+	if (have_sleepers && time_reached(time_msec(), next_wakeup))
+		time_wake_sleepers(time_msec());
+}
+
+/*
+ * Tickless idle.  Halted, the boot CPU would still take TIMER_HZ interrupts a second, each
+ * waking it (and QEMU) for nothing, unless an environment sleeps until then or a frame's pin
+ * waits to be dropped (e1000_tick).  So it counts down once to the next sleeper's time
+ * instead, and when anything wakes it, adds the ticks that passed: timer counts, of the tick
+ * in progress when it stopped ticking plus those since, with the remainder carried to the next
+ * time (tick_rem), so the clock loses nothing however often it idles.  Time keeps being counted
+ * by the boot CPU alone, under the kernel lock.
+ */
+#define TIME_IDLE_MAX_TICKS	(10 * TIMER_HZ)
+
+static bool idle_oneshot;	/* the boot CPU's timer counts down idle_ticks once */
+static uint32_t idle_ticks;
+static uint32_t tick_rem;	/* timer counts passed, less than a tick, not yet counted */
+
+void
+time_idle_enter(void)
+{
+	const uint32_t msec_per_tick = 1000 / TIMER_HZ;
+	uint32_t n = TIME_IDLE_MAX_TICKS, passed;
+
+	if (thiscpu != bootcpu || e1000_tick_needed())
+		return;
+	if (have_sleepers) {
+		int32_t left = next_wakeup - time_msec();
+		if (left <= (int32_t) msec_per_tick)
+			return;		/* the next tick is its time anyway */
+		n = MIN(n, ROUNDUP((uint32_t) left, msec_per_tick) / msec_per_tick);
+	}
+	if (!lapic_timer_oneshot(n, &passed))
+		return;
+	tick_rem += passed;
+	idle_ticks = n;
+	idle_oneshot = true;
+}
+
+void
+time_idle_exit(bool timer_irq)
+{
+	if (thiscpu != bootcpu || !idle_oneshot)
+		return;
+	idle_oneshot = false;
+	uint32_t per = lapic_timer_tick_counts();
+	tick_rem += lapic_timer_periodic(idle_ticks);
+	uint32_t t = tick_rem / per;
+	tick_rem %= per;
+	if (timer_irq && t > 0)
+		t--;			/* irq_timer_tick counts the tick that woke us */
+	ticks += t;
 	if (have_sleepers && time_reached(time_msec(), next_wakeup))
 		time_wake_sleepers(time_msec());
 }

@@ -13,6 +13,13 @@
 
 uint32_t time_msec(void);		/* milliseconds since boot; wraps after 49 days */
 
+/* Tickless idle: the boot CPU, about to halt with nothing to run, stops its tick until the
+ * next sleeper's time (at most TIME_IDLE_MAX_TICKS), if nothing else needs the tick; woken
+ * (trap(), kernel lock held, timer_irq: by its timer), it counts the ticks that passed and
+ * ticks again.  Other CPUs keep ticking. */
+void	time_idle_enter(void);
+void	time_idle_exit(bool timer_irq);
+
 /* System calls. */
 int	sys_time_msec(void);
 int	sys_sleep_until(uint32_t msec);	/* block until time_msec() >= msec; returns 0 */

@@ -15,6 +15,7 @@
 #include <kern/sched.h>
 #include <kern/kdebug.h>
 #include <kern/cpu.h>
+#include <kern/time.h>
 #include <kern/spinlock.h>
 #include <kern/picirq.h>
 #include <kern/irq.h>
@@ -330,8 +331,10 @@ trap(struct Trapframe *tf)
 			asm volatile("hlt");
 
 	/* A CPU woken from sched_halt takes the kernel lock again. */
-	if (xchg(&thiscpu->cpu_status, CPU_STARTED) == CPU_HALTED)
+	if (xchg(&thiscpu->cpu_status, CPU_STARTED) == CPU_HALTED) {
 		lock_kernel();
+		time_idle_exit(tf->tf_trapno == IRQ_OFFSET + IRQ_TIMER);
+	}
 
 	/* Interrupt gates cleared IF; the kernel never turns it back on. */
 	assert(!(read_eflags() & FL_IF));
