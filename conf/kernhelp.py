@@ -229,10 +229,9 @@ def sh_cmd(q, line):
 
 # A guest whose environments all wait (for frames, for input, for a child) halts every CPU:
 # QEMU's CPU time over IDLE_SECONDS stays under IDLE_MAX_FRACTION of one core.  One guest CPU
-# spinning costs a whole core (1.0); halted, the boot CPU stops its tick until the next sleeper
-# (kern/time.c, tickless idle) and the other CPUs tick at 100 Hz: 1.8 to 2.8% of a core here
-# with 2 CPUs (the network server's 10 Hz timer helper included), so 0.10 leaves room for a
-# loaded host and fails a busy-wait on either CPU, or a tick run at a few times that rate.
+# spinning costs a whole core (1.0); halted CPUs cost QEMU their timer interrupts (100 Hz each
+# with 2 CPUs; one CPU alone stops ticking, kern/time.c) and its main loop: a few per cent of a
+# core here, so 0.10 leaves room for a loaded host and fails a busy-wait on either CPU.
 IDLE_SECONDS, IDLE_MAX_FRACTION = 5, 0.10
 
 

@@ -67,6 +67,11 @@ irq_timer_tick(void)
  * in progress when it stopped ticking plus those since, with the remainder carried to the next
  * time (tick_rem), so the clock loses nothing however often it idles.  Time keeps being counted
  * by the boot CPU alone, under the kernel lock.
+ *
+ * Only with one CPU: while the boot CPU idles, its tick count stands still, and another CPU
+ * would read a stopped clock (sys_time_msec) and put sleepers to bed that nobody wakes in time.
+ * With several, the clock would need a source every CPU can read (the TSC, calibrated), and a
+ * new sleeper's earlier time would have to wake the boot CPU (an IPI).
  */
 #define TIME_IDLE_MAX_TICKS	(10 * TIMER_HZ)
 
@@ -80,7 +85,7 @@ time_idle_enter(void)
 	const uint32_t msec_per_tick = 1000 / TIMER_HZ;
 	uint32_t n = TIME_IDLE_MAX_TICKS, passed;
 
-	if (thiscpu != bootcpu || e1000_tick_needed())
+	if (ncpu > 1 || e1000_tick_needed())
 		return;
 	if (have_sleepers) {
 		int32_t left = next_wakeup - time_msec();

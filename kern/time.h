@@ -13,10 +13,10 @@
 
 uint32_t time_msec(void);		/* milliseconds since boot; wraps after 49 days */
 
-/* Tickless idle: the boot CPU, about to halt with nothing to run, stops its tick until the
+/* Tickless idle: the only CPU, about to halt with nothing to run, stops its tick until the
  * next sleeper's time (at most TIME_IDLE_MAX_TICKS), if nothing else needs the tick; woken
  * (trap(), kernel lock held, timer_irq: by its timer), it counts the ticks that passed and
- * ticks again.  Other CPUs keep ticking. */
+ * ticks again.  With several CPUs, every CPU keeps ticking (kern/time.c says why). */
 void	time_idle_enter(void);
 void	time_idle_exit(bool timer_irq);
 
