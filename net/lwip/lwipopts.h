@@ -77,8 +77,8 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 /* TCP builds each outgoing segment, headers included, in one pbuf, so the copy into the
  * output packet page (the only one on the way out) reads one buffer. */
 #define LWIP_NETIF_TX_SINGLE_PBUF	1
-/* The frame starts 4 bytes into the packet page (after np_len), so the IP header is not 4-byte
- * aligned; i386 reads unaligned words, and lwIP's protocol structs are packed anyway. */
+/* The frame starts 12 bytes into the packet page (after np_len and np_offload), so the IP
+ * header is not 4-byte aligned; i386 reads unaligned words, and lwIP's protocol structs are packed anyway. */
 #define ETH_PAD_SIZE			0
 
 /* ---- TCP ---------------------------------------------------------------------------------------- */
@@ -153,8 +153,13 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define DEFAULT_ACCEPTMBOX_SIZE		NS_ACCEPT_QUEUE
 
 /* ---- Checks and statistics ----------------------------------------------------------------------
- * Checksums in software both ways (our E1000 driver does not offload them).  Statistics on, for
- * the server's counters (memory pool failures); no debug output. */
+ * Checksums: received ones are all checked in software (QEMU's card checks none).  Outgoing
+ * ones are generated per interface (LWIP_CHECKSUM_CTRL_PER_NETIF): on the card's interface the
+ * E1000 computes the IP, TCP and UDP checksums as it sends (net/lwip/netif.c turns lwIP's off
+ * there), while the loopback interface, which no card carries, keeps lwIP's; ICMP is lwIP's
+ * everywhere.  Statistics on, for the server's counters (memory pool failures); no debug
+ * output. */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF	1
 #define CHECKSUM_GEN_IP			1
 #define CHECKSUM_GEN_TCP		1
 #define CHECKSUM_GEN_UDP		1
