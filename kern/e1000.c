@@ -499,6 +499,57 @@ e1000_rx_init(void)
 	return 0;
 }
 
+/* Finish every in-flight slot as the card would, and reclaim them: returns how many. */
+static uint32_t
+e1000_check_tx_finish(void)
+{
+	for (uint32_t i = tx_clean; i != tx_tail; i = ring_next(i, E1000_TX_RING))
+		tx_ring[i].status |= E1000_TXD_STAT_DD;
+	return e1000_tx_reclaim();
+}
+
+/* Rule T5 on an empty ring: a context descriptor only when the frame needs another context
+ * than the card's, pinning nothing; a frame that finds room for itself but not for its
+ * context is refused whole; context slots are reclaimed like the others. */
+static void
+e1000_check_tx_offload(struct PageInfo *pp)
+{
+	static const char name[] = "e1000 offload";
+	struct net_tx_offload udp = { NET_OFFLOAD_ALL, 33, 14, 24, 34, 40 };
+	struct net_tx_offload tcp = { NET_OFFLOAD_ALL, 33, 14, 24, 34, 50 };
+	struct net_tx_offload ip_only = { NET_OFFLOAD_IP, 33, 14, 24, 0, 0 };
+	uint32_t tail = tx_tail;
+
+	selftest_check(name, e1000_tx_page(pp, 0, 60, &udp) == 0);	/* context + data */
+	selftest_check(name, e1000_tx_page(pp, 0, 60, &udp) == 0);	/* data */
+	selftest_check(name, e1000_tx_page(pp, 0, 60, &ip_only) == 0);	/* data: TU kept */
+	selftest_check(name, e1000_tx_page(pp, 0, 60, NULL) == 0);	/* legacy */
+	selftest_check(name, ring_used(tail, tx_tail, E1000_TX_RING) == 5);
+	selftest_check(name, tx_pages[tail] == NULL && tx_pages[ring_next(tail, E1000_TX_RING)]
+		       == pp && tx_ctx_slots == 1 && e1000_stats.pages_pinned == 4);
+	struct e1000_tx_ctx_desc c;
+	memcpy(&c, &tx_ring[tail], sizeof(c));
+	selftest_check(name, c.tucso == 40 && c.ipcse == 33 && (c.tucmd & E1000_TXD_CMD_DEXT)
+		       && (c.paylen[2] >> E1000_TXD_DTYP_SHIFT) == E1000_TXD_DTYP_CTX);
+	struct e1000_tx_data_desc d;
+	memcpy(&d, &tx_ring[ring_next(tail, E1000_TX_RING)], sizeof(d));
+	selftest_check(name, d.popts == (E1000_TXD_POPTS_IXSM | E1000_TXD_POPTS_TXSM)
+		       && (d.length[2] >> E1000_TXD_DTYP_SHIFT) == E1000_TXD_DTYP_DATA);
+	selftest_check(name, e1000_check_tx_finish() == 5);
+
+	/* Fill the ring to one free slot: TCP needs a new context, so it does not fit. */
+	while (ring_used(tx_clean, tx_tail, E1000_TX_RING) < E1000_TX_RING - 2)
+		selftest_check(name, e1000_tx_page(pp, 0, 60, &udp) == 0);
+	uint32_t full = e1000_stats.tx_ring_full, ref = pp->pp_ref;
+	selftest_check(name, e1000_tx_page(pp, 0, 60, &tcp) == -E_AGAIN);
+	selftest_check(name, e1000_stats.tx_ring_full == full + 1 && pp->pp_ref == ref
+		       && tx_ctx.tucso == 40);
+	selftest_check(name, e1000_tx_page(pp, 0, 60, &udp) == 0);	/* the last slot */
+	selftest_check(name, e1000_check_tx_finish() == E1000_TX_RING - 1);
+	selftest_check(name, tx_ctx_slots == 0 && e1000_stats.pages_pinned == 0);
+	selftest_ok(name);
+}
+
 /*
  * Self-check of the TX ownership rules, run with the transmitter still off (so the card reads
  * no descriptor).  It catches: a ring that reports full one slot early or late (T4), a pin not
@@ -554,6 +605,8 @@ e1000_check_tx(void)
 	selftest_check(name, tx_clean == tx_tail);
 	for (int i = 0; i < E1000_TX_RING; i++)
 		selftest_check(name, tx_pages[i] == NULL);
+
+	e1000_check_tx_offload(pp);
 
 	/* A page at the reference limit is refused, and neither its count nor the ring moves. */
 	pp->pp_ref = PP_REF_MAX;
