@@ -103,8 +103,10 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
 	ns_tcp_inpacket((pcb), (p))
 /* A new SYN reopens a connection in TIME-WAIT, as in BSD and Linux (RFC 1122 4.2.2.13): host
- * clients reuse ports that the guest still remembers (net/lwip/tcpreopen.c says why). */
-#define LWIP_HOOK_IP4_INPUT(p, inp)	ns_tcp_timewait_reopen((p), (inp))
+ * clients reuse ports that the guest still remembers (net/lwip/tcpreopen.c says why).  Packets
+ * looped back to our own address get the checksums the card would have computed
+ * (net/lwip/netif.c, ns_ip4_input). */
+#define LWIP_HOOK_IP4_INPUT(p, inp)	ns_ip4_input((p), (inp))
 #define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port) \
 	ns_tcp_isn((local_ip), (local_port), (remote_ip), (remote_port))
 

@@ -12,10 +12,13 @@
 #include <lwip/etharp.h>
 #include <lwip/tcp.h>
 #include <lwip/stats.h>
+#include <lwip/inet_chksum.h>
 #include <lwip/prot/ip4.h>
 #include <lwip/prot/tcp.h>
 #include <lwip/prot/udp.h>
 #include <netif/ethernet.h>
+
+#include "ns_hooks.h"
 
 /* Where linkoutput builds outgoing frames: a ring of NS_TX_PAGES pages, the region
  * [NS_TX_BASE, NS_TX_LIM) below the page slots (inc/memlayout.h). */
@@ -160,6 +163,18 @@ ns_tcp_inpacket(struct tcp_pcb *pcb, struct pbuf *p)
 	return ERR_OK;
 }
 
+/* Does the frame in pkt claim our own address as its IPv4 source?  None that the card receives
+ * can be genuine, and packets that do are taken for our own looped back (ns_ip4_input). */
+static bool
+rx_from_ourselves(const struct netif *netif, const struct net_pkt *pkt)
+{
+	const struct eth_hdr *eth = (const struct eth_hdr *) pkt->np_data;
+	const struct ip_hdr *ip = (const struct ip_hdr *) (pkt->np_data + SIZEOF_ETH_HDR);
+
+	return pkt->np_len >= SIZEOF_ETH_HDR + IP_HLEN && eth->type == PP_HTONS(ETHTYPE_IP)
+		&& ip4_addr_get_u32(&ip->src) == ip4_addr_get_u32(netif_ip4_addr(netif));
+}
+
 void
 ns_netif_input(struct netif *netif, void *page)
 {
@@ -168,7 +183,7 @@ ns_netif_input(struct netif *netif, void *page)
 	struct pbuf_custom *pc = &rx_pbufs[ns_page_slot(page)];
 	struct pbuf *p;
 
-	if (len < SIZEOF_ETH_HDR || len > NET_FRAME_MAX) {
+	if (len < SIZEOF_ETH_HDR || len > NET_FRAME_MAX || rx_from_ourselves(netif, pkt)) {
 		ns_stats.rx_dropped++;
 		ns_page_release(page);
 		return;
@@ -288,6 +303,8 @@ ns_netif_flush(void)
 	}
 }
 
+static err_t ns_netif_linkoutput(struct netif *netif, struct pbuf *p);
+
 /*
  * Transmit checksum offload (struct net_tx_offload, inc/ns.h): lwIP computes no IP, TCP or UDP
  * checksum for this interface (ns_netif_init), the card does, as the frame leaves.  For every
@@ -379,6 +396,52 @@ tx_offload_fill(struct net_pkt *pkt)
 	pkt->np_offload.no_ipcso = SIZEOF_ETH_HDR + offsetof(struct ip_hdr, _chksum);
 	pkt->np_offload.no_ipcse = SIZEOF_ETH_HDR + ihl - 1;
 	tx_offload_l4(pkt, ip, ihl, tot);
+}
+
+/*
+ * Packets to our own address (10.0.2.15, not 127.0.0.1) never reach the card: lwIP builds them
+ * for this interface, without the checksums the card would compute, and loops them back into
+ * its input on this same interface, which checks every checksum.  So they get their checksums
+ * here, at lwIP's IPv4 input hook, before the checks: the packets on this interface whose source
+ * is our own address, which only the loopback delivers (ns_netif_input drops frames from the
+ * card that claim it).  Every frame from the card is still checked by lwIP.
+ */
+static void
+loop_fill_checksums(struct pbuf *p, struct ip_hdr *ip)
+{
+	size_t ihl = IPH_HL_BYTES(ip), tot = lwip_ntohs(IPH_LEN(ip));
+	size_t field, hlen;
+
+	if (ihl < IP_HLEN || p->len < ihl || tot < ihl || p->tot_len < tot)
+		return;			/* lwIP drops it */
+	IPH_CHKSUM_SET(ip, 0);
+	IPH_CHKSUM_SET(ip, inet_chksum(ip, ihl));
+	if ((lwip_ntohs(IPH_OFFSET(ip)) & (IP_MF | IP_OFFMASK))
+	    || !tx_l4_csum_field(IPH_PROTO(ip), &field, &hlen) || tot - ihl < hlen
+	    || p->len < ihl + hlen)
+		return;
+	ip4_addr_t src, dst;
+	ip4_addr_copy(src, ip->src);
+	ip4_addr_copy(dst, ip->dest);
+	uint8_t *sum = (uint8_t *) ip + ihl + field;
+	sum[0] = sum[1] = 0;
+	pbuf_remove_header(p, ihl);
+	u16_t c = inet_chksum_pseudo(p, IPH_PROTO(ip), tot - ihl, &src, &dst);
+	pbuf_add_header(p, ihl);
+	if (c == 0 && IPH_PROTO(ip) == IP_PROTO_UDP)
+		c = 0xFFFF;		/* RFC 768: 0 would mean "no checksum" */
+	memcpy(sum, &c, sizeof(c));	/* inet_chksum_pseudo's result is in network order */
+}
+
+int
+ns_ip4_input(struct pbuf *p, struct netif *inp)
+{
+	struct ip_hdr *ip = p->payload;
+
+	if (inp->linkoutput == ns_netif_linkoutput && p->len >= IP_HLEN
+	    && ip4_addr_get_u32(&ip->src) == ip4_addr_get_u32(netif_ip4_addr(inp)))
+		loop_fill_checksums(p, ip);
+	return ns_tcp_timewait_reopen(p, inp);
 }
 
 static err_t
