@@ -11,13 +11,38 @@
 #include <inc/netconf.h>	/* NET_FRAME_MAX, the largest frame, and the network's addresses */
 
 /*
- * A packet page: one page, holding np_len then the frame.  sys_net_recv maps such a page
- * straight from the NIC's receive ring (the card wrote the frame at np_data); the input helper
- * passes that page to the server by IPC; the server's outgoing frames travel the same way to
- * the output helper, which hands np_data to sys_net_send.  Nobody copies the frame.
+ * Transmit checksum offload: what a packet page asks the card to compute as it sends the frame
+ * (sys_net_send with NET_TX_OFFLOAD, given the page's np_data).  Offsets count from the frame's
+ * first byte (np_data[0]); the names are the card's (8254x manual, 3.3.5).  With NET_OFFLOAD_IP
+ * the card sums bytes ipcss..ipcse (inclusive) and stores the checksum at ipcso (the field must
+ * hold 0); with NET_OFFLOAD_L4 it sums from tucss to the frame's end and stores it at tucso
+ * (the field must hold the pseudo-header's sum, not complemented: the card adds none).  The
+ * kernel refuses (-E_INVAL) a field or range outside the frame or a checksum field outside
+ * its range, and unknown flags; no_flags 0 sends the frame as it is.  The other fields of a
+ * checksum not asked for are ignored.
+ */
+struct net_tx_offload {
+	uint16_t no_flags;		/* NET_OFFLOAD_* */
+	uint16_t no_ipcse;		/* IP checksum: the last byte summed (the header's) */
+	uint8_t no_ipcss;		/* IP checksum: the first byte summed */
+	uint8_t no_ipcso;		/* IP checksum: where it goes */
+	uint8_t no_tucss;		/* TCP/UDP checksum: the first byte summed */
+	uint8_t no_tucso;		/* TCP/UDP checksum: where it goes */
+};
+#define NET_OFFLOAD_IP		0x1	/* insert the IPv4 header checksum */
+#define NET_OFFLOAD_L4		0x2	/* insert the TCP or UDP checksum */
+#define NET_OFFLOAD_ALL		(NET_OFFLOAD_IP | NET_OFFLOAD_L4)
+
+/*
+ * A packet page: one page, holding np_len, the transmit offload request, then the frame.
+ * sys_net_recv maps such a page straight from the NIC's receive ring (the card wrote the frame
+ * at np_data; np_offload is zero there); the input helper passes that page to the server by
+ * IPC; the server's outgoing frames travel the same way to the output helper, which hands
+ * np_data to sys_net_send, with the server's np_offload.  Nobody copies the frame.
  */
 struct net_pkt {
 	int32_t np_len;			/* frame length in bytes */
+	struct net_tx_offload np_offload; /* what the card computes on transmit */
 	uint8_t np_data[];		/* the frame, from the destination MAC on */
 };
 

@@ -15,6 +15,9 @@ struct mem_stat {
 
 /* sys_net_send / sys_net_recv flags */
 #define NET_NONBLOCK	0x1	/* return -E_AGAIN instead of blocking on a full/empty ring */
+/* sys_net_send only: buf is the np_data of a packet page (struct net_pkt, inc/ns.h), and the
+ * card computes the checksums that page's np_offload asks for. */
+#define NET_TX_OFFLOAD	0x2
 
 /* sys_net_info */
 struct net_info {

@@ -24,6 +24,13 @@ static_assert(E1000_RX_RING * sizeof(struct e1000_rx_desc) % E1000_RING_ALIGN ==
 static_assert(E1000_TX_RING * sizeof(struct e1000_tx_desc) <= PGSIZE
 	      && E1000_RX_RING * sizeof(struct e1000_rx_desc) <= PGSIZE,
 	      "each ring fits in one page, so it is physically contiguous");
+/* Reclaim reads DD through the legacy layout whatever the slot holds (SDM 3.3.3, 3.3.5, 3.3.6). */
+static_assert(offsetof(struct e1000_tx_desc, status) == offsetof(struct e1000_tx_ctx_desc, status)
+	      && offsetof(struct e1000_tx_desc, status)
+	      == offsetof(struct e1000_tx_data_desc, status)
+	      && offsetof(struct e1000_tx_desc, cmd) == offsetof(struct e1000_tx_ctx_desc, tucmd)
+	      && offsetof(struct e1000_tx_desc, cmd) == offsetof(struct e1000_tx_data_desc, dcmd),
+	      "status and command bytes sit at the same place in every TX descriptor format");
 static_assert(NET_PKT_DATA_OFFSET + E1000_RX_BUFFER_SIZE <= PGSIZE,
 	      "a receive buffer fits in a packet page after np_len (rule R1)");
 
@@ -36,6 +43,12 @@ static struct e1000_rx_desc rx_ring[E1000_RX_RING] __attribute__((aligned(PGSIZE
 static struct PageInfo *tx_pages[E1000_TX_RING];
 static struct PageInfo *rx_pages[E1000_RX_RING];
 static uint32_t tx_clean, tx_tail;	/* TX: [tx_clean, tx_tail) in flight; tx_tail == TDT */
+static uint32_t tx_ctx_slots;		/* in-flight slots holding a context descriptor (T4) */
+/* The last context descriptor queued (SDM 3.3.5): the card keeps it for every later data
+ * descriptor, so one is queued only when a frame needs another.  tx_ctx_valid is false until
+ * the first, and again after the ring is reset. */
+static struct e1000_tx_ctx_desc tx_ctx;
+static bool tx_ctx_valid;
 static uint32_t rx_tail;		/* RX: == RDT; the next frame is in rx_tail + 1 */
 
 static volatile uint8_t *e1000_base;	/* BAR 0, uncached; NULL until attached */
@@ -97,27 +110,129 @@ e1000_tx_reclaim(void)
 
 	while (tx_clean != tx_tail && (tx_ring[tx_clean].status & E1000_TXD_STAT_DD)) {
 		struct PageInfo *pp = tx_pages[tx_clean];
-		assert(pp != NULL && pp->pp_ref >= 1);
-		tx_pages[tx_clean] = NULL;
 		tx_ring[tx_clean].status = 0;
-		page_decref(pp);
+		if (pp == NULL) {
+			/* A context descriptor: it pins nothing (rule T4). */
+			assert(tx_ctx_slots > 0);
+			tx_ctx_slots--;
+		} else {
+			assert(pp->pp_ref >= 1);
+			tx_pages[tx_clean] = NULL;
+			page_decref(pp);
+			e1000_stats.pages_pinned--;
+		}
 		tx_clean = ring_next(tx_clean, E1000_TX_RING);
-		e1000_stats.pages_pinned--;
 		freed++;
 	}
-	assert(e1000_stats.pages_pinned == ring_used(tx_clean, tx_tail, E1000_TX_RING));
+	assert(e1000_stats.pages_pinned + tx_ctx_slots
+	       == ring_used(tx_clean, tx_tail, E1000_TX_RING));
 	return freed;
 }
 
+/* The context descriptor that ofl needs.  A checksum ofl does not ask for keeps the card's
+ * current fields for it, so that, say, an ICMP frame (IP checksum only) between TCP segments
+ * does not cost two context descriptors. */
+static struct e1000_tx_ctx_desc
+e1000_tx_ctx_for(const struct net_tx_offload *ofl)
+{
+	struct e1000_tx_ctx_desc c;
+
+	if (tx_ctx_valid)
+		c = tx_ctx;
+	else
+		memset(&c, 0, sizeof(c));
+	if (ofl->no_flags & NET_OFFLOAD_IP) {
+		c.ipcss = ofl->no_ipcss;
+		c.ipcso = ofl->no_ipcso;
+		c.ipcse = ofl->no_ipcse;
+		c.tucmd |= E1000_TXD_CMD_IP;
+	}
+	if (ofl->no_flags & NET_OFFLOAD_L4) {
+		c.tucss = ofl->no_tucss;
+		c.tucso = ofl->no_tucso;
+		c.tucse = 0;		/* to the end of the frame */
+	}
+	/* RS: the card sets DD on it too, so reclaim walks it like any slot (rule T2). */
+	c.tucmd |= E1000_TXD_CMD_DEXT | E1000_TXD_CMD_RS;
+	c.paylen[2] = E1000_TXD_DTYP_CTX << E1000_TXD_DTYP_SHIFT;
+	c.status = 0;
+	return c;
+}
+
+/* Does the card need a new context descriptor before a frame that needs context c? */
+static bool
+e1000_tx_ctx_stale(const struct e1000_tx_ctx_desc *c)
+{
+	return !tx_ctx_valid || memcmp(c, &tx_ctx, sizeof(*c)) != 0;
+}
+
+/* Queue context c in the tail slot, which pins no page (rule T4). */
+static void
+e1000_tx_put_ctx(const struct e1000_tx_ctx_desc *c)
+{
+	assert(tx_pages[tx_tail] == NULL);
+	memcpy(&tx_ring[tx_tail], c, sizeof(*c));
+	tx_ctx = *c;
+	tx_ctx_valid = true;
+	tx_ctx_slots++;
+	tx_tail = ring_next(tx_tail, E1000_TX_RING);
+}
+
+/* Fill the tail slot's descriptor for len bytes at pa: a legacy one, or a data descriptor
+ * inserting the checksums in popts (SDM 3.3.6). */
+static void
+e1000_tx_put_frame(physaddr_t pa, size_t len, uint8_t popts)
+{
+	struct e1000_tx_desc *d = &tx_ring[tx_tail];
+
+	memset(d, 0, sizeof(*d));
+	if (popts == 0) {
+		d->addr = pa;
+		d->length = len;
+		d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+		return;
+	}
+	struct e1000_tx_data_desc dd;
+	memset(&dd, 0, sizeof(dd));
+	dd.addr = pa;
+	dd.length[0] = len & 0xFF;
+	dd.length[1] = len >> 8;	/* len <= NET_FRAME_MAX: bits 19:16 are zero */
+	dd.length[2] = E1000_TXD_DTYP_DATA << E1000_TXD_DTYP_SHIFT;
+	dd.dcmd = E1000_TXD_CMD_DEXT | E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+	dd.popts = popts;
+	memcpy(d, &dd, sizeof(dd));
+}
+
+/* The data descriptor's POPTS for ofl. */
+static uint8_t
+e1000_tx_popts(const struct net_tx_offload *ofl)
+{
+	uint8_t popts = 0;
+
+	if (ofl && (ofl->no_flags & NET_OFFLOAD_IP))
+		popts |= E1000_TXD_POPTS_IXSM;
+	if (ofl && (ofl->no_flags & NET_OFFLOAD_L4))
+		popts |= E1000_TXD_POPTS_TXSM;
+	return popts;
+}
+
 int
-e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len)
+e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len, const struct net_tx_offload *ofl)
 {
 	assert(e1000_base && off + len <= PGSIZE && len > 0 && len <= NET_FRAME_MAX);
 
 	if (e1000_tx_reclaim() > 0)
 		env_wake(ENV_WAIT_NET_TX, 0);
-	uint32_t next = ring_next(tx_tail, E1000_TX_RING);
-	if (next == tx_clean) {
+	uint8_t popts = e1000_tx_popts(ofl);
+	struct e1000_tx_ctx_desc ctx = { 0 };
+	bool put_ctx = false;
+	if (popts) {
+		ctx = e1000_tx_ctx_for(ofl);
+		put_ctx = e1000_tx_ctx_stale(&ctx);
+	}
+	/* Both slots or neither: a refused frame changes nothing, its context included. */
+	uint32_t room = E1000_TX_RING - 1 - ring_used(tx_clean, tx_tail, E1000_TX_RING);
+	if (room < 1u + put_ctx) {
 		e1000_stats.tx_ring_full++;
 		return -E_AGAIN;
 	}
@@ -127,20 +242,17 @@ e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len)
 	if (pp->pp_ref == PP_REF_MAX)
 		return -E_NO_MEM;
 
+	if (put_ctx)
+		e1000_tx_put_ctx(&ctx);
 	/* Rule T1: the reference first, then the descriptor that names the page. */
 	assert(tx_pages[tx_tail] == NULL);
 	pp->pp_ref++;
 	tx_pages[tx_tail] = pp;
 	e1000_stats.pages_pinned++;
-
-	struct e1000_tx_desc *d = &tx_ring[tx_tail];
-	memset(d, 0, sizeof(*d));
-	d->addr = page2pa(pp) + off;
-	d->length = len;
-	d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+	e1000_tx_put_frame(page2pa(pp) + off, len, popts);
 
 	e1000_desc_barrier();
-	tx_tail = next;
+	tx_tail = ring_next(tx_tail, E1000_TX_RING);
 	e1000_wr(E1000_TDT, tx_tail);
 
 	e1000_stats.tx_frames++;
@@ -344,6 +456,8 @@ e1000_tx_init(void)
 {
 	memset(tx_ring, 0, sizeof(tx_ring));
 	tx_clean = tx_tail = 0;
+	tx_ctx_slots = 0;
+	tx_ctx_valid = false;	/* the card has read no context yet */
 	e1000_wr(E1000_TDBAL, PADDR(tx_ring));
 	e1000_wr(E1000_TDBAH, 0);
 	e1000_wr(E1000_TDLEN, sizeof(tx_ring));
@@ -391,6 +505,57 @@ e1000_rx_init(void)
 	return 0;
 }
 
+/* Finish every in-flight slot as the card would, and reclaim them: returns how many. */
+static uint32_t
+e1000_check_tx_finish(void)
+{
+	for (uint32_t i = tx_clean; i != tx_tail; i = ring_next(i, E1000_TX_RING))
+		tx_ring[i].status |= E1000_TXD_STAT_DD;
+	return e1000_tx_reclaim();
+}
+
+/* Rule T5 on an empty ring: a context descriptor only when the frame needs another context
+ * than the card's, pinning nothing; a frame that finds room for itself but not for its
+ * context is refused whole; context slots are reclaimed like the others. */
+static void
+e1000_check_tx_offload(struct PageInfo *pp)
+{
+	static const char name[] = "e1000 offload";
+	struct net_tx_offload udp = { NET_OFFLOAD_ALL, 33, 14, 24, 34, 40 };
+	struct net_tx_offload tcp = { NET_OFFLOAD_ALL, 33, 14, 24, 34, 50 };
+	struct net_tx_offload ip_only = { NET_OFFLOAD_IP, 33, 14, 24, 0, 0 };
+	uint32_t tail = tx_tail;
+
+	selftest_check(name, e1000_tx_page(pp, 0, 60, &udp) == 0);	/* context + data */
+	selftest_check(name, e1000_tx_page(pp, 0, 60, &udp) == 0);	/* data */
+	selftest_check(name, e1000_tx_page(pp, 0, 60, &ip_only) == 0);	/* data: TU kept */
+	selftest_check(name, e1000_tx_page(pp, 0, 60, NULL) == 0);	/* legacy */
+	selftest_check(name, ring_used(tail, tx_tail, E1000_TX_RING) == 5);
+	selftest_check(name, tx_pages[tail] == NULL && tx_pages[ring_next(tail, E1000_TX_RING)]
+		       == pp && tx_ctx_slots == 1 && e1000_stats.pages_pinned == 4);
+	struct e1000_tx_ctx_desc c;
+	memcpy(&c, &tx_ring[tail], sizeof(c));
+	selftest_check(name, c.tucso == 40 && c.ipcse == 33 && (c.tucmd & E1000_TXD_CMD_DEXT)
+		       && (c.paylen[2] >> E1000_TXD_DTYP_SHIFT) == E1000_TXD_DTYP_CTX);
+	struct e1000_tx_data_desc d;
+	memcpy(&d, &tx_ring[ring_next(tail, E1000_TX_RING)], sizeof(d));
+	selftest_check(name, d.popts == (E1000_TXD_POPTS_IXSM | E1000_TXD_POPTS_TXSM)
+		       && (d.length[2] >> E1000_TXD_DTYP_SHIFT) == E1000_TXD_DTYP_DATA);
+	selftest_check(name, e1000_check_tx_finish() == 5);
+
+	/* Fill the ring to one free slot: TCP needs a new context, so it does not fit. */
+	while (ring_used(tx_clean, tx_tail, E1000_TX_RING) < E1000_TX_RING - 2)
+		selftest_check(name, e1000_tx_page(pp, 0, 60, &udp) == 0);
+	uint32_t full = e1000_stats.tx_ring_full, ref = pp->pp_ref;
+	selftest_check(name, e1000_tx_page(pp, 0, 60, &tcp) == -E_AGAIN);
+	selftest_check(name, e1000_stats.tx_ring_full == full + 1 && pp->pp_ref == ref
+		       && tx_ctx.tucso == 40);
+	selftest_check(name, e1000_tx_page(pp, 0, 60, &udp) == 0);	/* the last slot */
+	selftest_check(name, e1000_check_tx_finish() == E1000_TX_RING - 1);
+	selftest_check(name, tx_ctx_slots == 0 && e1000_stats.pages_pinned == 0);
+	selftest_ok(name);
+}
+
 /*
  * Self-check of the TX ownership rules, run with the transmitter still off (so the card reads
  * no descriptor).  It catches: a ring that reports full one slot early or late (T4), a pin not
@@ -407,7 +572,7 @@ e1000_check_tx(void)
 
 	selftest_check(name, pp != NULL);
 	pp->pp_ref++;			/* the check's own reference */
-	while (e1000_tx_page(pp, PGSIZE - NET_FRAME_MAX, NET_FRAME_MAX) == 0)
+	while (e1000_tx_page(pp, PGSIZE - NET_FRAME_MAX, NET_FRAME_MAX, NULL) == 0)
 		queued++;
 	selftest_check(name, queued == E1000_TX_RING - 1);
 	selftest_check(name, pp->pp_ref == 1 + queued);
@@ -433,11 +598,11 @@ e1000_check_tx(void)
 	selftest_check(name, pp->pp_ref == 1 + queued - 7);
 	e1000_wr(E1000_IMC, E1000_ICR_TXDW);
 	for (int i = 0; i < 2; i++)
-		selftest_check(name, e1000_tx_page(pp, 0, 60) == 0);
+		selftest_check(name, e1000_tx_page(pp, 0, 60, NULL) == 0);
 	queued += 2;
 
 	/* Queue across the end of the ring, then finish everything. */
-	selftest_check(name, e1000_tx_page(pp, 0, 60) == 0);
+	selftest_check(name, e1000_tx_page(pp, 0, 60, NULL) == 0);
 	selftest_check(name, tx_tail == 2 && tx_pages[1] == pp);
 	for (int i = 0; i < E1000_TX_RING; i++)
 		tx_ring[i].status |= E1000_TXD_STAT_DD;
@@ -447,9 +612,11 @@ e1000_check_tx(void)
 	for (int i = 0; i < E1000_TX_RING; i++)
 		selftest_check(name, tx_pages[i] == NULL);
 
+	e1000_check_tx_offload(pp);
+
 	/* A page at the reference limit is refused, and neither its count nor the ring moves. */
 	pp->pp_ref = PP_REF_MAX;
-	selftest_check(name, e1000_tx_page(pp, 0, 60) == -E_NO_MEM);
+	selftest_check(name, e1000_tx_page(pp, 0, 60, NULL) == -E_NO_MEM);
 	selftest_check(name, pp->pp_ref == PP_REF_MAX && tx_clean == tx_tail);
 	selftest_check(name, e1000_stats.pages_pinned == 0);
 	pp->pp_ref = 1;

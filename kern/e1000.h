@@ -38,8 +38,20 @@
  *         sender's affair: a sender that writes into the same page before the frame is done
  *         changes what goes on the wire.  To reuse an address at once, map a fresh page there
  *         (sys_page_alloc, or the next sys_net_recv); the pinned page lives on untouched.
- *     T4. pages_pinned == the number of in-flight slots == (tx_tail - tx_clean) mod N; a free
- *         slot has tx_pages[] == NULL and an in-flight one a page with pp_ref >= 1.
+ *     T4. An in-flight slot holds either a frame's descriptor (legacy, or a TCP/IP data
+ *         descriptor asking for checksums) and pins its page, or a TCP/IP context descriptor
+ *         (checksum offload, SDM 3.3.5), which names no memory and pins nothing.
+ *         pages_pinned + tx_ctx_slots == the number of in-flight slots == (tx_tail - tx_clean)
+ *         mod N; a free slot and a context slot have tx_pages[] == NULL, a frame's in-flight
+ *         slot a page with pp_ref >= 1.  Every descriptor is queued with RS, so the card sets
+ *         DD on context slots too and reclaim (T2) passes them in order.
+ *     T5. A frame with checksum offload takes one slot, or two when the card's context (the
+ *         last context descriptor queued: the card keeps it) differs from what the frame
+ *         needs: the context, then the frame.  Both are queued or neither (-E_AGAIN), so the
+ *         context the driver remembers is always the one the card will apply.  The card
+ *         writes the checksums into the frame it reads, not into the page (T3 holds): the
+ *         sender puts zero in the IP checksum field and the pseudo-header's sum in the
+ *         TCP/UDP one (inc/ns.h, struct net_tx_offload).
  *   RX, kernel pages filled by the card:
  *     R1. Every slot always holds exactly one page: rx_pages[i], allocated zeroed by the
  *         driver, whose only reference is the ring's (pp_ref == 1), mapped nowhere, with
@@ -77,6 +89,8 @@
 #include <inc/sysinfo.h>
 #include <kern/e1000reg.h>
 
+struct net_tx_offload;
+
 #define E1000_TX_RING	64
 #define E1000_RX_RING	128
 
@@ -89,11 +103,15 @@ int	e1000_attach(struct pci_func *f);
 bool	e1000_present(void);
 void	e1000_intr(void);
 
-/* Queue len bytes at offset off of page pp for transmission, pinning pp (rule T1).  The caller
- * has checked the arguments: pp is a user page, off + len <= PGSIZE, 0 < len <= NET_FRAME_MAX.
- * Returns 0, -E_AGAIN if the ring is full (counted in tx_ring_full), or -E_NO_MEM if pp is at
- * PP_REF_MAX references and cannot be pinned. */
-int	e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len);
+/* Queue len bytes at offset off of page pp for transmission, pinning pp (rule T1), with the
+ * checksums ofl asks for inserted by the card (NULL or no flags: none).  The caller has checked
+ * the arguments: pp is a user page, off + len <= PGSIZE, 0 < len <= NET_FRAME_MAX, ofl's flags
+ * known and its offsets inside the frame (kern/netsys.c).  Returns 0, -E_AGAIN if the ring has
+ * no room for the frame and, if it needs one, its context descriptor (counted in
+ * tx_ring_full), or -E_NO_MEM if pp is at PP_REF_MAX references and cannot be pinned; a
+ * refused frame queues nothing. */
+int	e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len,
+		      const struct net_tx_offload *ofl);
 
 /* A sender found the ring full (-E_AGAIN) and will sleep on ENV_WAIT_NET_TX: unmask the
  * TX-done interrupt that will wake it, and reclaim what the card finished meanwhile.  Returns

@@ -107,6 +107,53 @@ static_assert(sizeof(struct e1000_tx_desc) == 16, "SDM 3.3.3: a TX descriptor is
 #define E1000_TXD_CMD_RS	0x08	/* report status: set DD when done */
 #define E1000_TXD_STAT_DD	0x01	/* descriptor done */
 
+/*
+ * Checksum offload (SDM 3.3.5-3.3.6).  Besides the legacy format above, the card takes
+ * "extended" descriptors (DEXT set in the command byte, the same byte as the legacy cmd):
+ *   - the TCP/IP context descriptor (DTYP 0000) sets where the IP and TCP/UDP checksums
+ *     start (CSS), are stored (CSO) and end (CSE, inclusive; 0 for TUCSE: the end of the
+ *     frame).  It sends nothing; the card keeps the context for every later data descriptor
+ *     until the next context descriptor, so a driver writes one only when it changes.
+ *   - the TCP/IP data descriptor (DTYP 0001) carries a frame like the legacy one, and POPTS
+ *     says which of the two checksums to insert (IXSM, TXSM).
+ * The card sums from CSS to CSE and stores the complement at CSO; it adds no pseudo-header:
+ * the TCP/UDP checksum field must hold the pseudo-header sum beforehand, the IP one zero.
+ * Status sits in byte 12 in all three formats (DD, with RS set), so reclaim reads it alike.
+ */
+struct e1000_tx_ctx_desc {
+	uint8_t ipcss;		/* IP checksum start: offset in the frame */
+	uint8_t ipcso;		/* IP checksum offset: where the result goes */
+	uint16_t ipcse;		/* IP checksum end, inclusive (0: end of frame) */
+	uint8_t tucss;		/* TCP/UDP checksum start */
+	uint8_t tucso;		/* TCP/UDP checksum offset */
+	uint16_t tucse;		/* TCP/UDP checksum end, inclusive (0: end of frame) */
+	uint8_t paylen[3];	/* bits 19:0 PAYLEN (TCP segmentation only), 23:20 DTYP */
+	uint8_t tucmd;		/* E1000_TXD_CMD_*: DEXT, RS, IP, ... */
+	uint8_t status;		/* E1000_TXD_STAT_DD, written back by the card */
+	uint8_t hdrlen;		/* TCP segmentation only */
+	uint16_t mss;		/* TCP segmentation only */
+} __attribute__((packed));
+static_assert(sizeof(struct e1000_tx_ctx_desc) == 16, "SDM 3.3.5: a context descriptor is 16 bytes");
+
+struct e1000_tx_data_desc {
+	uint64_t addr;		/* physical address of the data */
+	uint8_t length[3];	/* bits 19:0 DTALEN (bytes at addr), 23:20 DTYP */
+	uint8_t dcmd;		/* E1000_TXD_CMD_*: DEXT, EOP, IFCS, RS */
+	uint8_t status;		/* E1000_TXD_STAT_DD, written back by the card */
+	uint8_t popts;		/* E1000_TXD_POPTS_* */
+	uint16_t special;	/* VLAN: unused */
+} __attribute__((packed));
+static_assert(sizeof(struct e1000_tx_data_desc) == 16, "SDM 3.3.6: a data descriptor is 16 bytes");
+
+/* DTYP: bits 23:20 of the length word, i.e. bits 7:4 of its third byte. */
+#define E1000_TXD_DTYP_SHIFT	4		/* in paylen[2] / length[2] */
+#define E1000_TXD_DTYP_CTX	0x0		/* TCP/IP context descriptor */
+#define E1000_TXD_DTYP_DATA	0x1		/* TCP/IP data descriptor */
+#define E1000_TXD_CMD_IP	0x02	/* TUCMD: the packet is IPv4 (context descriptor) */
+#define E1000_TXD_CMD_DEXT	0x20	/* extended descriptor: context or data */
+#define E1000_TXD_POPTS_IXSM	0x01	/* insert the IP checksum (context's IPCSS/IPCSO/IPCSE) */
+#define E1000_TXD_POPTS_TXSM	0x02	/* insert the TCP/UDP checksum (TUCSS/TUCSO/TUCSE) */
+
 /* Receive descriptor (SDM 3.2.3, figure 3-1). */
 struct e1000_rx_desc {
 	uint64_t addr;		/* physical address of the buffer */

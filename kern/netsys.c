@@ -2,6 +2,7 @@
  * ring operations (kern/e1000.c).  The contract is in kern/netsys.h. */
 
 #include <inc/error.h>
+#include <inc/string.h>
 #include <inc/ns.h>
 #include <inc/mmu.h>
 
@@ -14,15 +15,43 @@
 /* Ethernet destination + source + type: a shorter frame has no header to send. */
 #define NET_FRAME_MIN	NET_ETH_HLEN
 
-/* The checks every call starts with: the right, a card, known flags. */
+/* The checks every call starts with: the right, a card, flags among those the call knows. */
 static int
-netsys_check_caller(int flags)
+netsys_check_caller(int flags, int known)
 {
 	if (!(curenv->env_flags & ENV_F_NET))
 		return -E_PERM;
 	if (!e1000_present())
 		return -E_NOT_SUPP;
-	if (flags & ~NET_NONBLOCK)
+	if (flags & ~known)
+		return -E_INVAL;
+	return 0;
+}
+
+/* Is the 2-byte checksum field at `field` inside bytes [start, end] (inclusive)? */
+static bool
+netsys_csum_fits(uint32_t start, uint32_t field, uint32_t end)
+{
+	return start <= field && field + 1 <= end;
+}
+
+/* Read the offload request of the packet page pp whose frame (len bytes) is sent, into *ofl,
+ * and check it against the frame: known flags, every range and checksum field inside the frame
+ * (inc/ns.h, struct net_tx_offload).  Read once: the sender may be changing the page. */
+static int
+netsys_offload_get(struct PageInfo *pp, size_t len, struct net_tx_offload *ofl)
+{
+	const struct net_pkt *pkt = page2kva(pp);
+
+	memcpy(ofl, &pkt->np_offload, sizeof(*ofl));
+	if (ofl->no_flags & ~NET_OFFLOAD_ALL)
+		return -E_INVAL;
+	if ((ofl->no_flags & NET_OFFLOAD_IP)
+	    && (ofl->no_ipcse >= len || !netsys_csum_fits(ofl->no_ipcss, ofl->no_ipcso,
+							   ofl->no_ipcse)))
+		return -E_INVAL;
+	if ((ofl->no_flags & NET_OFFLOAD_L4)
+	    && !netsys_csum_fits(ofl->no_tucss, ofl->no_tucso, len - 1))
 		return -E_INVAL;
 	return 0;
 }
@@ -41,7 +70,7 @@ sys_net_send(uintptr_t buf, size_t len, int flags)
 	pte_t *pte;
 	int r;
 
-	if ((r = netsys_check_caller(flags)) < 0)
+	if ((r = netsys_check_caller(flags, NET_NONBLOCK | NET_TX_OFFLOAD)) < 0)
 		return r;
 	if (len < NET_FRAME_MIN || len > NET_FRAME_MAX)
 		return -E_INVAL;
@@ -59,12 +88,21 @@ sys_net_send(uintptr_t buf, size_t len, int flags)
 	if (pp->pp_flags & PP_RESERVED)
 		return -E_FAULT;
 
-	r = e1000_tx_page(pp, PGOFF(buf), len);
+	/* The offload request is in the packet page's header, so buf must be its np_data. */
+	struct net_tx_offload ofl = { 0 };
+	if (flags & NET_TX_OFFLOAD) {
+		if (PGOFF(buf) != NET_PKT_DATA_OFFSET)
+			return -E_INVAL;
+		if ((r = netsys_offload_get(pp, len, &ofl)) < 0)
+			return r;
+	}
+
+	r = e1000_tx_page(pp, PGOFF(buf), len, &ofl);
 	if (r == -E_AGAIN && !(flags & NET_NONBLOCK)) {
 		/* Sleep only if arming the TX-done interrupt found no slot finished meanwhile. */
 		if (e1000_tx_wait_arm() == 0)
 			netsys_block(ENV_WAIT_NET_TX);
-		r = e1000_tx_page(pp, PGOFF(buf), len);
+		r = e1000_tx_page(pp, PGOFF(buf), len, &ofl);
 	}
 	return r;
 }
@@ -74,7 +112,7 @@ sys_net_recv(uintptr_t dstva, int flags)
 {
 	int r;
 
-	if ((r = netsys_check_caller(flags)) < 0)
+	if ((r = netsys_check_caller(flags, NET_NONBLOCK)) < 0)
 		return r;
 	if (dstva >= UTOP || dstva % PGSIZE != 0)
 		return -E_INVAL;
@@ -91,7 +129,7 @@ sys_net_info(uintptr_t info)
 	struct net_info ni;
 	int r;
 
-	if ((r = netsys_check_caller(0)) < 0)
+	if ((r = netsys_check_caller(0, 0)) < 0)
 		return r;
 	if (info >= UTOP
 	    || user_mem_check(curenv, (void *) info, sizeof(ni), PTE_U | PTE_W | PTE_P) < 0)

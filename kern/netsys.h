@@ -7,7 +7,8 @@
  *     programs and their exofork children) may call them: -E_PERM otherwise.
  *   - All arguments are checked before anything changes: a failing call has changed no page
  *     reference, no mapping and no ring.
- *   - flags is 0 or NET_NONBLOCK (inc/sysinfo.h); any other bit is -E_INVAL.
+ *   - flags is 0 or NET_NONBLOCK (inc/sysinfo.h), and for sys_net_send also NET_TX_OFFLOAD;
+ *     any other bit is -E_INVAL.
  *   - A call that has to wait (full TX ring, empty RX ring) sleeps on ENV_WAIT_NET_TX /
  *     ENV_WAIT_NET_RX and is restarted from the beginning when woken, so every check runs
  *     again; with NET_NONBLOCK it returns -E_AGAIN instead.
@@ -23,8 +24,10 @@
 #include <inc/sysinfo.h>
 
 /* Transmit the len bytes at buf (14 <= len <= NET_FRAME_MAX, inside one user page below UTOP,
- * mapped PTE_U|PTE_P) without copying them.  0; -E_PERM; -E_INVAL (length, flags, a buffer
- * crossing its page's end); -E_FAULT (at or above UTOP, unmapped, not a user page, or not a
+ * mapped PTE_U|PTE_P) without copying them.  With NET_TX_OFFLOAD, buf is the np_data of a
+ * packet page and the card inserts the checksums its np_offload asks for (inc/ns.h).  0;
+ * -E_PERM; -E_INVAL (length, flags, a buffer crossing its page's end; with NET_TX_OFFLOAD, buf
+ * not at np_data, or an offload request that is unknown or reaches outside the frame); -E_FAULT (at or above UTOP, unmapped, not a user page, or not a
  * page the allocator owns); -E_AGAIN (NET_NONBLOCK, ring full); -E_NO_MEM (the page is mapped
  * PP_REF_MAX times and cannot be pinned); -E_NOT_SUPP. */
 int	sys_net_send(uintptr_t buf, size_t len, int flags);

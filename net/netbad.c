@@ -124,7 +124,8 @@ umain(int argc, char **argv)
 		CHECK(sys_net_send(PG, bad_lens[i], 0), -E_INVAL);
 	CHECK(sys_net_send(PG + PGSIZE - 59, 60, 0), -E_INVAL);	/* crosses the page end */
 	CHECK(sys_net_send((void *) (UTOP - 59), 60, 0), -E_INVAL);	/* ... into UTOP */
-	CHECK(sys_net_send(PG, 60, 2), -E_INVAL);			/* unknown flag */
+	CHECK(sys_net_send(PG, 60, 4), -E_INVAL);			/* unknown flag */
+	CHECK(sys_net_send(PG, 60, NET_TX_OFFLOAD), -E_INVAL);	/* not a packet page's np_data */
 	CHECK(sys_net_send(PG, 60, 0x80000000), -E_INVAL);
 	/* The edges that are fine: the shortest frame, a frame ending at the page's end, a
 	 * read-only page (the card only reads it). */

@@ -6,7 +6,8 @@
  *                inc/ns.h) and lends the page to ns by IPC (NSREQ_INPUT, PTE_P|PTE_U|PTE_W),
  *                then drops its own mapping: the server holds the page from then on.
  *   output(ns, waiting): accepts packet pages only from ns with NSREQ_OUTPUT and a user page,
- *                and transmits np_data/np_len with sys_net_send, then drops its mapping: the
+ *                and transmits np_data/np_len with sys_net_send (NET_TX_OFFLOAD: the card
+ *                inserts the checksums np_offload asks for), then drops its mapping: the
  *                card holds the page until the frame is sent (kern/e1000.h, rule T2).  When
  *                ns found it busy and queued frames, ns sets *waiting (a word of a page both
  *                share, PTE_SHARE, or NULL for none): after its frame the helper clears it and

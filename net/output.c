@@ -46,7 +46,7 @@ output(envid_t ns_envid, volatile uint32_t *waiting)
 			refuse("a request (page perm)", req, from, perm);
 		} else if (pkt->np_len <= 0 || pkt->np_len > NET_FRAME_MAX) {
 			refuse("a frame (bytes)", req, from, pkt->np_len);
-		} else if ((r = sys_net_send(pkt->np_data, pkt->np_len, 0)) < 0) {
+		} else if ((r = sys_net_send(pkt->np_data, pkt->np_len, NET_TX_OFFLOAD)) < 0) {
 			/* The kernel refused it (too short, say): report, never drop silently. */
 			refuse("a frame the kernel refused (error)", req, from, r);
 		}

@@ -131,7 +131,7 @@ zc_send_request(uint32_t seq, bool have_reply_page)
 	int r;
 
 	if (seq % 3 == 2 && have_reply_page) {
-		/* Reuse the received page in place: the frame at np_data, offset 4. */
+		/* Reuse the received page in place: the frame at np_data (NET_PKT_DATA_OFFSET). */
 		size_t len = zc_build(RX_VA->np_data, seq);
 		zc_send(RX_VA->np_data, len);
 		return;		/* the next sys_net_recv maps another page over it */

@@ -77,8 +77,8 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 /* TCP builds each outgoing segment, headers included, in one pbuf, so the copy into the
  * output packet page (the only one on the way out) reads one buffer. */
 #define LWIP_NETIF_TX_SINGLE_PBUF	1
-/* The frame starts 4 bytes into the packet page (after np_len), so the IP header is not 4-byte
- * aligned; i386 reads unaligned words, and lwIP's protocol structs are packed anyway. */
+/* The frame starts 12 bytes into the packet page (after np_len and np_offload), so the IP
+ * header is not 4-byte aligned; i386 reads unaligned words, and lwIP's protocol structs are packed anyway. */
 #define ETH_PAD_SIZE			0
 
 /* ---- TCP ---------------------------------------------------------------------------------------- */
@@ -102,9 +102,12 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define LWIP_HOOK_FILENAME		"ns_hooks.h"
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
 	ns_tcp_inpacket((pcb), (p))
-/* A new SYN reopens a connection in TIME-WAIT, as in BSD and Linux (RFC 1122 4.2.2.13): host
- * clients reuse ports that the guest still remembers (net/lwip/tcpsyn.c says why). */
-#define LWIP_HOOK_IP4_INPUT(p, inp)	ns_tcp_syn_input((p), (inp))
+/* Every IPv4 packet, before lwIP: one looped back to our own address gets the checksums the card
+ * would have computed (net/lwip/netif.c, ns_ip4_input); a new SYN reopens a connection in
+ * TIME-WAIT, as in BSD and Linux (RFC 1122 4.2.2.13: host clients reuse ports that the guest
+ * still remembers), or is refused with a reset when its listener is full (net/lwip/tcpsyn.c
+ * says why). */
+#define LWIP_HOOK_IP4_INPUT(p, inp)	ns_ip4_input((p), (inp))
 #define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port) \
 	ns_tcp_isn((local_ip), (local_port), (remote_ip), (remote_port))
 
@@ -152,8 +155,13 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define DEFAULT_ACCEPTMBOX_SIZE		NS_ACCEPT_QUEUE
 
 /* ---- Checks and statistics ----------------------------------------------------------------------
- * Checksums in software both ways (our E1000 driver does not offload them).  Statistics on, for
- * the server's counters (memory pool failures); no debug output. */
+ * Checksums: received ones are all checked in software (QEMU's card checks none).  Outgoing
+ * ones are generated per interface (LWIP_CHECKSUM_CTRL_PER_NETIF): on the card's interface the
+ * E1000 computes the IP, TCP and UDP checksums as it sends (net/lwip/netif.c turns lwIP's off
+ * there), while the loopback interface, which no card carries, keeps lwIP's; ICMP is lwIP's
+ * everywhere.  Statistics on, for the server's counters (memory pool failures); no debug
+ * output. */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF	1
 #define CHECKSUM_GEN_IP			1
 #define CHECKSUM_GEN_TCP		1
 #define CHECKSUM_GEN_UDP		1

@@ -12,7 +12,13 @@
 #include <lwip/etharp.h>
 #include <lwip/tcp.h>
 #include <lwip/stats.h>
+#include <lwip/inet_chksum.h>
+#include <lwip/prot/ip4.h>
+#include <lwip/prot/tcp.h>
+#include <lwip/prot/udp.h>
 #include <netif/ethernet.h>
+
+#include "ns_hooks.h"
 
 /* Where linkoutput builds outgoing frames: a ring of NS_TX_PAGES pages, the region
  * [NS_TX_BASE, NS_TX_LIM) below the page slots (inc/memlayout.h). */
@@ -157,6 +163,18 @@ ns_tcp_inpacket(struct tcp_pcb *pcb, struct pbuf *p)
 	return ERR_OK;
 }
 
+/* Does the frame in pkt claim our own address as its IPv4 source?  None that the card receives
+ * can be genuine, and packets that do are taken for our own looped back (ns_ip4_input). */
+static bool
+rx_from_ourselves(const struct netif *netif, const struct net_pkt *pkt)
+{
+	const struct eth_hdr *eth = (const struct eth_hdr *) pkt->np_data;
+	const struct ip_hdr *ip = (const struct ip_hdr *) (pkt->np_data + SIZEOF_ETH_HDR);
+
+	return pkt->np_len >= SIZEOF_ETH_HDR + IP_HLEN && eth->type == PP_HTONS(ETHTYPE_IP)
+		&& ip4_addr_get_u32(&ip->src) == ip4_addr_get_u32(netif_ip4_addr(netif));
+}
+
 void
 ns_netif_input(struct netif *netif, void *page)
 {
@@ -165,7 +183,7 @@ ns_netif_input(struct netif *netif, void *page)
 	struct pbuf_custom *pc = &rx_pbufs[ns_page_slot(page)];
 	struct pbuf *p;
 
-	if (len < SIZEOF_ETH_HDR || len > NET_FRAME_MAX) {
+	if (len < SIZEOF_ETH_HDR || len > NET_FRAME_MAX || rx_from_ourselves(netif, pkt)) {
 		ns_stats.rx_dropped++;
 		ns_page_release(page);
 		return;
@@ -285,6 +303,147 @@ ns_netif_flush(void)
 	}
 }
 
+static err_t ns_netif_linkoutput(struct netif *netif, struct pbuf *p);
+
+/*
+ * Transmit checksum offload (struct net_tx_offload, inc/ns.h): lwIP computes no IP, TCP or UDP
+ * checksum for this interface (ns_netif_init), the card does, as the frame leaves.  For every
+ * IPv4 frame the card computes the header checksum; for TCP and UDP (not a fragment: only the
+ * first one holds the header, and the checksum covers the whole datagram) also theirs, from
+ * the pseudo-header's sum that we put in the field, because the card adds none.  ICMP keeps
+ * lwIP's own checksum (its frames only ask for the IP header's).  We write both fields
+ * whatever lwIP left there (an ICMP echo reply keeps the request's IP checksum field).
+ */
+
+/* The one's complement sum of n bytes (n even) at p, as big-endian 16-bit words, unfolded. */
+static uint32_t
+tx_sum16(const uint8_t *p, size_t n)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (p[i] << 8) | p[i + 1];
+	return sum;
+}
+
+/* Fold sum to 16 bits and store it big-endian at p, not complemented (the card does that). */
+static void
+tx_store_sum(uint8_t *p, uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	p[0] = sum >> 8;
+	p[1] = sum & 0xFF;
+}
+
+/* The offset of proto's checksum field in its header, and the header's least length; false if
+ * the card does not compute proto's checksum. */
+static bool
+tx_l4_csum_field(uint8_t proto, size_t *field, size_t *hlen)
+{
+	switch (proto) {
+	case IP_PROTO_TCP:
+		*field = offsetof(struct tcp_hdr, chksum);
+		*hlen = TCP_HLEN;
+		return true;
+	case IP_PROTO_UDP:
+		*field = offsetof(struct udp_hdr, chksum);
+		*hlen = UDP_HLEN;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Ask for the TCP/UDP checksum of the IPv4 packet at ip (ihl header bytes, tot IP bytes, the
+ * frame's bytes from ip on all present), if it has one the card can compute. */
+static void
+tx_offload_l4(struct net_pkt *pkt, struct ip_hdr *ip, size_t ihl, size_t tot)
+{
+	size_t field, hlen;
+	uint8_t *l4 = (uint8_t *) ip + ihl;
+
+	if ((lwip_ntohs(IPH_OFFSET(ip)) & (IP_MF | IP_OFFMASK))
+	    || !tx_l4_csum_field(IPH_PROTO(ip), &field, &hlen) || tot < ihl + hlen)
+		return;
+	/* Pseudo-header: source and destination addresses, protocol, TCP/UDP length. */
+	uint32_t sum = tx_sum16((const uint8_t *) &ip->src, 2 * sizeof(ip->src))
+		+ IPH_PROTO(ip) + (tot - ihl);
+	tx_store_sum(l4 + field, sum);
+	pkt->np_offload.no_flags |= NET_OFFLOAD_L4;
+	pkt->np_offload.no_tucss = l4 - pkt->np_data;
+	pkt->np_offload.no_tucso = l4 + field - pkt->np_data;
+}
+
+/* Fill pkt's offload request for its frame (np_len bytes at np_data): none unless IPv4. */
+static void
+tx_offload_fill(struct net_pkt *pkt)
+{
+	const struct eth_hdr *eth = (const struct eth_hdr *) pkt->np_data;
+	struct ip_hdr *ip = (struct ip_hdr *) (pkt->np_data + SIZEOF_ETH_HDR);
+	size_t room = pkt->np_len - SIZEOF_ETH_HDR;
+
+	memset(&pkt->np_offload, 0, sizeof(pkt->np_offload));
+	if ((size_t) pkt->np_len < SIZEOF_ETH_HDR + IP_HLEN || eth->type != PP_HTONS(ETHTYPE_IP)
+	    || IPH_V(ip) != 4)
+		return;
+	size_t ihl = IPH_HL_BYTES(ip), tot = lwip_ntohs(IPH_LEN(ip));
+	if (ihl < IP_HLEN || tot < ihl || tot > room)
+		return;
+	IPH_CHKSUM_SET(ip, 0);
+	pkt->np_offload.no_flags = NET_OFFLOAD_IP;
+	pkt->np_offload.no_ipcss = SIZEOF_ETH_HDR;
+	pkt->np_offload.no_ipcso = SIZEOF_ETH_HDR + offsetof(struct ip_hdr, _chksum);
+	pkt->np_offload.no_ipcse = SIZEOF_ETH_HDR + ihl - 1;
+	tx_offload_l4(pkt, ip, ihl, tot);
+}
+
+/*
+ * Packets to our own address (10.0.2.15, not 127.0.0.1) never reach the card: lwIP builds them
+ * for this interface, without the checksums the card would compute, and loops them back into
+ * its input on this same interface, which checks every checksum.  So they get their checksums
+ * here, at lwIP's IPv4 input hook, before the checks: the packets on this interface whose source
+ * is our own address, which only the loopback delivers (ns_netif_input drops frames from the
+ * card that claim it).  Every frame from the card is still checked by lwIP.
+ */
+static void
+loop_fill_checksums(struct pbuf *p, struct ip_hdr *ip)
+{
+	size_t ihl = IPH_HL_BYTES(ip), tot = lwip_ntohs(IPH_LEN(ip));
+	size_t field, hlen;
+
+	if (ihl < IP_HLEN || p->len < ihl || tot < ihl || p->tot_len < tot)
+		return;			/* lwIP drops it */
+	IPH_CHKSUM_SET(ip, 0);
+	IPH_CHKSUM_SET(ip, inet_chksum(ip, ihl));
+	if ((lwip_ntohs(IPH_OFFSET(ip)) & (IP_MF | IP_OFFMASK))
+	    || !tx_l4_csum_field(IPH_PROTO(ip), &field, &hlen) || tot - ihl < hlen
+	    || p->len < ihl + hlen)
+		return;
+	ip4_addr_t src, dst;
+	ip4_addr_copy(src, ip->src);
+	ip4_addr_copy(dst, ip->dest);
+	uint8_t *sum = (uint8_t *) ip + ihl + field;
+	sum[0] = sum[1] = 0;
+	pbuf_remove_header(p, ihl);
+	u16_t c = inet_chksum_pseudo(p, IPH_PROTO(ip), tot - ihl, &src, &dst);
+	pbuf_add_header(p, ihl);
+	if (c == 0 && IPH_PROTO(ip) == IP_PROTO_UDP)
+		c = 0xFFFF;		/* RFC 768: 0 would mean "no checksum" */
+	memcpy(sum, &c, sizeof(c));	/* inet_chksum_pseudo's result is in network order */
+}
+
+int
+ns_ip4_input(struct pbuf *p, struct netif *inp)
+{
+	struct ip_hdr *ip = p->payload;
+
+	if (inp->linkoutput == ns_netif_linkoutput && p->len >= IP_HLEN
+	    && ip4_addr_get_u32(&ip->src) == ip4_addr_get_u32(netif_ip4_addr(inp)))
+		loop_fill_checksums(p, ip);
+	return ns_tcp_syn_input(p, inp);
+}
+
 static err_t
 ns_netif_linkoutput(struct netif *netif, struct pbuf *p)
 {
@@ -299,6 +458,7 @@ ns_netif_linkoutput(struct netif *netif, struct pbuf *p)
 	}
 	pkt->np_len = pbuf_copy_partial(p, pkt->np_data, p->tot_len, 0);
 	ns_stats.tx_copy_bytes += p->tot_len;
+	tx_offload_fill(pkt);
 	if (p->next)
 		ns_stats.tx_chained++;
 
@@ -332,5 +492,12 @@ ns_netif_init(struct netif *netif)
 		| NETIF_FLAG_LINK_UP;
 	netif->output = etharp_output;
 	netif->linkoutput = ns_netif_linkoutput;
+	/* The card computes the IP, TCP and UDP checksums of what we send (tx_offload_fill);
+	 * lwIP still checks every received one (QEMU's card checks none) and makes ICMP's.  Per
+	 * interface: the loopback interface keeps lwIP's checksums both ways, as no card is on
+	 * its path and its frames come back through the same checks. */
+	NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL
+				& ~(NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_TCP
+				    | NETIF_CHECKSUM_GEN_UDP));
 	return ERR_OK;
 }
