@@ -78,7 +78,8 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  * output packet page (the only one on the way out) reads one buffer. */
 #define LWIP_NETIF_TX_SINGLE_PBUF	1
 /* The frame starts 12 bytes into the packet page (after np_len and np_offload), so the IP
- * header is not 4-byte aligned; i386 reads unaligned words, and lwIP's protocol structs are packed anyway. */
+ * header is not 4-byte aligned; i386 reads unaligned words, and lwIP's protocol structs are
+ * packed anyway. */
 #define ETH_PAD_SIZE			0
 
 /* ---- TCP ---------------------------------------------------------------------------------------- */
