@@ -77,6 +77,8 @@ struct Env {
 	/* Blocking in the kernel (env_sleep/env_wake, kern/env.h).  At most one bit is set, and
 	 * only while ENV_NOT_RUNNABLE. */
 	uint32_t env_wait;		/* ENV_WAIT_* that it waits for, 0 if none */
+	bool env_wait_timed;		/* the wait also ends at env_wait_until, with -E_TIMEOUT */
+	uint32_t env_wait_until;	/* (time_msec) */
 	uint32_t env_wait_key;		/* which one: the wake time (TIME), the environment
 					 * (EXIT), the page's physical address (PAGE); else 0 */
 

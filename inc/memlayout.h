@@ -139,9 +139,9 @@
  *    INPUT_PKT_VA -> +------------------------------+ 0x0fffe000
  *                    |  output's packet page        | ns output helper (net/output.c)
  *    OUTPUT_PKT_VA > +------------------------------+ 0x0fffd000
- *                    |  the page ns shares with the | ns and its output helper
- *                    |  output helper               |          (net/nethelpers.h)
- *    OUTPUT_SHARED_VA ------------------------------+ 0x0fffc000
+ *                    |  the page ns shares with its | ns, its output and timer
+ *                    |  output and timer helpers    | helpers  (net/nethelpers.h)
+ *    NS_SHARED_VA -----> +------------------------------+ 0x0fffc000
  *                    :                              :
  *                    |  the program: text, data, bss| all      (user/user.ld)
  *    UTEXT ------->  +------------------------------+ 0x00800000
@@ -157,7 +157,7 @@
 /* Where user programs are linked (user/user.ld says 0x800000: the grader's tables test checks). */
 #define UTEXT		(2*PTSIZE)
 /* The program may take this much above UTEXT before it meets the first fixed region. */
-#define UPROG_MAX	(OUTPUT_SHARED_VA - UTEXT)
+#define UPROG_MAX	(NS_SHARED_VA - UTEXT)
 
 /* Scratch addresses for user code. */
 #define UTEMP		((void *) PTSIZE)
@@ -177,10 +177,10 @@
 #define FDTABLE_LIM	(FDTABLE + PTSIZE)
 
 /* The network server's helpers (net/nethelpers.h): where each maps the packet page it is
- * working on, and the page the server shares with its output helper. */
+ * working on, and the page the server shares with its output and timer helpers. */
 #define INPUT_PKT_VA	(DISKMAP - 2*PGSIZE)
 #define OUTPUT_PKT_VA	(DISKMAP - 3*PGSIZE)
-#define OUTPUT_SHARED_VA (DISKMAP - 4*PGSIZE)
+#define NS_SHARED_VA	(DISKMAP - 4*PGSIZE)
 
 /* The network server: its ring of outgoing frame pages (net/lwip/netif.c), the page slots of
  * the pages it receives (net/serv.h) and its threads' stacks (net/thread.h). */
@@ -251,7 +251,7 @@ struct PageInfo {
 /* Every program. */
 UREGION_BELOW(2*PTSIZE, UTEXT);				/* UTEMP, PFTEMP below the program */
 static_assert(UPROG_MAX >= 16*PTSIZE, "a program has 64 MB above UTEXT");
-UREGION_BELOW(OUTPUT_SHARED_VA + PGSIZE, OUTPUT_PKT_VA);
+UREGION_BELOW(NS_SHARED_VA + PGSIZE, OUTPUT_PKT_VA);
 UREGION_BELOW(OUTPUT_PKT_VA + PGSIZE, INPUT_PKT_VA);
 UREGION_BELOW(INPUT_PKT_VA + PGSIZE, FS_REQ_VA);
 UREGION_BELOW(FS_REQ_VA + PGSIZE, DISKMAP);

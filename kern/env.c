@@ -9,6 +9,7 @@
 #include <inc/elf.h>
 
 #include <kern/env.h>
+#include <kern/time.h>
 #include <kern/pmap.h>
 #include <kern/trap.h>
 #include <kern/monitor.h>
@@ -148,6 +149,7 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	e->env_flags = 0;
 	e->env_pgfault_upcall = NULL;
 	e->env_wait = 0;
+	e->env_wait_timed = false;
 	uctx_init(e);
 
 	/* User segments with RPL 3; the stack at USTACKTOP (load_icode maps it); interrupts on
@@ -293,6 +295,7 @@ env_free(struct Env *e)
 
 	e->env_status = ENV_FREE;
 	e->env_wait = 0;
+	e->env_wait_timed = false;
 	e->env_link = env_free_list;
 	env_free_list = e;
 
@@ -315,6 +318,15 @@ env_sleep(uint32_t wait_bit, uint32_t key)
 	sched_yield();
 }
 
+void
+env_sleep_until(uint32_t wait_bit, uint32_t key, uint32_t msec)
+{
+	curenv->env_wait_timed = true;
+	curenv->env_wait_until = msec;
+	time_sleeper_add(msec);
+	env_sleep(wait_bit, key);
+}
+
 bool
 env_waiting_on(const struct Env *e, uint32_t wait_bit)
 {
@@ -326,6 +338,7 @@ env_unblock(struct Env *e)
 {
 	assert(e->env_status == ENV_NOT_RUNNABLE && e->env_wait != 0);
 	e->env_wait = 0;
+	e->env_wait_timed = false;
 	e->env_status = ENV_RUNNABLE;
 }
 

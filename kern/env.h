@@ -61,6 +61,8 @@ void	trapframe_pop(struct Trapframe *tf) __attribute__((noreturn));
  * wait_bit (any key), and env_unblock(e) is the one way a blocked environment becomes
  * runnable again (the wakers that pick their own environment: IPC, the clock). */
 void	env_sleep(uint32_t wait_bit, uint32_t key) __attribute__((noreturn));
+/* env_sleep, but the clock also ends the wait at time msec (kern/time.c), with -E_TIMEOUT. */
+void	env_sleep_until(uint32_t wait_bit, uint32_t key, uint32_t msec) __attribute__((noreturn));
 int	env_wake(uint32_t wait_bit, uint32_t key);
 bool	env_waiting_on(const struct Env *e, uint32_t wait_bit);
 void	env_unblock(struct Env *e);

@@ -6,6 +6,7 @@
 #include <kern/env.h>
 #include <kern/pagewait.h>
 #include <kern/pmap.h>
+#include <kern/time.h>
 
 /* The page of the caller's word at va, or NULL with *err set. */
 static struct PageInfo *
@@ -33,8 +34,10 @@ pagewait_wake(struct PageInfo *pp)
 	return env_wake(ENV_WAIT_PAGE, page2pa(pp));
 }
 
-int
-sys_page_wait(uintptr_t va, uint32_t val, uint32_t ref)
+/* Whether the caller should wait on the word at va (see sys_page_wait): 1 with *pp_store set,
+ * 0 if the word or the reference count differ, or a negative E_* code. */
+static int
+pagewait_check(uintptr_t va, uint32_t val, uint32_t ref, struct PageInfo **pp_store)
 {
 	int err;
 	struct PageInfo *pp = pagewait_lookup((const void *) va, &err);
@@ -43,9 +46,34 @@ sys_page_wait(uintptr_t va, uint32_t val, uint32_t ref)
 		return err;
 	if (*(volatile uint32_t *) (page2kva(pp) + PGOFF(va)) != val || pp->pp_ref != ref)
 		return 0;
-	curenv->env_tf.tf_regs.reg_eax = 0;	/* the call's result when it wakes */
+	curenv->env_tf.tf_regs.reg_eax = 0;	/* the call's result when a wake ends it */
 	pp->pp_flags |= PP_WAITED;
+	*pp_store = pp;
+	return 1;
+}
+
+int
+sys_page_wait(uintptr_t va, uint32_t val, uint32_t ref)
+{
+	struct PageInfo *pp;
+	int r = pagewait_check(va, val, ref, &pp);
+
+	if (r <= 0)
+		return r;
 	env_sleep(ENV_WAIT_PAGE, page2pa(pp));
+}
+
+int
+sys_page_wait_until(uintptr_t va, uint32_t val, uint32_t ref, uint32_t msec)
+{
+	struct PageInfo *pp;
+	int r;
+
+	if ((int32_t) (time_msec() - msec) >= 0)
+		return -E_TIMEOUT;
+	if ((r = pagewait_check(va, val, ref, &pp)) <= 0)
+		return r;
+	env_sleep_until(ENV_WAIT_PAGE, page2pa(pp), msec);
 }
 
 int

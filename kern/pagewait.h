@@ -24,6 +24,9 @@
 #include <inc/memlayout.h>
 
 int	sys_page_wait(uintptr_t va, uint32_t val, uint32_t ref);
+/* sys_page_wait, but also ended by the clock at msec (time_msec), with -E_TIMEOUT; at once if
+ * msec has come already, whatever the word. */
+int	sys_page_wait_until(uintptr_t va, uint32_t val, uint32_t ref, uint32_t msec);
 int	sys_page_wake(uintptr_t va);
 
 /* pp lost a mapping (called by page_decref for a page marked PP_WAITED): wake its waiters. */

@@ -2,6 +2,7 @@
  * that sleep until a given time (woken from the tick, never by polling). */
 
 #include <inc/assert.h>
+#include <inc/error.h>
 
 #include <kern/time.h>
 #include <kern/irq.h>
@@ -26,26 +27,52 @@ time_reached(uint32_t now, uint32_t when)
 	return (int32_t) (now - when) >= 0;
 }
 
+/* The time e sleeps until, if it does: a sleeper (sys_sleep_until), or a wait with a deadline
+ * (env_sleep_until). */
+static bool
+sleeper_time(const struct Env *e, uint32_t *when)
+{
+	if (env_waiting_on(e, ENV_WAIT_TIME))
+		*when = e->env_wait_key;
+	else if (e->env_status == ENV_NOT_RUNNABLE && e->env_wait != 0 && e->env_wait_timed)
+		*when = e->env_wait_until;
+	else
+		return false;
+	return true;
+}
+
 /* Wake every sleeper whose time has come; remember the earliest of the others. */
 static void
 time_wake_sleepers(uint32_t now)
 {
 	bool more = false;
-	uint32_t earliest = now;
+	uint32_t earliest = now, when;
 
 	for (uint32_t i = 0; i < env_slots_used; i++) {
 		struct Env *e = &envs[i];
-		if (!env_waiting_on(e, ENV_WAIT_TIME))
+		if (!sleeper_time(e, &when))
 			continue;
-		if (time_reached(now, e->env_wait_key)) {
+		if (time_reached(now, when)) {
+			/* sys_sleep_until's result is 0 (set when it slept); a deadline's is
+			 * -E_TIMEOUT. */
+			if (!env_waiting_on(e, ENV_WAIT_TIME))
+				e->env_tf.tf_regs.reg_eax = -E_TIMEOUT;
 			env_unblock(e);
-		} else if (!more || time_reached(earliest, e->env_wait_key)) {
-			earliest = e->env_wait_key;
+		} else if (!more || time_reached(earliest, when)) {
+			earliest = when;
 			more = true;
 		}
 	}
 	have_sleepers = more;
 	next_wakeup = earliest;
+}
+
+void
+time_sleeper_add(uint32_t msec)
+{
+	if (!have_sleepers || time_reached(next_wakeup, msec))
+		next_wakeup = msec;
+	have_sleepers = true;
 }
 
 void
@@ -129,8 +156,6 @@ sys_sleep_until(uint32_t msec)
 	if (time_reached(time_msec(), msec))
 		return 0;
 	curenv->env_tf.tf_regs.reg_eax = 0;	/* the call's result when it wakes */
-	if (!have_sleepers || time_reached(next_wakeup, msec))
-		next_wakeup = msec;
-	have_sleepers = true;
+	time_sleeper_add(msec);
 	env_sleep(ENV_WAIT_TIME, msec);
 }

@@ -12,6 +12,8 @@
 #define TIMER_HZ	100
 
 uint32_t time_msec(void);		/* milliseconds since boot; wraps after 49 days */
+/* Someone will sleep until msec: the clock wakes it then (see env_sleep_until). */
+void	time_sleeper_add(uint32_t msec);
 
 /* Tickless idle: the only CPU, about to halt with nothing to run, stops its tick until the
  * next sleeper's time (at most TIME_IDLE_MAX_TICKS), if nothing else needs the tick; woken

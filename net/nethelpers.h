@@ -15,8 +15,10 @@
  *                ns is not receiving it is running, and sends its queue on its own).  Refused
  *                requests are counted, and reported on the console at most every
  *                OUTPUT_REPORT_MSEC: any environment may send to the helper.
- *   timer(ns, interval_msec): sends ns NSREQ_TIMER (no page) every interval_msec, sleeping in
- *                between.
+ *   timer(ns, deadline): sends ns NSREQ_TIMER (no page) when the clock reaches *deadline (a
+ *                word of the page ns shares with its helpers, which ns moves as its timers
+ *                and timed waits come and go; sys_page_wake when it moves it earlier), sleeping
+ *                in between (sys_page_wait_until), and at most every TIMER_MIN_MSEC.
  *
  * Nothing is copied: a frame stays in the page the card wrote it into, or the page the server
  * built it in.
@@ -29,12 +31,20 @@
 #include <inc/memlayout.h>
 
 /* Where each helper maps the packet page it is working on (INPUT_PKT_VA, OUTPUT_PKT_VA), and
- * the page the network server shares with its output helper (OUTPUT_SHARED_VA, the waiting
- * word): inc/memlayout.h. */
+ * the page the network server shares with its output and timer helpers (NS_SHARED_VA, struct
+ * ns_shared below): inc/memlayout.h. */
 #define OUTPUT_REPORT_MSEC 10000
 
 void	input(envid_t ns_envid) __attribute__((noreturn));
 void	output(envid_t ns_envid, volatile uint32_t *waiting) __attribute__((noreturn));
-void	timer(envid_t ns_envid, uint32_t interval_msec) __attribute__((noreturn));
+#define TIMER_MIN_MSEC	10
+
+/* The page the network server shares with its helpers (at NS_SHARED_VA, PTE_SHARE). */
+struct ns_shared {
+	uint32_t output_waiting;	/* ns queued frames: tell it when you take the next */
+	uint32_t timer_deadline;	/* tick ns when the clock (sys_time_msec) reaches this */
+};
+
+void	timer(envid_t ns_envid, volatile uint32_t *deadline) __attribute__((noreturn));
 
 #endif /* !NET_NETHELPERS_H */

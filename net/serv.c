@@ -28,9 +28,11 @@
  *   req         one per client request, which may block (accept, recv, a full send buffer,
  *               connect) without stalling anyone else, and ends after answering;
  *   reaper      now and then, closes the sockets whose environments have all exited.
- * The timer helper's tick (NS_TIMER_MSEC) bounds how late a timed wait is woken.
+ * The timer helper ticks us when the earliest of our deadlines comes (timer_deadline): lwIP's
+ * next timer, a thread's timed wait, an answer to send again, the reaper's turn.
  */
-#define NS_TIMER_MSEC		100
+#define NS_TIMER_MAX_MSEC	1000	/* a tick at least this often, deadlines or not */
+#define NS_REPLY_RETRY_MSEC	10	/* an answer waiting for its client is tried this often */
 #define NS_REAP_MSEC		1000
 /* Answers a client was not yet waiting for: kept at most this long, this many at once. */
 #define NS_REPLY_MSEC		5000
@@ -44,6 +46,7 @@
 struct ns_stats ns_stats;
 envid_t ns_output_envid;
 volatile uint32_t *ns_output_waiting;
+static volatile struct ns_shared *shared;	/* with the helpers (net/nethelpers.h) */
 static envid_t input_envid, timer_envid;
 static struct netif ns_netif;
 
@@ -103,7 +106,7 @@ ns_page_release(void *va)
 /*
  * An answer whose client is not receiving yet (it sent its request and will soon wait, or it
  * is slow, or hostile) waits here, in order, and is sent again at every turn of the dispatcher
- * (at the latest the next timer tick, NS_TIMER_MSEC) until the client takes it or
+ * (at the latest NS_REPLY_RETRY_MSEC later: timer_deadline) until the client takes it or
  * NS_REPLY_MSEC pass (then it is lost: replies_lost).  The server never waits for a client.
  * One client has at most NS_CLIENT_INFLIGHT answers here, so it takes NS_REPLY_QUEUE /
  * NS_CLIENT_INFLIGHT (64) clients that never receive to fill the queue for the others.
@@ -286,10 +289,11 @@ reaper_thread(void *arg)
 	reaper_running = false;
 }
 
+static uint32_t last_reap;
+
 static void
 timer_tick(void)
 {
-	static uint32_t last_reap;
 	uint32_t now = sys_time_msec();
 
 	ns_stats.timer_ticks++;
@@ -297,7 +301,8 @@ timer_tick(void)
 	/* lwIP's timers (TCP's 250 ms timer, ARP, ...).  The tcpip thread runs them too, when the
 	 * earliest was due as it went to sleep; but a timer added since (the TCP timer starts with
 	 * the first connection) would wait for that thread's next wake-up, up to a second.  The
-	 * tick bounds the delay to NS_TIMER_MSEC.  Timer handlers never block (core locking). */
+	 * tick comes when the earliest is due (timer_deadline).  Timer handlers never block (core
+	 * locking). */
 	LOCK_TCPIP_CORE();
 	sys_check_timeouts();
 	UNLOCK_TCPIP_CORE();
@@ -308,6 +313,37 @@ timer_tick(void)
 				  THREAD_F_DETACHED) >= 0)
 			reaper_running = true;
 	}
+}
+
+/* Tell the timer helper when to tick us next: the earliest of lwIP's next timer, the threads'
+ * timed waits, the next try of an answer waiting for its client, and the reaper's turn, at
+ * most NS_TIMER_MAX_MSEC away.  Waking the helper costs a switch, so only a deadline brought
+ * forward does; one put back just earns a tick that finds nothing to do.  Idle, that is about
+ * one tick a second (lwIP's ARP timer, the reaper), four with connections open or in
+ * TIME-WAIT (TCP's 250 ms timer), instead of a tick every 100 ms. */
+static void
+timer_deadline(void)
+{
+	uint32_t now = sys_time_msec(), d = now + NS_TIMER_MAX_MSEC, t;
+
+	LOCK_TCPIP_CORE();
+	u32_t lwip = sys_timeouts_sleeptime();
+	UNLOCK_TCPIP_CORE();
+	if (lwip != SYS_TIMEOUTS_SLEEPTIME_INFINITE && lwip < NS_TIMER_MAX_MSEC)
+		d = now + lwip;
+	if (thread_next_deadline(&t) && (int32_t) (t - d) < 0)
+		d = t;
+	if (npending > 0 && (int32_t) (now + NS_REPLY_RETRY_MSEC - d) < 0)
+		d = now + NS_REPLY_RETRY_MSEC;
+	if ((int32_t) (last_reap + NS_REAP_MSEC - d) < 0)
+		d = last_reap + NS_REAP_MSEC;
+
+	uint32_t old = shared->timer_deadline;
+	if (d == old)
+		return;
+	shared->timer_deadline = d;
+	if ((int32_t) (d - old) < 0)
+		sys_page_wake(&shared->timer_deadline);
 }
 
 /* The helpers' messages to us (inc/ns.h).  A handler takes the message's page, NULL if none
@@ -364,6 +400,7 @@ dispatch(void *arg)
 
 		void *page = ns_page_alloc();
 		bool offered = page != NULL;
+		timer_deadline();
 		int32_t value = ipc_recv(&from, page, &perm);
 		if (page && perm == 0) {	/* no page came (or the receive failed) */
 			page_unused(page);
@@ -419,6 +456,13 @@ run_output(envid_t ns, uint32_t arg)
 }
 
 static void
+run_timer(envid_t ns, uint32_t arg)
+{
+	(void) arg;
+	timer(ns, &shared->timer_deadline);
+}
+
+static void
 tcpip_ready(void *arg)
 {
 	sys_sem_signal((sys_sem_t *) arg);
@@ -437,15 +481,19 @@ umain(int argc, char **argv)
 	binaryname = "ns";
 
 	/* The helpers first: fork copies our address space, smallest before lwIP and the
-	 * threads exist.  The output helper shares a page with us (fork keeps PTE_SHARE pages
-	 * shared): the word saying we wait for it (net/nethelpers.h). */
-	int r = sys_page_alloc(0, (void *) OUTPUT_SHARED_VA, PTE_P | PTE_U | PTE_W | PTE_SHARE);
+	 * threads exist.  The output and timer helpers share a page with us (fork keeps PTE_SHARE
+	 * pages shared): the word saying we wait for the output helper, and our next deadline
+	 * (struct ns_shared, net/nethelpers.h). */
+	int r = sys_page_alloc(0, (void *) NS_SHARED_VA, PTE_P | PTE_U | PTE_W | PTE_SHARE);
 	if (r < 0)
-		panic("ns: the page shared with the output helper: %e", r);
-	ns_output_waiting = (volatile uint32_t *) OUTPUT_SHARED_VA;
+		panic("ns: the page shared with the helpers: %e", r);
+	shared = (volatile struct ns_shared *) NS_SHARED_VA;
+	ns_output_waiting = &shared->output_waiting;
+	last_reap = sys_time_msec();
+	shared->timer_deadline = last_reap + NS_REAP_MSEC;
 	ns_output_envid = helper_start("ns-output", run_output, ns, 0);
 	input_envid = helper_start("ns-input", run_input, ns, 0);
-	timer_envid = helper_start("ns-timer", timer, ns, NS_TIMER_MSEC);
+	timer_envid = helper_start("ns-timer", run_timer, ns, 0);
 
 	thread_init();
 	thread_check();

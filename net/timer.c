@@ -1,4 +1,4 @@
-/* The timer helper: a tick to the network server at a fixed interval (contract in
+/* The timer helper: a tick to the network server when its next deadline comes (contract in
  * net/nethelpers.h). */
 
 #include <inc/lib.h>
@@ -7,21 +7,26 @@
 #include "nethelpers.h"
 
 void
-timer(envid_t ns_envid, uint32_t interval_msec)
+timer(envid_t ns_envid, volatile uint32_t *deadline)
 {
-	unsigned next = sys_time_msec() + interval_msec;
+	uint32_t not_before = 0;
 
 	binaryname = "ns-timer";
 	for (;;) {
-		int r = sys_sleep_until(next);
-		if (r < 0)
-			panic("sys_sleep_until: %e", r);
+		/* Until the deadline, or until ns changes it (and wakes us if it is earlier);
+		 * never sooner than TIMER_MIN_MSEC after the last tick, should ns leave a deadline
+		 * that has passed. */
+		uint32_t d = *deadline, until = d;
+		if ((int32_t) (until - not_before) < 0)
+			until = not_before;
+		int r = sys_page_wait_until(deadline, d, pageref((const void *) deadline), until);
+		if (r != 0 && r != -E_TIMEOUT)
+			panic("sys_page_wait_until: %e", r);
+		/* Moved (or a spurious wake-up), or moved later while we slept (ns wakes us only
+		 * for an earlier one): look again. */
+		if (r == 0 || *deadline != d)
+			continue;
 		ipc_send(ns_envid, NSREQ_TIMER, NULL, 0);
-		/* Ticks keep their phase; if the server kept us waiting past the next one, skip
-		 * the missed ticks instead of sending a burst of them. */
-		next += interval_msec;
-		unsigned now = sys_time_msec();
-		if ((int) (now - next) >= 0)
-			next = now + interval_msec;
+		not_before = sys_time_msec() + TIMER_MIN_MSEC;
 	}
 }

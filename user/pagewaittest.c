@@ -3,7 +3,10 @@
  *  - bad addresses are refused: misaligned or at/above UTOP (-E_INVAL), unmapped (-E_FAULT);
  *  - a word that already differs, or a reference count that already differs, returns at once;
  *  - a child blocked on a shared page is woken by sys_page_wake (which counts it), and a child
- *    blocked again is woken when its parent unmaps the page from it. */
+ *    blocked again is woken when its parent unmaps the page from it;
+ *  - sys_page_wait_until: a time already come returns -E_TIMEOUT at once, bad addresses are
+ *    refused as above, an unwoken wait ends with -E_TIMEOUT at its time (not before), and a
+ *    wait woken earlier returns 0 then. */
 #include <inc/lib.h>
 
 #define WORD	((volatile uint32_t *) UTEMP)	/* a shared page: word 0 is the flag */
@@ -65,6 +68,32 @@ umain(int argc, char **argv)
 	until_blocked(child);	/* runnable now, until it blocks again */
 	if ((r = sys_page_unmap(child, (void *) WORD)) < 0)
 		panic("sys_page_unmap: %e", r);
+	wait(child);
+
+	uint32_t now = sys_time_msec();
+	check(sys_page_wait_until(WORD, *WORD, ref(WORD), now) == -E_TIMEOUT,
+	      "a timed wait whose time has come returns -E_TIMEOUT at once");
+	check(sys_page_wait_until((void *) (UTEMP + 2), 0, ref(WORD), now + 1000) == -E_INVAL
+	      && sys_page_wait_until((void *) (UTEMP + PTSIZE / 2), 0, 1, now + 1000) == -E_FAULT,
+	      "a timed wait on a bad address is refused");
+	check(sys_page_wait_until(WORD, *WORD + 1, ref(WORD), now + 1000) == 0,
+	      "a timed wait on a word that differs returns at once");
+	r = sys_page_wait_until(WORD, *WORD, ref(WORD), now + 300);
+	uint32_t then = sys_time_msec();
+	check(r == -E_TIMEOUT && (int32_t) (then - (now + 300)) >= 0,
+	      "an unwoken timed wait ends with -E_TIMEOUT, not before its time");
+	cprintf("pagewaittest: the timed wait took %u ms for 300\n", then - now);
+
+	if ((child = fork()) == 0) {
+		uint32_t start = sys_time_msec();
+		r = sys_page_wait_until(WORD, 1, ref(WORD), start + 5000);
+		cprintf("pagewaittest: child: timed wait returned %d after %s\n", r,
+			sys_time_msec() - start < 5000 ? "less than its time" : "its time");
+		exit();
+	}
+	until_blocked(child);
+	*WORD = 2;
+	check(sys_page_wake(WORD) == 1, "sys_page_wake woke the child in a timed wait");
 	wait(child);
 	cprintf("pagewaittest: ok\n");
 }
