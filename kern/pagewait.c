@@ -55,7 +55,7 @@ pagewait_check(uintptr_t va, uint32_t val, uint32_t ref, struct PageInfo **pp_st
 int
 sys_page_wait(uintptr_t va, uint32_t val, uint32_t ref)
 {
-	struct PageInfo *pp;
+	struct PageInfo *pp = NULL;
 	int r = pagewait_check(va, val, ref, &pp);
 
 	if (r <= 0)
@@ -66,7 +66,7 @@ sys_page_wait(uintptr_t va, uint32_t val, uint32_t ref)
 int
 sys_page_wait_until(uintptr_t va, uint32_t val, uint32_t ref, uint32_t msec)
 {
-	struct PageInfo *pp;
+	struct PageInfo *pp = NULL;
 	int r;
 
 	if ((int32_t) (time_msec() - msec) >= 0)
