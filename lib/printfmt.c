@@ -18,11 +18,10 @@ static const char *const error_table[MAXERROR] = {
 const char *
 error_string(int err)
 {
-	if (err < 0)
-		err = -err;
-	if (err >= MAXERROR || !error_table[err])
+	/* Range first: -INT_MIN is not an int. */
+	if (err <= -MAXERROR || err >= MAXERROR)
 		return NULL;
-	return error_table[err];
+	return error_table[err < 0 ? -err : err];
 }
 
 /* The state of one conversion. */
