@@ -244,6 +244,13 @@ strtol(const char *s, char **endptr, int base)
 	if (*p == '-') {
 		neg = true;
 		p++;
+		/* The number follows its sign at once: "- 5" and "-+5" are none (strtoul would skip
+		 * the blank or the '+'). */
+		if (*p == ' ' || *p == '\t' || *p == '+') {
+			if (endptr)
+				*endptr = (char *) s;
+			return 0;
+		}
 	}
 	unsigned long v = strtoul(p, &end, base);
 	if (endptr)
