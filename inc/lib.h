@@ -141,11 +141,6 @@ int	getpeername(int s, struct sockaddr *addr, socklen_t *addrlen);
 /* Options take an int (optlen == sizeof(int)); SO_RCVTIMEO's is in milliseconds. */
 int	setsockopt(int s, int level, int optname, const void *optval, socklen_t optlen);
 
-/* lib/inet.c */
-int	inet_aton(const char *cp, struct in_addr *addr);
-in_addr_t inet_addr(const char *cp);
-char *	inet_ntoa(struct in_addr addr);
-
 /* File open modes */
 #define	O_RDONLY	0x0000		/* open for reading only */
 #define	O_WRONLY	0x0001		/* open for writing only */

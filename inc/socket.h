@@ -87,4 +87,9 @@ ntohl(uint32_t x)
 	return __builtin_bswap32(x);
 }
 
+/* lib/inet.c */
+int	inet_aton(const char *cp, struct in_addr *addr);
+in_addr_t inet_addr(const char *cp);
+char *	inet_ntoa(struct in_addr addr);
+
 #endif /* !INC_SOCKET_H */

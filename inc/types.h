@@ -9,6 +9,10 @@
 typedef _Bool bool;
 enum { false, true };
 
+/* The host unit tests (check/, `make check`) compile pure-logic files for the 64-bit host:
+ * check/host.h, included first, gives these names the host's own widths and defines
+ * EXO_HOST_TYPES.  Nothing in the kernel or user build defines it. */
+#ifndef EXO_HOST_TYPES
 typedef __signed char int8_t;
 typedef unsigned char uint8_t;
 typedef short int16_t;
@@ -21,14 +25,16 @@ typedef unsigned long long uint64_t;
 /* Pointers and addresses are 32 bits on i386. */
 typedef int32_t intptr_t;
 typedef uint32_t uintptr_t;
-typedef uint32_t physaddr_t;	/* a physical address: never dereference it directly */
-
-/* Page numbers are 32 bits. */
-typedef uint32_t ppn_t;
 
 typedef uint32_t size_t;
 typedef int32_t ssize_t;
 typedef int32_t off_t;
+#endif /* !EXO_HOST_TYPES */
+
+typedef uint32_t physaddr_t;	/* a physical address: never dereference it directly */
+
+/* Page numbers are 32 bits. */
+typedef uint32_t ppn_t;
 
 #define static_assert(cond, msg) _Static_assert(cond, msg)
 

@@ -9,6 +9,7 @@
 
 #include <kern/e1000.h>
 #include <kern/e1000reg.h>
+#include <kern/ring.h>
 #include <kern/pci.h>
 #include <kern/pmap.h>
 #include <kern/env.h>
@@ -77,19 +78,6 @@ static inline void
 e1000_desc_barrier(void)
 {
 	asm volatile("" ::: "memory");
-}
-
-static inline uint32_t
-ring_next(uint32_t i, uint32_t n)
-{
-	return (i + 1) % n;
-}
-
-/* Slots in flight from clean to tail in a ring of n. */
-static inline uint32_t
-ring_used(uint32_t clean, uint32_t tail, uint32_t n)
-{
-	return (tail + n - clean) % n;
 }
 
 bool

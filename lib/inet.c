@@ -1,6 +1,7 @@
 /* IPv4 address text conversions for user programs: inet_aton, inet_addr, inet_ntoa. */
 
-#include <inc/lib.h>
+#include <inc/socket.h>
+#include <inc/stdio.h>
 
 /* Parse the dotted quad cp ("10.0.2.15": four decimal parts, each 0-255, nothing after) into
  * *addr (network byte order).  Returns 1 on success, 0 if cp is not such an address.  (BSD's

@@ -18,11 +18,10 @@ static const char *const error_table[MAXERROR] = {
 const char *
 error_string(int err)
 {
-	if (err < 0)
-		err = -err;
-	if (err >= MAXERROR || !error_table[err])
+	/* Range first: -INT_MIN is not an int. */
+	if (err <= -MAXERROR || err >= MAXERROR)
 		return NULL;
-	return error_table[err];
+	return error_table[err < 0 ? -err : err];
 }
 
 /* The state of one conversion. */
@@ -52,10 +51,13 @@ print_number(void (*putch)(int, void *), void *putdat, unsigned long long num,
 	char buf[24];		/* 64 bits in octal need 22 digits */
 	int n = 0;
 
-	do {
-		buf[n++] = digits[num % base];
-		num /= base;
-	} while (num != 0);
+	/* As in C, a zero with precision 0 has no digits (a width still pads). */
+	if (num != 0 || sp->precision != 0) {
+		do {
+			buf[n++] = digits[num % base];
+			num /= base;
+		} while (num != 0);
+	}
 
 	/* A precision is the minimum number of digits and turns off zero padding. */
 	int zeros = sp->precision > n ? sp->precision - n : 0;
