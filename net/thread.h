@@ -24,7 +24,8 @@
  *      network server's dispatcher is such a thread: it is the only one that blocks the whole
  *      environment (in ipc_recv), and it first runs every ready thread (thread_run_ready) and
  *      wakes those whose deadline passed (thread_wake_expired).  A deadline therefore fires at
- *      the first dispatcher pass after it, i.e. within one timer tick of the server.
+ *      the first dispatcher pass after it: the server's timer helper ticks it at the earliest
+ *      deadline (thread_next_deadline; net/serv.c).
  *   4. No other thread may block the environment in a waiting system call (ipc_recv,
  *      sys_sleep_until): that would stall every thread.  sys_yield is fine.
  *
