@@ -69,7 +69,7 @@ sys_page_wait_until(uintptr_t va, uint32_t val, uint32_t ref, uint32_t msec)
 	struct PageInfo *pp = NULL;
 	int r;
 
-	if ((int32_t) (time_msec() - msec) >= 0)
+	if (time_reached(time_msec(), msec))
 		return -E_TIMEOUT;
 	if ((r = pagewait_check(va, val, ref, &pp)) <= 0)
 		return r;

@@ -20,8 +20,7 @@ time_msec(void)
 	return ticks * (1000 / TIMER_HZ);
 }
 
-/* Times are compared by their difference, so the clock may wrap. */
-static bool
+bool
 time_reached(uint32_t now, uint32_t when)
 {
 	return (int32_t) (now - when) >= 0;

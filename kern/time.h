@@ -12,6 +12,8 @@
 #define TIMER_HZ	100
 
 uint32_t time_msec(void);		/* milliseconds since boot; wraps after 49 days */
+/* Whether now is at or past when; times compare by their difference, so the clock may wrap. */
+bool	time_reached(uint32_t now, uint32_t when);
 /* Someone will sleep until msec: the clock wakes it then (see env_sleep_until). */
 void	time_sleeper_add(uint32_t msec);
 

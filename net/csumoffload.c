@@ -268,16 +268,7 @@ co_arp(void)
 							      NET_GUEST_IP, NET_GATEWAY_IP), 0);
 	if (r < 0)
 		panic("sys_net_send: %e", r);
-	for (;;) {
-		int n = sys_net_recv(RX_VA, 0);
-		if (n < 0)
-			panic("sys_net_recv: %e", n);
-		const struct arp_pkt *arp = net_arp_reply_from(RX_VA->np_data, n, NET_GATEWAY_IP);
-		if (arp) {
-			memcpy(gw_mac, arp->sha, ETH_ALEN);
-			return;
-		}
-	}
+	net_arp_await_reply(RX_VA, NET_GATEWAY_IP, gw_mac);
 }
 
 /* Is the frame at f (n bytes) our ping's reply? */

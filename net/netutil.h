@@ -3,8 +3,8 @@
 #ifndef NET_NETUTIL_H
 #define NET_NETUTIL_H
 
-#include <inc/types.h>
-#include <inc/string.h>
+#include <inc/lib.h>		/* sys_net_recv */
+#include <inc/ns.h>		/* struct net_pkt */
 #include <inc/netconf.h>
 
 #define ETH_ALEN	6
@@ -126,6 +126,23 @@ net_arp_reply_from(const uint8_t *frame, size_t len, uint32_t spa)
 	    || arp->op != net_htons(ARP_OP_REPLY) || arp->spa != net_htonl(spa))
 		return NULL;
 	return arp;
+}
+
+/* After an ARP request for spa: receive frames at rx (a page-aligned address, its page
+ * replaced each time) until spa's reply, dropping the others; store spa's MAC in mac. */
+static inline void
+net_arp_await_reply(struct net_pkt *rx, uint32_t spa, uint8_t *mac)
+{
+	for (;;) {
+		int n = sys_net_recv(rx, 0);
+		if (n < 0)
+			panic("sys_net_recv: %e", n);
+		const struct arp_pkt *arp = net_arp_reply_from(rx->np_data, n, spa);
+		if (arp) {
+			memcpy(mac, arp->sha, ETH_ALEN);
+			return;
+		}
+	}
 }
 
 #endif /* !NET_NETUTIL_H */

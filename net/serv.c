@@ -152,9 +152,9 @@ ns_reply(envid_t client, int32_t value)
 
 /* Send the waiting answers whose clients now receive; drop those past their deadline. */
 static void
-replies_retry(void)
+replies_retry(uint32_t now)
 {
-	uint32_t now = sys_time_msec(), kept = 0;
+	uint32_t kept = 0;
 
 	for (uint32_t i = 0; i < npending; i++) {
 		struct ns_pending_reply *pr = &pending[i];
@@ -321,28 +321,36 @@ timer_tick(void)
  * forward does; one put back just earns a tick that finds nothing to do.  Idle, that is about
  * one tick a second (lwIP's ARP timer, the reaper), four with connections open or in
  * TIME-WAIT (TCP's 250 ms timer), instead of a tick every 100 ms. */
-static void
-timer_deadline(void)
+static bool
+earlier(uint32_t a, uint32_t b)
 {
-	uint32_t now = sys_time_msec(), d = now + NS_TIMER_MAX_MSEC, t;
+	return (int32_t) (a - b) < 0;
+}
+
+/* now: the dispatcher's clock reading of this turn, a little old by the time we get here, which
+ * only brings a deadline a little forward. */
+static void
+timer_deadline(uint32_t now)
+{
+	uint32_t d = now + NS_TIMER_MAX_MSEC, t;
 
 	LOCK_TCPIP_CORE();
 	u32_t lwip = sys_timeouts_sleeptime();
 	UNLOCK_TCPIP_CORE();
 	if (lwip != SYS_TIMEOUTS_SLEEPTIME_INFINITE && lwip < NS_TIMER_MAX_MSEC)
 		d = now + lwip;
-	if (thread_next_deadline(&t) && (int32_t) (t - d) < 0)
+	if (thread_next_deadline(&t) && earlier(t, d))
 		d = t;
-	if (npending > 0 && (int32_t) (now + NS_REPLY_RETRY_MSEC - d) < 0)
+	if (npending > 0 && earlier(now + NS_REPLY_RETRY_MSEC, d))
 		d = now + NS_REPLY_RETRY_MSEC;
-	if ((int32_t) (last_reap + NS_REAP_MSEC - d) < 0)
+	if (earlier(last_reap + NS_REAP_MSEC, d))
 		d = last_reap + NS_REAP_MSEC;
 
 	uint32_t old = shared->timer_deadline;
 	if (d == old)
 		return;
 	shared->timer_deadline = d;
-	if ((int32_t) (d - old) < 0)
+	if (earlier(d, old))
 		sys_page_wake(&shared->timer_deadline);
 }
 
@@ -393,14 +401,16 @@ dispatch(void *arg)
 		envid_t from;
 		int perm;
 
-		thread_wake_expired(sys_time_msec());
+		/* One clock reading a turn: the turn runs for every frame and request. */
+		uint32_t now = sys_time_msec();
+		thread_wake_expired(now);
 		thread_run_ready();
-		replies_retry();
+		replies_retry(now);
 		ns_netif_flush();
 
 		void *page = ns_page_alloc();
 		bool offered = page != NULL;
-		timer_deadline();
+		timer_deadline(now);
 		int32_t value = ipc_recv(&from, page, &perm);
 		if (page && perm == 0) {	/* no page came (or the receive failed) */
 			page_unused(page);

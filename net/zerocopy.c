@@ -184,16 +184,7 @@ umain(int argc, char **argv)
 	if ((r = sys_page_alloc(0, TX_VA, PTE_P | PTE_U | PTE_W)) < 0)
 		panic("sys_page_alloc: %e", r);
 	zc_send(TX_VA, net_arp_request(TX_VA, ni.mac, NET_GUEST_IP, NET_GATEWAY_IP));
-	for (;;) {
-		int n = sys_net_recv(RX_VA, 0);
-		if (n < 0)
-			panic("sys_net_recv: %e", n);
-		const struct arp_pkt *arp = net_arp_reply_from(RX_VA->np_data, n, NET_GATEWAY_IP);
-		if (arp) {
-			memcpy(gw_mac, arp->sha, ETH_ALEN);
-			break;
-		}
-	}
+	net_arp_await_reply(RX_VA, NET_GATEWAY_IP, gw_mac);
 
 	uint32_t sent = 0, received = 0, other = 0;
 	bool have_reply_page = false;
