@@ -32,6 +32,10 @@
  * next timer, a thread's timed wait, an answer to send again, the reaper's turn.
  */
 #define NS_TIMER_MAX_MSEC	1000	/* a tick at least this often, deadlines or not */
+/* A deadline brought forward by less than this does not wake the timer helper: the tick may
+ * come that much late, but a deadline that jitters by a millisecond from turn to turn (lwIP's
+ * relative sleep time against our clock reading) costs no switch on every frame. */
+#define NS_TIMER_SLACK_MSEC	10
 #define NS_REPLY_RETRY_MSEC	10	/* an answer waiting for its client is tried this often */
 #define NS_REAP_MSEC		1000
 /* Answers a client was not yet waiting for: kept at most this long, this many at once. */
@@ -350,7 +354,7 @@ timer_deadline(uint32_t now)
 	if (d == old)
 		return;
 	shared->timer_deadline = d;
-	if (earlier(d, old))
+	if (earlier(d + NS_TIMER_SLACK_MSEC, old))
 		sys_page_wake(&shared->timer_deadline);
 }
 
