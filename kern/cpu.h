@@ -66,6 +66,7 @@ extern physaddr_t lapicaddr;		/* physical MMIO address of the local APIC */
 extern unsigned char percpu_kstacks[NCPU][KSTKSIZE];
 
 int	cpunum(void);			/* this CPU's index in cpus[]; the boot CPU is 0 */
+int	cpunum_lapic(void);		/* the same, asked of the local APIC (slow) */
 #define thiscpu (&cpus[cpunum()])
 
 void	mp_init(void);			/* find the CPUs (MP tables); ncpu >= 1 afterwards */

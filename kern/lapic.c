@@ -183,8 +183,10 @@ lapic_timer_calibrate(void)
 	return elapsed;
 }
 
+/* This CPU's index in cpus[] from its local APIC id: an uncached register read, which under
+ * QEMU's emulation costs as much as a few hundred instructions. */
 int
-cpunum(void)
+cpunum_lapic(void)
 {
 	if (lapic == NULL)
 		return 0;
@@ -197,6 +199,24 @@ cpunum(void)
 		if (cpus[i].cpu_id == id)
 			return i;
 	return 0;
+}
+
+/* Every use of curenv asks which CPU this is, dozens of times a system call, so the answer
+ * comes from the task register, which trap_init_percpu loads with this CPU's own TSS selector
+ * (GD_TSS0 + 8*i; its double-fault task's while that runs): one register read, no memory.
+ * Before a CPU has loaded it (TR is still 0 early in boot and in an AP's first steps), the
+ * local APIC answers. */
+int
+cpunum(void)
+{
+	uint16_t tr;
+
+	asm volatile("str %0" : "=r" (tr));
+	if (tr >= GD_TSS0 && tr < GD_TSS0 + 8 * NCPU)
+		return (tr - GD_TSS0) >> 3;
+	if (tr >= GD_DFTSS0 && tr < GD_DFTSS0 + 8 * NCPU)
+		return (tr - GD_DFTSS0) >> 3;
+	return cpunum_lapic();
 }
 
 void

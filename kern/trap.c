@@ -110,6 +110,8 @@ trap_init_percpu(void)
 	c->cpu_ts.ts_ss0 = GD_KD;
 	tss_install(GD_TSS0 + (i << 3), &c->cpu_ts);
 	ltr(GD_TSS0 + (i << 3));
+	/* From here on cpunum() reads the task register: it must agree with the APIC. */
+	selftest_check("cpunum", cpunum() == i && cpunum_lapic() == i);
 
 	memmove(c->cpu_idt, idt, sizeof(idt));
 	trap_init_double_fault(i, c);
