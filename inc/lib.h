@@ -45,6 +45,7 @@ void	set_pgfault_handler(void (*handler)(struct UTrapframe *utf));
 /* lib/syscall.c: one stub per call of inc/syscall.h.  They return what the kernel returns:
  * >= 0 on success, a negative E_* code on failure. */
 /* The system call stubs (lib/syscall.c), one per line of inc/syscalls.tab. */
+struct net_rx_frame;			/* inc/ns.h: sys_net_recv_batch */
 #include <gen/syscall_user.h>
 static envid_t sys_exofork(void);
 

@@ -51,6 +51,25 @@ static_assert(NET_PKT_DATA_OFFSET + 2048 <= PGSIZE,
 	      "a 2048-byte NIC receive buffer fits in a packet page after the header");
 static_assert(NET_FRAME_MAX <= 2048, "a frame fits in one receive buffer");
 
+/*
+ * Batched receive (sys_net_recv_batch): up to n ready frames in one call, in arrival order, into
+ * an array of struct net_rx_frame in the caller's memory.  A frame of at most NET_RX_INLINE_MAX
+ * bytes (an ACK, an ARP reply) is copied into its entry's nf_data and its page stays in the
+ * card's ring, so the frames a bulk sender gets back cost no page at all; a longer frame's
+ * packet page is mapped at pageva + i * PGSIZE (i its index in the array) exactly as
+ * sys_net_recv maps it, nf_where saying which.  Blocks while no frame is ready (unless
+ * NET_NONBLOCK: -E_AGAIN); returns the number delivered, at least 1.
+ */
+#define NET_RX_INLINE_MAX	124
+#define NET_RX_BATCH_MAX	64	/* frames one call delivers at most */
+enum { NET_RX_INLINE = 1, NET_RX_MAPPED = 2 };
+struct net_rx_frame {
+	uint16_t nf_len;		/* frame length in bytes */
+	uint16_t nf_where;		/* NET_RX_INLINE: in nf_data; NET_RX_MAPPED: its page */
+	uint8_t nf_data[NET_RX_INLINE_MAX];
+};
+static_assert(sizeof(struct net_rx_frame) == 128, "frame entries pack a page evenly");
+
 /* IPC values between the network server and its helpers (the page, if any, is a packet page
  * mapped at the receiver's chosen address).  The server's dispatcher takes those sent to it from
  * one table (net/serv.c: helper_requests), which says which helper each must come from. */
@@ -158,6 +177,9 @@ struct ns_stats {
 	/* connections lwIP freed while a socket still held them, the socket told
 	 * (net/lwip/tcpfreed.c) */
 	uint32_t tcp_freed_held;
+	/* dispatcher turns that took frames from the receive ring: rx_frames / rx_drains frames
+	 * a wake-up */
+	uint32_t rx_drains;
 };
 
 union nsipc {

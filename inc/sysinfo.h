@@ -32,6 +32,10 @@ struct net_info {
 	uint32_t pages_pinned;	/* user pages the card holds right now (TX) */
 	uint32_t rx_pages;	/* kernel pages in the RX ring */
 	uint32_t tx_waits;	/* times a sender slept on the full ring (TXDW unmasked) */
+	uint32_t rx_calls;	/* receive calls that delivered frames: rx_frames / rx_calls
+				 * frames a call */
+	uint32_t rx_copied;	/* frames copied out (sys_net_recv_batch), their page kept */
+	uint32_t intrs;		/* interrupts taken */
 };
 
 #endif /* !INC_SYSINFO_H */

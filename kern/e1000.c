@@ -56,7 +56,6 @@ static volatile uint8_t *e1000_base;	/* BAR 0, uncached; NULL until attached */
 static struct pci_func *e1000_pcif;
 static struct net_info e1000_stats;	/* MAC and the counters users see */
 static uint32_t e1000_rx_dropped;	/* frames dropped for errors (rule R4) */
-static uint32_t e1000_intrs;		/* interrupts handled */
 static uint32_t e1000_rx_overruns;	/* RXO interrupts: the card had to drop frames */
 
 static uint32_t
@@ -320,8 +319,9 @@ e1000_rx_ready(void)
 	}
 }
 
-int
-e1000_rx_map(pde_t *pgdir, uintptr_t dstva)
+/* Map the next frame's page at dstva (rule R2); e1000_rx_map's contract. */
+static int
+e1000_rx_take_page(pde_t *pgdir, uintptr_t dstva)
 {
 	int r;
 
@@ -356,6 +356,54 @@ e1000_rx_map(pde_t *pgdir, uintptr_t dstva)
 	return len;
 }
 
+int
+e1000_rx_map(pde_t *pgdir, uintptr_t dstva)
+{
+	int r = e1000_rx_take_page(pgdir, dstva);
+
+	if (r > 0)
+		e1000_stats.rx_calls++;
+	return r;
+}
+
+int
+e1000_rx_batch(pde_t *pgdir, struct net_rx_frame *frames, uint32_t n, uintptr_t pageva)
+{
+	uint32_t got = 0;
+	int r = -E_AGAIN;
+
+	assert(e1000_base && n > 0 && pageva % PGSIZE == 0);
+	while (got < n && e1000_rx_ready()) {
+		uint32_t i = ring_next(rx_tail, E1000_RX_RING);
+		uint16_t len = rx_ring[i].length;
+		struct net_rx_frame *f = &frames[got];
+
+		if (len <= NET_RX_INLINE_MAX) {
+			/* Rule R5: copied out, the page back to the card as it is. */
+			memcpy(f->nf_data, (uint8_t *) page2kva(rx_pages[i]) + NET_PKT_DATA_OFFSET,
+			       len);
+			f->nf_where = NET_RX_INLINE;
+			e1000_rx_give_back(i);
+			e1000_stats.rx_frames++;
+			e1000_stats.rx_bytes += len;
+			e1000_stats.rx_copied++;
+		} else {
+			if ((r = e1000_rx_take_page(pgdir, pageva + got * PGSIZE)) < 0)
+				break;
+			f->nf_where = NET_RX_MAPPED;
+		}
+		f->nf_len = len;
+		got++;
+	}
+	if (got == 0) {
+		if (r == -E_AGAIN)
+			e1000_stats.rx_ring_empty++;
+		return r;
+	}
+	e1000_stats.rx_calls++;
+	return got;
+}
+
 /***** Interrupts *****/
 
 /* Reading ICR acknowledges every cause it reports (SDM 13.4.17), which lowers the line. */
@@ -364,7 +412,7 @@ e1000_intr(void)
 {
 	uint32_t icr = e1000_rd(E1000_ICR);
 
-	e1000_intrs++;
+	e1000_stats.intrs++;
 	if (icr & E1000_ICR_RXO)
 		e1000_rx_overruns++;
 	/* TXDW is unmasked only while a sender waits (e1000_tx_wait_arm): wake it and mask the
@@ -401,14 +449,15 @@ mon_netstat(int argc, char **argv, struct Trapframe *tf)
 	e1000_tx_settle();	/* as e1000_info: the pins of frames already sent */
 	cprintf("e1000 %02x:%02x:%02x:%02x:%02x:%02x  irq %d  interrupts %u\n", s->mac[0],
 		s->mac[1], s->mac[2], s->mac[3], s->mac[4], s->mac[5], e1000_pcif->irq_line,
-		e1000_intrs);
+		s->intrs);
 	cprintf("  tx: %u frames %u bytes, ring full %u times (senders waited %u), "
 		"pages pinned %u\n", s->tx_frames, s->tx_bytes, s->tx_ring_full, s->tx_waits,
 		s->pages_pinned);
 	cprintf("      ring %u: clean %u tail %u (TDH %u TDT %u)\n", E1000_TX_RING, tx_clean,
 		tx_tail, e1000_rd(E1000_TDH), e1000_rd(E1000_TDT));
-	cprintf("  rx: %u frames %u bytes, ring empty %u times, ring pages %u\n", s->rx_frames,
-		s->rx_bytes, s->rx_ring_empty, s->rx_pages);
+	cprintf("  rx: %u frames %u bytes in %u calls (%u copied out), ring empty %u times, "
+		"ring pages %u\n", s->rx_frames, s->rx_bytes, s->rx_calls, s->rx_copied,
+		s->rx_ring_empty, s->rx_pages);
 	cprintf("      dropped: %u with errors, overruns (ring full) %u\n", e1000_rx_dropped,
 		e1000_rx_overruns);
 	cprintf("      ring %u: tail %u (RDH %u RDT %u)\n", E1000_RX_RING, rx_tail,

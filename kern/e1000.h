@@ -56,7 +56,8 @@
  *     R1. Every slot always holds exactly one page: rx_pages[i], allocated zeroed by the
  *         driver, whose only reference is the ring's (pp_ref == 1), mapped nowhere, with
  *         descriptor address page2pa(page) + NET_PKT_DATA_OFFSET (the frame lands at
- *         np_data; the rest of the page is zero, so no stale kernel data reaches the user).
+ *         np_data; the rest of the page is zero when it came into the ring, so no stale
+ *         kernel data reaches the user; R5 says what else it may hold).
  *     R2. sys_net_recv takes the filled page out of its slot: it allocates the replacement
  *         FIRST (no memory: -E_NO_MEM, and the frame stays in the ring for a later call),
  *         writes np_len, maps the page at the caller's address (page_insert; whatever was
@@ -67,6 +68,12 @@
  *         page is freed only through its own references (mappings, TX pins).
  *     R4. Frames with receive errors or that do not fit a packet page are dropped (counted)
  *         and their slot is handed back with the same page, which never left the ring.
+ *     R5. A frame of at most NET_RX_INLINE_MAX bytes delivered by sys_net_recv_batch is
+ *         copied into the caller's entry, and its slot handed back with the same page, which
+ *         never left the ring either (so an ACK costs no page to allocate and zero).  Such a
+ *         page is no longer all zero past the next frame the card writes into it: it keeps
+ *         bytes of earlier frames of this same ring, which the same receivers were given
+ *         anyway, and never kernel data.
  *   Descriptor first, then a compiler barrier, then the doorbell (TDT/RDT): the card must never
  *   see a tail that covers a descriptor not yet written.
  *
@@ -129,6 +136,15 @@ bool	e1000_tick_needed(void);
  * checked by the caller) in pgdir, writable (rule R2).  Returns the frame length, -E_AGAIN if
  * no frame is ready (counted in rx_ring_empty), or -E_NO_MEM (the frame stays queued). */
 int	e1000_rx_map(pde_t *pgdir, uintptr_t dstva);
+
+/* Deliver up to n ready frames into frames[] (user memory of pgdir, the current address space,
+ * checked writable by the caller): one of at most NET_RX_INLINE_MAX bytes copied into its entry
+ * and its page handed straight back to the card (rule R5), a longer one's page mapped at
+ * pageva + i * PGSIZE as e1000_rx_map does.  Returns the number delivered, -E_AGAIN if none
+ * was ready, or -E_NO_MEM if the first frame found no replacement page (a later one that
+ * finds none stays queued for the next call). */
+struct net_rx_frame;
+int	e1000_rx_batch(pde_t *pgdir, struct net_rx_frame *frames, uint32_t n, uintptr_t pageva);
 
 /* The MAC address and the counters. */
 void	e1000_info(struct net_info *info);

@@ -124,6 +124,27 @@ sys_net_recv(uintptr_t dstva, int flags)
 }
 
 int
+sys_net_recv_batch(uintptr_t frames, uint32_t n, uintptr_t pageva, int flags)
+{
+	int r;
+
+	if ((r = netsys_check_caller(flags, NET_NONBLOCK)) < 0)
+		return r;
+	if (n == 0 || n > NET_RX_BATCH_MAX || pageva % PGSIZE != 0 || pageva >= UTOP
+	    || n > (UTOP - pageva) / PGSIZE)
+		return -E_INVAL;
+	if (frames >= UTOP || user_mem_check(curenv, (void *) frames,
+					     n * sizeof(struct net_rx_frame),
+					     PTE_U | PTE_W | PTE_P) < 0)
+		return -E_FAULT;
+
+	r = e1000_rx_batch(curenv->env_pgdir, (struct net_rx_frame *) frames, n, pageva);
+	if (r == -E_AGAIN && !(flags & NET_NONBLOCK))
+		netsys_block(ENV_WAIT_NET_RX);
+	return r;
+}
+
+int
 sys_net_info(uintptr_t info)
 {
 	struct net_info ni;

@@ -2,7 +2,7 @@
  * driver.  They check the caller's network right and every argument, then call the driver
  * (kern/e1000.h, whose header states the page ownership rules), and block when it says so.
  *
- * Contract, for all three calls:
+ * Contract, for all of them:
  *   - Only an environment with ENV_F_NET (the network server, its helpers, ENV_TYPE_NS test
  *     programs and their exofork children) may call them: -E_PERM otherwise.
  *   - All arguments are checked before anything changes: a failing call has changed no page
@@ -37,6 +37,15 @@ int	sys_net_send(uintptr_t buf, size_t len, int flags);
  * (dstva, flags); -E_AGAIN (NET_NONBLOCK, nothing received); -E_NO_MEM (the frame stays
  * queued); -E_NOT_SUPP. */
 int	sys_net_recv(uintptr_t dstva, int flags);
+
+/* Deliver up to n (1..NET_RX_BATCH_MAX) ready frames into frames[0..n) (user memory,
+ * writable): each of at most NET_RX_INLINE_MAX bytes copied into its entry, each longer one's
+ * packet page mapped at pageva + i * PGSIZE as sys_net_recv maps it (pageva page-aligned, the
+ * n pages below UTOP; only the entries' pages that get a frame are touched).  The number
+ * delivered, at least 1; -E_PERM; -E_INVAL (n, pageva, flags); -E_FAULT (frames); -E_AGAIN
+ * (NET_NONBLOCK, nothing received); -E_NO_MEM (no page for the first frame; it stays queued);
+ * -E_NOT_SUPP. */
+int	sys_net_recv_batch(uintptr_t frames, uint32_t n, uintptr_t pageva, int flags);
 
 /* Copy the MAC address and counters to *info (user memory, writable).  0; -E_PERM; -E_FAULT;
  * -E_NOT_SUPP. */

@@ -1,5 +1,5 @@
-/* The input helper: frames from the card to the network server, one packet page each, without
- * copying (contract in net/nethelpers.h). */
+/* The input helper: frames from the card to the network server in batches, through the receive
+ * ring they share (contract in net/nethelpers.h). */
 
 #include <inc/lib.h>
 #include <inc/ns.h>
@@ -9,25 +9,50 @@
 /* Out of memory has no event to wait for: retry after this long. */
 #define INPUT_NOMEM_RETRY_MSEC	10
 
-void
-input(envid_t ns_envid)
+/* Sleep until ns has taken entries out of the full ring (tail moved past `tail`). */
+static void
+input_wait_room(volatile struct ns_shared *sh, uint32_t tail)
 {
-	void *pkt = (void *) INPUT_PKT_VA;
+	sh->rx_input_waiting = 1;
+	ns_barrier();
+	if (sh->rx_tail != tail)
+		return;
+	int r = sys_page_wait(&sh->rx_tail, tail, pageref((const void *) &sh->rx_tail));
+	if (r < 0)
+		panic("sys_page_wait: %e", r);
+}
 
+void
+input(envid_t ns_envid, volatile struct ns_shared *sh, struct net_rx_frame *ring)
+{
 	binaryname = "ns-input";
 	for (;;) {
-		/* Blocks until the receive interrupt; maps the card's page at pkt. */
-		int r = sys_net_recv(pkt, 0);
+		uint32_t head = sh->rx_head, tail = sh->rx_tail;
+		uint32_t room = NS_RX_RING_SLOTS - (head - tail);
+
+		if (room == 0) {
+			input_wait_room(sh, tail);
+			continue;
+		}
+		/* Consecutive entries from head, up to the ring's end; blocks until a frame comes. */
+		uint32_t at = head % NS_RX_RING_SLOTS;
+		uint32_t n = MIN(room, NS_RX_RING_SLOTS - at);
+		int r = sys_net_recv_batch(&ring[at], n, (void *) (INPUT_WIN_VA + at * PGSIZE), 0);
 		if (r == -E_NO_MEM) {
 			sys_sleep_until(sys_time_msec() + INPUT_NOMEM_RETRY_MSEC);
 			continue;
 		}
 		if (r < 0)
-			panic("sys_net_recv: %e", r);
+			panic("sys_net_recv_batch: %e", r);
 
-		/* Lend the page (the frame at np_data, its length in np_len) and let go of it. */
-		ipc_send(ns_envid, NSREQ_INPUT, pkt, PTE_P | PTE_U | PTE_W);
-		if ((r = sys_page_unmap(0, pkt)) < 0)
-			panic("sys_page_unmap: %e", r);
+		/* The entries are written before the head that publishes them (x86 keeps stores in
+		 * order; the compiler is told by the barrier). */
+		ns_barrier();
+		sh->rx_head = head + r;
+		ns_barrier();
+		if (sh->rx_ns_idle) {
+			sh->rx_ns_idle = 0;
+			ipc_send(ns_envid, NSREQ_INPUT, NULL, 0);
+		}
 	}
 }

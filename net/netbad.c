@@ -43,6 +43,7 @@ netbad_state(struct netbad_state *s)
 
 	if ((r = sys_mem_stat(&st)) < 0 || (r = sys_net_info(&ni)) < 0)
 		panic("sys_mem_stat/sys_net_info: %e", r);
+	memset(s, 0, sizeof(*s));	/* the padding too: states are compared with memcmp */
 	s->free_pages = st.free_pages;
 	s->ref_pg = netbad_ref(PG);
 	s->ref_ro = netbad_ref(RO);
@@ -141,6 +142,26 @@ umain(int argc, char **argv)
 		CHECK(sys_net_recv((void *) bad_dsts[i], NET_NONBLOCK), -E_INVAL);
 	CHECK(sys_net_recv(RXVA, 2), -E_INVAL);
 	CHECK(sys_net_recv(RXVA, 0x80000000 | NET_NONBLOCK), -E_INVAL);
+
+	/* sys_net_recv_batch: the same destinations, a count within 1..NET_RX_BATCH_MAX whose
+	 * pages all lie below UTOP, and an array the caller may write. */
+	static struct net_rx_frame frames[2];
+	struct net_rx_frame *edge = (struct net_rx_frame *) (PG + PGSIZE) - 1;
+	CHECK(sys_net_recv_batch(frames, 2, RXVA, NET_NONBLOCK), -E_AGAIN);
+	CHECK(sys_net_recv_batch(frames, 0, RXVA, NET_NONBLOCK), -E_INVAL);
+	CHECK(sys_net_recv_batch(frames, NET_RX_BATCH_MAX + 1, RXVA, NET_NONBLOCK), -E_INVAL);
+	CHECK(sys_net_recv_batch(frames, 0xFFFFFFFF, RXVA, NET_NONBLOCK), -E_INVAL);
+	for (size_t i = 0; i < ARRAY_SIZE(bad_dsts); i++)
+		CHECK(sys_net_recv_batch(frames, 1, (void *) bad_dsts[i], NET_NONBLOCK), -E_INVAL);
+	CHECK(sys_net_recv_batch(frames, 2, (void *) (UTOP - PGSIZE), NET_NONBLOCK), -E_INVAL);
+	for (size_t i = 0; i < ARRAY_SIZE(bad_bufs); i++)
+		CHECK(sys_net_recv_batch((struct net_rx_frame *) bad_bufs[i], 1, RXVA,
+					 NET_NONBLOCK), -E_FAULT);
+	CHECK(sys_net_recv_batch((struct net_rx_frame *) RO, 1, RXVA, NET_NONBLOCK), -E_FAULT);
+	CHECK(sys_net_recv_batch(edge, 2, RXVA, NET_NONBLOCK), -E_FAULT);	/* into RO */
+	CHECK(sys_net_recv_batch((struct net_rx_frame *) (UTOP - 64), 1, RXVA, NET_NONBLOCK),
+	      -E_FAULT);
+	CHECK(sys_net_recv_batch(frames, 1, RXVA, 2), -E_INVAL);
 
 	/* sys_net_info */
 	for (size_t i = 0; i < ARRAY_SIZE(bad_bufs); i++)

@@ -199,9 +199,9 @@ ns_stats_fill(struct ns_stats *st)
 void
 ns_stats_print(const struct ns_stats *st)
 {
-	cprintf("ns stats: rx %u frames %u bytes, %u dropped, pages held %u (max %u), no copy\n",
-		st->rx_frames, st->rx_bytes, st->rx_dropped, st->rx_pages_held,
-		st->rx_pages_held_max);
+	cprintf("ns stats: rx %u frames %u bytes in %u wake-ups, %u dropped, pages held %u "
+		"(max %u), no copy\n", st->rx_frames, st->rx_bytes, st->rx_drains, st->rx_dropped,
+		st->rx_pages_held, st->rx_pages_held_max);
 	cprintf("ns stats: tx %u frames %u bytes, %u dropped; copied into pages %u bytes "
 		"(%u frames from chains), pages reused %u\n", st->tx_frames, st->tx_bytes,
 		st->tx_dropped, st->tx_copy_bytes, st->tx_chained, st->tx_page_reused);
@@ -360,13 +360,66 @@ timer_deadline(uint32_t now)
 
 /* The helpers' messages to us (inc/ns.h).  A handler takes the message's page, NULL if none
  * came, and answers nothing. */
+/* ---- The receive ring (net/nethelpers.h) ---------------------------------------------------------- */
+
+static struct net_rx_frame *rx_ring;	/* NS_RX_RING_VA */
+
+/* Take every frame the input helper has published, in order, into lwIP; give the entries
+ * back, and wake the helper if it waits for them. */
+static void
+rx_drain(void)
+{
+	uint32_t head = shared->rx_head, tail = shared->rx_tail;
+
+	if (head == tail)
+		return;
+	ns_barrier();			/* the entries are read after the head that published them */
+	ns_stats.rx_drains++;
+	for (; tail != head; tail++) {
+		uint32_t at = tail % NS_RX_RING_SLOTS;
+		const struct net_rx_frame *f = &rx_ring[at];
+		void *page;
+
+		if (f->nf_where == NET_RX_INLINE && f->nf_len <= NET_RX_INLINE_MAX) {
+			ns_netif_input_copy(&ns_netif, f->nf_data, f->nf_len);
+		} else if (f->nf_where == NET_RX_MAPPED && (page = ns_page_alloc()) != NULL) {
+			int r = sys_page_map(input_envid, (void *) (INPUT_WIN_VA + at * PGSIZE), 0, page,
+					     PTE_P | PTE_U | PTE_W);
+			if (r < 0) {
+				page_unused(page);
+				ns_stats.rx_dropped++;
+			} else
+				ns_netif_input(&ns_netif, page);
+		} else
+			ns_stats.rx_dropped++;	/* no page slot free (or a broken entry) */
+	}
+	shared->rx_tail = tail;
+	ns_barrier();
+	if (shared->rx_input_waiting) {
+		shared->rx_input_waiting = 0;
+		sys_page_wake(&shared->rx_tail);
+	}
+}
+
+/* About to wait for IPC: ask the input helper for a poke, unless frames came meanwhile (then
+ * false: drain them first). */
+static bool
+rx_idle(void)
+{
+	shared->rx_ns_idle = 1;
+	ns_barrier();
+	if (shared->rx_head == shared->rx_tail)
+		return true;
+	shared->rx_ns_idle = 0;
+	return false;
+}
+
 static void
 helper_input(void *page)
 {
+	/* The poke carries no page: the frames are in the ring, drained every turn. */
 	if (page)
-		ns_netif_input(&ns_netif, page);
-	else
-		ns_stats.rx_dropped++;
+		ns_page_release(page);
 }
 
 static void
@@ -407,15 +460,19 @@ dispatch(void *arg)
 
 		/* One clock reading a turn: the turn runs for every frame and request. */
 		uint32_t now = sys_time_msec();
+		rx_drain();
 		thread_wake_expired(now);
 		thread_run_ready();
 		replies_retry(now);
 		ns_netif_flush();
+		if (!rx_idle())
+			continue;
 
 		void *page = ns_page_alloc();
 		bool offered = page != NULL;
 		timer_deadline(now);
 		int32_t value = ipc_recv(&from, page, &perm);
+		shared->rx_ns_idle = 0;
 		if (page && perm == 0) {	/* no page came (or the receive failed) */
 			page_unused(page);
 			page = NULL;
@@ -459,7 +516,7 @@ static void
 run_input(envid_t ns, uint32_t arg)
 {
 	(void) arg;
-	input(ns);
+	input(ns, shared, rx_ring);
 }
 
 static void
@@ -505,6 +562,12 @@ umain(int argc, char **argv)
 	ns_output_waiting = &shared->output_waiting;
 	last_reap = sys_time_msec();
 	shared->timer_deadline = last_reap + NS_REAP_MSEC;
+	/* The receive ring, shared with the input helper the same way. */
+	for (int i = 0; i < NS_RX_RING_PAGES; i++)
+		if ((r = sys_page_alloc(0, (void *) (NS_RX_RING_VA + i * PGSIZE),
+					PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0)
+			panic("ns: the receive ring: %e", r);
+	rx_ring = (struct net_rx_frame *) NS_RX_RING_VA;
 	ns_output_envid = helper_start("ns-output", run_output, ns, 0);
 	input_envid = helper_start("ns-input", run_input, ns, 0);
 	timer_envid = helper_start("ns-timer", run_timer, ns, 0);

@@ -65,6 +65,8 @@ err_t	ns_netif_init(struct netif *netif);
 /* Hand a received packet page (in a page slot) to lwIP, without copying the frame; the slot is
  * released when lwIP frees the buffer, or at once if the frame is refused. */
 void	ns_netif_input(struct netif *netif, void *page);
+/* Hand lwIP a copy of a received frame of len bytes at frame (a receive ring entry's). */
+void	ns_netif_input_copy(struct netif *netif, const void *frame, int32_t len);
 /* Send the frames queued while the output helper was busy, as far as it takes them now. */
 void	ns_netif_flush(void);
 

@@ -166,13 +166,53 @@ ns_tcp_inpacket(struct tcp_pcb *pcb, struct pbuf *p)
 /* Does the frame in pkt claim our own address as its IPv4 source?  None that the card receives
  * can be genuine, and packets that do are taken for our own looped back (ns_ip4_input). */
 static bool
-rx_from_ourselves(const struct netif *netif, const struct net_pkt *pkt)
+rx_from_ourselves(const struct netif *netif, const uint8_t *frame, int32_t len)
 {
-	const struct eth_hdr *eth = (const struct eth_hdr *) pkt->np_data;
-	const struct ip_hdr *ip = (const struct ip_hdr *) (pkt->np_data + SIZEOF_ETH_HDR);
+	const struct eth_hdr *eth = (const struct eth_hdr *) frame;
+	const struct ip_hdr *ip = (const struct ip_hdr *) (frame + SIZEOF_ETH_HDR);
 
-	return pkt->np_len >= SIZEOF_ETH_HDR + IP_HLEN && eth->type == PP_HTONS(ETHTYPE_IP)
+	return len >= SIZEOF_ETH_HDR + IP_HLEN && eth->type == PP_HTONS(ETHTYPE_IP)
 		&& ip4_addr_get_u32(&ip->src) == ip4_addr_get_u32(netif_ip4_addr(netif));
+}
+
+/* Whether a received frame of len bytes at frame may go to lwIP at all: counts it either way. */
+static bool
+rx_accept(const struct netif *netif, const uint8_t *frame, int32_t len)
+{
+	if (len < SIZEOF_ETH_HDR || len > NET_FRAME_MAX || rx_from_ourselves(netif, frame, len)) {
+		ns_stats.rx_dropped++;
+		return false;
+	}
+	ns_stats.rx_frames++;
+	ns_stats.rx_bytes += len;
+	return true;
+}
+
+/* Give lwIP a received buffer: netif->input is tcpip_input, which with core locking runs
+ * ethernet_input in this thread. */
+static void
+rx_deliver(struct netif *netif, struct pbuf *p)
+{
+	if (netif->input(p, netif) != ERR_OK) {
+		ns_stats.rx_dropped++;
+		pbuf_free(p);
+	}
+}
+
+void
+ns_netif_input_copy(struct netif *netif, const void *frame, int32_t len)
+{
+	struct pbuf *p;
+
+	if (!rx_accept(netif, frame, len))
+		return;
+	if ((p = pbuf_alloc(PBUF_RAW, len, PBUF_RAM)) == NULL) {
+		ns_stats.rx_dropped++;
+		return;
+	}
+	pbuf_take(p, frame, len);
+	ns_stats.rx_copy_bytes += len;
+	rx_deliver(netif, p);
 }
 
 void
@@ -183,13 +223,10 @@ ns_netif_input(struct netif *netif, void *page)
 	struct pbuf_custom *pc = &rx_pbufs[ns_page_slot(page)];
 	struct pbuf *p;
 
-	if (len < SIZEOF_ETH_HDR || len > NET_FRAME_MAX || rx_from_ourselves(netif, pkt)) {
-		ns_stats.rx_dropped++;
+	if (!rx_accept(netif, pkt->np_data, len)) {
 		ns_page_release(page);
 		return;
 	}
-	ns_stats.rx_frames++;
-	ns_stats.rx_bytes += len;
 	if (len <= NS_RX_COPY_MAX && lwip_stats.mem.used < MEM_SIZE / 2
 	    && (p = pbuf_alloc(PBUF_RAW, len, PBUF_RAM)) != NULL) {
 		pbuf_take(p, pkt->np_data, len);
@@ -204,11 +241,7 @@ ns_netif_input(struct netif *netif, void *page)
 			ns_stats.rx_pages_held_max = ns_stats.rx_pages_held;
 	}
 
-	/* netif->input is tcpip_input: with core locking it runs ethernet_input in this thread. */
-	if (netif->input(p, netif) != ERR_OK) {
-		ns_stats.rx_dropped++;
-		pbuf_free(p);
-	}
+	rx_deliver(netif, p);
 }
 
 /*
