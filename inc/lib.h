@@ -46,6 +46,7 @@ void	set_pgfault_handler(void (*handler)(struct UTrapframe *utf));
  * >= 0 on success, a negative E_* code on failure. */
 /* The system call stubs (lib/syscall.c), one per line of inc/syscalls.tab. */
 struct net_rx_frame;			/* inc/ns.h: sys_net_recv_batch */
+struct net_tx_frame;			/* inc/ns.h: sys_net_send_batch */
 #include <gen/syscall_user.h>
 static envid_t sys_exofork(void);
 

@@ -32,6 +32,40 @@ struct net_tx_offload {
 #define NET_OFFLOAD_IP		0x1	/* insert the IPv4 header checksum */
 #define NET_OFFLOAD_L4		0x2	/* insert the TCP or UDP checksum */
 #define NET_OFFLOAD_ALL		(NET_OFFLOAD_IP | NET_OFFLOAD_L4)
+#define NET_OFFLOAD_TSO		0x4	/* TCP segmentation (sys_net_send_batch only) */
+
+/*
+ * Batched, scatter-gather transmit (sys_net_send_batch): an array of frames, each described by
+ * a struct net_tx_frame in the caller's memory (the kernel copies it before looking at it).  A
+ * frame is up to NET_TX_FRAGS_MAX fragments, each inside one user page below UTOP, mapped
+ * PTE_U|PTE_P, sent in order as one frame; every fragment's page is pinned until the card is
+ * done (kern/e1000.h, rules T1-T4), so the sender may unmap it at once.  nf_offload asks for
+ * checksums as a packet page's np_offload does, offsets counted from the frame's first byte.
+ *
+ * TCP segmentation (NET_OFFLOAD_TSO, with NET_OFFLOAD_ALL): the frame is one IPv4 header and
+ * one TCP header (nf_hdrlen bytes from the frame's start, through the TCP options) followed by
+ * up to NET_TSO_PAYLOAD_MAX bytes of payload, which the card sends as segments of nf_mss bytes
+ * (the last one shorter), each with the headers repeated and fixed up: IP total length and
+ * identification (+1 a segment), TCP sequence number, PSH and FIN only on the last, both
+ * checksums.  The TCP checksum field holds the pseudo-header's sum WITHOUT the length (the card
+ * adds each segment's), the IP checksum field zero.  Each segment, headers included, is at most
+ * NET_FRAME_MAX bytes.
+ */
+#define NET_TX_FRAGS_MAX	17	/* 64 KB of payload from offset 0 of whole pages, + 1 */
+#define NET_TX_BATCH_MAX	64	/* frames one call queues at most */
+#define NET_TSO_PAYLOAD_MAX	(64 * 1024)
+struct net_tx_frag {
+	uint32_t nt_va;			/* user address of the fragment's first byte */
+	uint16_t nt_len;		/* its length (> 0, not crossing its page's end) */
+	uint16_t nt_pad;
+};
+struct net_tx_frame {
+	struct net_tx_offload nf_offload;
+	uint16_t nf_mss;		/* NET_OFFLOAD_TSO: payload bytes a segment */
+	uint8_t nf_hdrlen;		/* NET_OFFLOAD_TSO: header bytes repeated in each segment */
+	uint8_t nf_nfrags;		/* 1 .. NET_TX_FRAGS_MAX */
+	struct net_tx_frag nf_frags[NET_TX_FRAGS_MAX];
+};
 
 /*
  * A packet page: one page, holding np_len, the transmit offload request, then the frame.

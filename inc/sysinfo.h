@@ -36,6 +36,8 @@ struct net_info {
 				 * frames a call */
 	uint32_t rx_copied;	/* frames copied out (sys_net_recv_batch), their page kept */
 	uint32_t intrs;		/* interrupts taken */
+	uint32_t tx_doorbells;	/* TDT writes: tx_frames / tx_doorbells frames a write */
+	uint32_t tx_tso_frames;	/* frames the card segmented (TCP segmentation offload) */
 };
 
 #endif /* !INC_SYSINFO_H */

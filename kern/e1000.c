@@ -35,6 +35,10 @@ static_assert(offsetof(struct e1000_tx_desc, status) == offsetof(struct e1000_tx
 static_assert(NET_PKT_DATA_OFFSET + E1000_RX_BUFFER_SIZE <= PGSIZE,
 	      "a receive buffer fits in a packet page after np_len (rule R1)");
 
+/* The least interval between two interrupts, in 256 ns units: 128 us, at most 7813 a second,
+ * the floor the 8254x guarantees (SDM 13.4.18). */
+#define E1000_ITR_INTERVAL	500
+
 /* The descriptor rings, in the kernel image: physically contiguous, page-aligned. */
 static struct e1000_tx_desc tx_ring[E1000_TX_RING] __attribute__((aligned(PGSIZE)));
 static struct e1000_rx_desc rx_ring[E1000_RX_RING] __attribute__((aligned(PGSIZE)));
@@ -45,6 +49,7 @@ static struct PageInfo *tx_pages[E1000_TX_RING];
 static struct PageInfo *rx_pages[E1000_RX_RING];
 static uint32_t tx_clean, tx_tail;	/* TX: [tx_clean, tx_tail) in flight; tx_tail == TDT */
 static uint32_t tx_ctx_slots;		/* in-flight slots holding a context descriptor (T4) */
+static uint32_t tx_tdt;	/* the last value written to TDT */
 /* The last context descriptor queued (SDM 3.3.5): the card keeps it for every later data
  * descriptor, so one is queued only when a frame needs another.  tx_ctx_valid is false until
  * the first, and again after the ring is reset. */
@@ -165,10 +170,11 @@ e1000_tx_put_ctx(const struct e1000_tx_ctx_desc *c)
 	tx_tail = ring_next(tx_tail, E1000_TX_RING);
 }
 
-/* Fill the tail slot's descriptor for len bytes at pa: a legacy one, or a data descriptor
- * inserting the checksums in popts (SDM 3.3.6). */
+/* Fill the tail slot's descriptor for len bytes at pa, a fragment of a frame (eop: its last):
+ * a legacy one, or a data descriptor inserting the checksums in popts (SDM 3.3.6), the frame
+ * segmented by the card if tse (SDM 3.5). */
 static void
-e1000_tx_put_frame(physaddr_t pa, size_t len, uint8_t popts)
+e1000_tx_put_frag(physaddr_t pa, size_t len, uint8_t popts, bool tse, bool eop)
 {
 	struct e1000_tx_desc *d = &tx_ring[tx_tail];
 
@@ -176,17 +182,18 @@ e1000_tx_put_frame(physaddr_t pa, size_t len, uint8_t popts)
 	if (popts == 0) {
 		d->addr = pa;
 		d->length = len;
-		d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+		d->cmd = E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS | (eop ? E1000_TXD_CMD_EOP : 0);
 		return;
 	}
 	struct e1000_tx_data_desc dd;
 	memset(&dd, 0, sizeof(dd));
 	dd.addr = pa;
 	dd.length[0] = len & 0xFF;
-	dd.length[1] = len >> 8;	/* len <= NET_FRAME_MAX: bits 19:16 are zero */
+	dd.length[1] = len >> 8;	/* len <= PGSIZE: bits 19:16 are zero */
 	dd.length[2] = E1000_TXD_DTYP_DATA << E1000_TXD_DTYP_SHIFT;
-	dd.dcmd = E1000_TXD_CMD_DEXT | E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
-	dd.popts = popts;
+	dd.dcmd = E1000_TXD_CMD_DEXT | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS
+		| (tse ? E1000_TXD_CMD_TSE : 0) | (eop ? E1000_TXD_CMD_EOP : 0);
+	dd.popts = popts;		/* the card reads the first's; the same in every one */
 	memcpy(d, &dd, sizeof(dd));
 }
 
@@ -204,9 +211,18 @@ e1000_tx_popts(const struct net_tx_offload *ofl)
 }
 
 int
-e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len, const struct net_tx_offload *ofl)
+e1000_tx_frame(const struct e1000_tx_frag *frags, uint32_t nfrags,
+	       const struct net_tx_offload *ofl, const struct e1000_tx_tso *tso)
 {
-	assert(e1000_base && off + len <= PGSIZE && len > 0 && len <= NET_FRAME_MAX);
+	size_t total = 0;
+
+	assert(e1000_base && nfrags >= 1 && nfrags <= NET_TX_FRAGS_MAX);
+	for (uint32_t i = 0; i < nfrags; i++) {
+		assert(frags[i].off + frags[i].len <= PGSIZE && frags[i].len > 0);
+		total += frags[i].len;
+	}
+	assert(tso ? total > tso->hdrlen && total - tso->hdrlen <= NET_TSO_PAYLOAD_MAX
+	       : total <= NET_FRAME_MAX);
 
 	if (e1000_tx_reclaim() > 0)
 		env_wake(ENV_WAIT_NET_TX, 0);
@@ -215,36 +231,74 @@ e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len, const struct net_tx
 	bool put_ctx = false;
 	if (popts) {
 		ctx = e1000_tx_ctx_for(ofl);
+		if (tso) {
+			/* SDM 3.3.5: the payload length, the header the card repeats, the
+			 * segment size; TCP over IPv4. */
+			uint32_t paylen = total - tso->hdrlen;
+			ctx.paylen[0] = paylen & 0xFF;
+			ctx.paylen[1] = (paylen >> 8) & 0xFF;
+			ctx.paylen[2] = (paylen >> 16) | (E1000_TXD_DTYP_CTX << E1000_TXD_DTYP_SHIFT);
+			ctx.tucmd |= E1000_TXD_CMD_TSE | E1000_TXD_CMD_TCP | E1000_TXD_CMD_IP;
+			ctx.hdrlen = tso->hdrlen;
+			ctx.mss = tso->mss;
+		}
 		put_ctx = e1000_tx_ctx_stale(&ctx);
 	}
-	/* Both slots or neither: a refused frame changes nothing, its context included. */
+	/* Every slot or none: a refused frame changes nothing, its context included. */
 	uint32_t room = E1000_TX_RING - 1 - ring_used(tx_clean, tx_tail, E1000_TX_RING);
-	if (room < 1u + put_ctx) {
+	if (room < nfrags + put_ctx) {
 		e1000_stats.tx_ring_full++;
 		return -E_AGAIN;
 	}
 
-	/* A page already at the reference limit (aliased that often) cannot be pinned: the
-	 * count would wrap (kern/pmap.h). */
-	if (pp->pp_ref == PP_REF_MAX)
-		return -E_NO_MEM;
+	/* A page near the reference limit (aliased that often) cannot be pinned once per
+	 * fragment: the count would wrap (kern/pmap.h). */
+	for (uint32_t i = 0; i < nfrags; i++)
+		if (frags[i].pp->pp_ref > PP_REF_MAX - nfrags)
+			return -E_NO_MEM;
 
 	if (put_ctx)
 		e1000_tx_put_ctx(&ctx);
-	/* Rule T1: the reference first, then the descriptor that names the page. */
-	assert(tx_pages[tx_tail] == NULL);
-	pp->pp_ref++;
-	tx_pages[tx_tail] = pp;
-	e1000_stats.pages_pinned++;
-	e1000_tx_put_frame(page2pa(pp) + off, len, popts);
-
-	e1000_desc_barrier();
-	tx_tail = ring_next(tx_tail, E1000_TX_RING);
-	e1000_wr(E1000_TDT, tx_tail);
+	for (uint32_t i = 0; i < nfrags; i++) {
+		/* Rule T1: the reference first, then the descriptor that names the page. */
+		struct PageInfo *pp = frags[i].pp;
+		assert(tx_pages[tx_tail] == NULL);
+		pp->pp_ref++;
+		tx_pages[tx_tail] = pp;
+		e1000_stats.pages_pinned++;
+		e1000_tx_put_frag(page2pa(pp) + frags[i].off, frags[i].len, popts, tso != NULL,
+				  i == nfrags - 1);
+		tx_tail = ring_next(tx_tail, E1000_TX_RING);
+	}
 
 	e1000_stats.tx_frames++;
-	e1000_stats.tx_bytes += len;
+	e1000_stats.tx_bytes += total;
+	if (tso)
+		e1000_stats.tx_tso_frames++;
 	return 0;
+}
+
+void
+e1000_tx_doorbell(void)
+{
+	e1000_desc_barrier();
+	if (tx_tdt != tx_tail) {
+		e1000_wr(E1000_TDT, tx_tail);
+		tx_tdt = tx_tail;
+		e1000_stats.tx_doorbells++;
+	}
+}
+
+int
+e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len, const struct net_tx_offload *ofl)
+{
+	struct e1000_tx_frag frag = { pp, off, len };
+	int r;
+
+	assert(len <= NET_FRAME_MAX);
+	if ((r = e1000_tx_frame(&frag, 1, ofl, NULL)) == 0)
+		e1000_tx_doorbell();
+	return r;
 }
 
 /* A sender found the ring full and is about to sleep on ENV_WAIT_NET_TX.  The TX-done
@@ -286,9 +340,10 @@ e1000_tick_needed(void)
 
 /***** Receive *****/
 
-/* Hand slot i back to the card with the page it has, and make it the held-back tail. */
+/* Hand slot i back to the card with the page it has, and make it the held-back tail; the
+ * card learns of it at the next RDT write (e1000_rx_doorbell). */
 static void
-e1000_rx_give_back(uint32_t i)
+e1000_rx_recycle(uint32_t i)
 {
 	struct e1000_rx_desc *d = &rx_ring[i];
 
@@ -297,9 +352,23 @@ e1000_rx_give_back(uint32_t i)
 	d->length = 0;
 	d->status = 0;
 	d->errors = 0;
-	e1000_desc_barrier();
 	rx_tail = i;
+}
+
+/* Tell the card of the slots handed back: one uncached write however many there were. */
+static void
+e1000_rx_doorbell(void)
+{
+	e1000_desc_barrier();
 	e1000_wr(E1000_RDT, rx_tail);
+}
+
+/* Hand slot i back to the card at once. */
+static void
+e1000_rx_give_back(uint32_t i)
+{
+	e1000_rx_recycle(i);
+	e1000_rx_doorbell();
 }
 
 /* Is the next frame's slot filled?  Drops the frames that cannot be delivered (rule R4). */
@@ -371,6 +440,7 @@ e1000_rx_batch(pde_t *pgdir, struct net_rx_frame *frames, uint32_t n, uintptr_t 
 {
 	uint32_t got = 0;
 	int r = -E_AGAIN;
+	bool recycled = false;
 
 	assert(e1000_base && n > 0 && pageva % PGSIZE == 0);
 	while (got < n && e1000_rx_ready()) {
@@ -383,7 +453,8 @@ e1000_rx_batch(pde_t *pgdir, struct net_rx_frame *frames, uint32_t n, uintptr_t 
 			memcpy(f->nf_data, (uint8_t *) page2kva(rx_pages[i]) + NET_PKT_DATA_OFFSET,
 			       len);
 			f->nf_where = NET_RX_INLINE;
-			e1000_rx_give_back(i);
+			e1000_rx_recycle(i);
+			recycled = true;
 			e1000_stats.rx_frames++;
 			e1000_stats.rx_bytes += len;
 			e1000_stats.rx_copied++;
@@ -395,6 +466,8 @@ e1000_rx_batch(pde_t *pgdir, struct net_rx_frame *frames, uint32_t n, uintptr_t 
 		f->nf_len = len;
 		got++;
 	}
+	if (recycled)
+		e1000_rx_doorbell();
 	if (got == 0) {
 		if (r == -E_AGAIN)
 			e1000_stats.rx_ring_empty++;
@@ -500,6 +573,7 @@ e1000_tx_init(void)
 	e1000_wr(E1000_TDLEN, sizeof(tx_ring));
 	e1000_wr(E1000_TDH, 0);
 	e1000_wr(E1000_TDT, 0);
+	tx_tdt = 0;
 	e1000_wr(E1000_TIDV, 0);
 	e1000_wr(E1000_TIPG, (E1000_TIPG_IPGT_IEEE << E1000_TIPG_IPGT_SHIFT)
 		 | (E1000_TIPG_IPGR1_IEEE << E1000_TIPG_IPGR1_SHIFT)
@@ -709,6 +783,11 @@ e1000_attach(struct pci_func *f)
 		return r;
 	}
 
+	/* At most one interrupt every E1000_ITR_INTERVAL: a burst of frames (the ACKs of a
+	 * stream) then costs one interrupt, and the input helper takes them in one batch.  The
+	 * card raises an interrupt at once when none was raised within the interval, so a lone
+	 * frame is not delayed (QEMU's model does the same). */
+	e1000_wr(E1000_ITR, E1000_ITR_INTERVAL);
 	irq_set_handler(f->irq_line, e1000_intr);
 	/* No TXDW: it is unmasked only while a sender waits (e1000_tx_wait_arm). */
 	e1000_wr(E1000_IMS, E1000_ICR_RXT0 | E1000_ICR_RXO | E1000_ICR_RXDMT0);

@@ -3,9 +3,10 @@
  * and arguments and block; everything about rings and page references is here.
  *
  * RINGS
- *   TX: E1000_TX_RING descriptors (64).  The NIC sends a queued frame long before 64 more can
- *   be queued, so 64 is ample, and the tests send 200 frames (> 64) so that every slot is
- *   reclaimed and reused several times.  RX: E1000_RX_RING descriptors (128), each with a
+ *   TX: E1000_TX_RING descriptors (256, one page).  A frame takes one per fragment (up to
+ *   NET_TX_FRAGS_MAX: a 64 KB segmentation frame is 17) plus, when its offloads change, a
+ *   context descriptor, so the ring holds a dozen such frames at once; the tests send more
+ *   frames than the ring has slots, so that every slot is reclaimed and reused.  RX: E1000_RX_RING descriptors (128), each with a
  *   2048-byte buffer: 128 frames absorb a burst while the input helper is busy handing pages
  *   to the server.  A frame that finds the ring full is lost (the card, and QEMU's model of
  *   it, drop it and raise RXO; QEMU drops the frames it held back as soon as a slot frees), so
@@ -23,8 +24,10 @@
  * PAGE OWNERSHIP (a reference is one count in pp_ref; see struct PageInfo in inc/memlayout.h)
  *   TX, user pages lent to the card:
  *     T1. sys_net_send names a buffer inside one user page (below UTOP, present, PTE_U, not
- *         crossing the page's end).  Before the descriptor names the page, the driver takes a
- *         reference (pp_ref++) for that slot; the slot's tx_pages[] entry records it.  The
+ *         crossing the page's end); sys_net_send_batch names up to NET_TX_FRAGS_MAX such
+ *         fragments a frame, one descriptor each (EOP on the last).  Before a descriptor names
+ *         its page, the driver takes a reference (pp_ref++) for that slot; the slot's
+ *         tx_pages[] entry records it.  The
  *         descriptor holds page2pa(page) + offset, so the in-page offset is kept.
  *     T2. The reference is dropped (page_decref) only when the card has set DD on that
  *         descriptor, by the reclaim run at every send, at every counter query (sys_net_info,
@@ -45,11 +48,14 @@
  *         mod N; a free slot and a context slot have tx_pages[] == NULL, a frame's in-flight
  *         slot a page with pp_ref >= 1.  Every descriptor is queued with RS, so the card sets
  *         DD on context slots too and reclaim (T2) passes them in order.
- *     T5. A frame with checksum offload takes one slot, or two when the card's context (the
- *         last context descriptor queued: the card keeps it) differs from what the frame
- *         needs: the context, then the frame.  Both are queued or neither (-E_AGAIN), so the
- *         context the driver remembers is always the one the card will apply.  The card
- *         writes the checksums into the frame it reads, not into the page (T3 holds): the
+ *     T5. A frame with checksum offload takes a slot per fragment, and one more when the
+ *         card's context (the last context descriptor queued: the card keeps it) differs from
+ *         what the frame needs: the context, then the fragments.  All are queued or none
+ *         (-E_AGAIN), so the context the driver remembers is always the one the card will
+ *         apply.  A segmentation frame (TSE) always differs (its context holds its payload
+ *         length), and a plain frame after one needs a context without TSE again: one
+ *         context the card keeps, as the 8254x has.  The card writes the checksums and the
+ *         segments' headers into the frames it builds, not into the pages (T3 holds): the
  *         sender puts zero in the IP checksum field and the pseudo-header's sum in the
  *         TCP/UDP one (inc/ns.h, struct net_tx_offload).
  *   RX, kernel pages filled by the card:
@@ -98,7 +104,7 @@
 
 struct net_tx_offload;
 
-#define E1000_TX_RING	64
+#define E1000_TX_RING	256
 #define E1000_RX_RING	128
 
 struct pci_func;
@@ -119,6 +125,28 @@ void	e1000_intr(void);
  * refused frame queues nothing. */
 int	e1000_tx_page(struct PageInfo *pp, uint32_t off, size_t len,
 		      const struct net_tx_offload *ofl);
+
+/* One fragment of a frame: len bytes at offset off of the user page pp. */
+struct e1000_tx_frag {
+	struct PageInfo *pp;
+	uint32_t off, len;
+};
+/* TCP segmentation of a frame (SDM 3.5): the header bytes repeated, the segment payload. */
+struct e1000_tx_tso {
+	uint8_t hdrlen;
+	uint16_t mss;
+};
+/* Queue a frame of nfrags (1..NET_TX_FRAGS_MAX) fragments, pinning each fragment's page (rule
+ * T1; a page named twice is pinned twice), with the checksums ofl asks for and, if tso is not
+ * NULL, segmented by the card (the caller has checked: ofl asks for both checksums, the header
+ * fields lie inside hdrlen, hdrlen + mss <= NET_FRAME_MAX).  Without tso the frame is at most
+ * NET_FRAME_MAX bytes; with it, hdrlen plus at most NET_TSO_PAYLOAD_MAX.  The card is not told
+ * until e1000_tx_doorbell, so a batch costs one register write.  Returns 0, or -E_AGAIN / -E_NO_MEM
+ * as e1000_tx_page (the frame queues nothing). */
+int	e1000_tx_frame(const struct e1000_tx_frag *frags, uint32_t nfrags,
+		       const struct net_tx_offload *ofl, const struct e1000_tx_tso *tso);
+/* Tell the card of every frame queued since the last time (one TDT write). */
+void	e1000_tx_doorbell(void);
 
 /* A sender found the ring full (-E_AGAIN) and will sleep on ENV_WAIT_NET_TX: unmask the
  * TX-done interrupt that will wake it, and reclaim what the card finished meanwhile.  Returns

@@ -26,6 +26,7 @@
 #define E1000_ICR	0x000C0	/* R/clr interrupt cause read: reading clears it (13.4.17) */
 #define E1000_IMS	0x000D0	/* R/W  interrupt mask set/read (13.4.20) */
 #define E1000_IMC	0x000D8	/* W    interrupt mask clear (13.4.21) */
+#define E1000_ITR	0x000C4	/* R/W  interrupt throttling: least interval, 256 ns units (13.4.18) */
 /* Cause bits, the same in ICR, IMS and IMC. */
 #define E1000_ICR_TXDW		0x00000001	/* a descriptor with RS was written back */
 #define E1000_ICR_RXDMT0	0x00000010	/* free receive descriptors below RCTL.RDMTS */
@@ -150,6 +151,8 @@ static_assert(sizeof(struct e1000_tx_data_desc) == 16, "SDM 3.3.6: a data descri
 #define E1000_TXD_DTYP_CTX	0x0		/* TCP/IP context descriptor */
 #define E1000_TXD_DTYP_DATA	0x1		/* TCP/IP data descriptor */
 #define E1000_TXD_CMD_IP	0x02	/* TUCMD: the packet is IPv4 (context descriptor) */
+#define E1000_TXD_CMD_TCP	0x01	/* TUCMD: the packet is TCP (context descriptor) */
+#define E1000_TXD_CMD_TSE	0x04	/* TUCMD and DCMD: TCP segmentation (SDM 3.5) */
 #define E1000_TXD_CMD_DEXT	0x20	/* extended descriptor: context or data */
 #define E1000_TXD_POPTS_IXSM	0x01	/* insert the IP checksum (context's IPCSS/IPCSO/IPCSE) */
 #define E1000_TXD_POPTS_TXSM	0x02	/* insert the TCP/UDP checksum (TUCSS/TUCSO/TUCSE) */

@@ -35,15 +35,11 @@ netsys_csum_fits(uint32_t start, uint32_t field, uint32_t end)
 	return start <= field && field + 1 <= end;
 }
 
-/* Read the offload request of the packet page pp whose frame (len bytes) is sent, into *ofl,
- * and check it against the frame: known flags, every range and checksum field inside the frame
- * (inc/ns.h, struct net_tx_offload).  Read once: the sender may be changing the page. */
+/* Check an offload request against the first len bytes of its frame: known flags, every range
+ * and checksum field inside them (inc/ns.h, struct net_tx_offload). */
 static int
-netsys_offload_get(struct PageInfo *pp, size_t len, struct net_tx_offload *ofl)
+netsys_offload_check(const struct net_tx_offload *ofl, size_t len)
 {
-	const struct net_pkt *pkt = page2kva(pp);
-
-	memcpy(ofl, &pkt->np_offload, sizeof(*ofl));
 	if (ofl->no_flags & ~NET_OFFLOAD_ALL)
 		return -E_INVAL;
 	if ((ofl->no_flags & NET_OFFLOAD_IP)
@@ -52,6 +48,89 @@ netsys_offload_get(struct PageInfo *pp, size_t len, struct net_tx_offload *ofl)
 		return -E_INVAL;
 	if ((ofl->no_flags & NET_OFFLOAD_L4)
 	    && !netsys_csum_fits(ofl->no_tucss, ofl->no_tucso, len - 1))
+		return -E_INVAL;
+	return 0;
+}
+
+/* Read the offload request of the packet page pp whose frame (len bytes) is sent, into *ofl,
+ * and check it.  Read once: the sender may be changing the page. */
+static int
+netsys_offload_get(struct PageInfo *pp, size_t len, struct net_tx_offload *ofl)
+{
+	const struct net_pkt *pkt = page2kva(pp);
+
+	memcpy(ofl, &pkt->np_offload, sizeof(*ofl));
+	return netsys_offload_check(ofl, len);
+}
+
+/* The page under the user buffer [va, va + len) if the caller may lend it to the card: below
+ * UTOP, inside one page, mapped PTE_U|PTE_P, a page the allocator owns; else NULL with *err
+ * set. */
+static struct PageInfo *
+netsys_tx_page(uintptr_t va, size_t len, int *err)
+{
+	pte_t *pte;
+
+	/* Below UTOP: the user-readable kernel views above it (UENVS, UPAGES, UVPT) are not the
+	 * caller's pages to lend to the card. */
+	if (va >= UTOP) {
+		*err = -E_FAULT;
+		return NULL;
+	}
+	if (PGOFF(va) + len > PGSIZE) {
+		*err = -E_INVAL;
+		return NULL;
+	}
+	struct PageInfo *pp = page_lookup(curenv->env_pgdir, (void *) va, &pte);
+	/* Pinning drops the reference later with page_decref, which only allocatable pages
+	 * take; a reserved page cannot be mapped below UTOP today, but must not get here. */
+	if (pp == NULL || (*pte & (PTE_U | PTE_P)) != (PTE_U | PTE_P) || (pp->pp_flags & PP_RESERVED)) {
+		*err = -E_FAULT;
+		return NULL;
+	}
+	return pp;
+}
+
+/* Check the frame f (the kernel's copy) and fill frags[] and *tso from it: its fragments'
+ * pages, its length, its offloads (inc/ns.h, struct net_tx_frame).  *has_tso says whether the
+ * card segments it. */
+static int
+netsys_tx_frame_check(const struct net_tx_frame *f, struct e1000_tx_frag *frags,
+		      struct e1000_tx_tso *tso, bool *has_tso)
+{
+	const struct net_tx_offload *ofl = &f->nf_offload;
+	size_t total = 0;
+	int r;
+
+	if (f->nf_nfrags < 1 || f->nf_nfrags > NET_TX_FRAGS_MAX)
+		return -E_INVAL;
+	for (uint32_t i = 0; i < f->nf_nfrags; i++) {
+		const struct net_tx_frag *fr = &f->nf_frags[i];
+		if (fr->nt_len == 0)
+			return -E_INVAL;
+		if (!(frags[i].pp = netsys_tx_page(fr->nt_va, fr->nt_len, &r)))
+			return r;
+		frags[i].off = PGOFF(fr->nt_va);
+		frags[i].len = fr->nt_len;
+		total += fr->nt_len;
+	}
+	*has_tso = ofl->no_flags & NET_OFFLOAD_TSO;
+	if (!*has_tso) {
+		if (total < NET_FRAME_MIN || total > NET_FRAME_MAX)
+			return -E_INVAL;
+		return netsys_offload_check(ofl, total);
+	}
+	/* Segmentation: both checksums, their fields inside the repeated header, whole segments
+	 * no longer than a frame. */
+	tso->hdrlen = f->nf_hdrlen;
+	tso->mss = f->nf_mss;
+	struct net_tx_offload cs = *ofl;
+	cs.no_flags &= ~NET_OFFLOAD_TSO;
+	if (cs.no_flags != NET_OFFLOAD_ALL || tso->mss == 0
+	    || tso->hdrlen < NET_FRAME_MIN || tso->hdrlen + tso->mss > NET_FRAME_MAX
+	    || total <= tso->hdrlen || total - tso->hdrlen > NET_TSO_PAYLOAD_MAX)
+		return -E_INVAL;
+	if ((r = netsys_offload_check(&cs, tso->hdrlen)) < 0 || ofl->no_tucss >= tso->hdrlen)
 		return -E_INVAL;
 	return 0;
 }
@@ -67,26 +146,15 @@ netsys_block(uint32_t wait_bit)
 int
 sys_net_send(uintptr_t buf, size_t len, int flags)
 {
-	pte_t *pte;
+	struct PageInfo *pp;
 	int r;
 
 	if ((r = netsys_check_caller(flags, NET_NONBLOCK | NET_TX_OFFLOAD)) < 0)
 		return r;
 	if (len < NET_FRAME_MIN || len > NET_FRAME_MAX)
 		return -E_INVAL;
-	/* Below UTOP: the user-readable kernel views above it (UENVS, UPAGES, UVPT) are not the
-	 * caller's pages to lend to the card. */
-	if (buf >= UTOP)
-		return -E_FAULT;
-	if (PGOFF(buf) + len > PGSIZE)
-		return -E_INVAL;
-	struct PageInfo *pp = page_lookup(curenv->env_pgdir, (void *) buf, &pte);
-	if (pp == NULL || (*pte & (PTE_U | PTE_P)) != (PTE_U | PTE_P))
-		return -E_FAULT;
-	/* Pinning drops the reference later with page_decref, which only allocatable pages
-	 * take; a reserved page cannot be mapped below UTOP today, but must not get here. */
-	if (pp->pp_flags & PP_RESERVED)
-		return -E_FAULT;
+	if (!(pp = netsys_tx_page(buf, len, &r)))
+		return r;
 
 	/* The offload request is in the packet page's header, so buf must be its np_data. */
 	struct net_tx_offload ofl = { 0 };
@@ -103,6 +171,48 @@ sys_net_send(uintptr_t buf, size_t len, int flags)
 		if (e1000_tx_wait_arm() == 0)
 			netsys_block(ENV_WAIT_NET_TX);
 		r = e1000_tx_page(pp, PGOFF(buf), len, &ofl);
+	}
+	return r;
+}
+
+int
+sys_net_send_batch(uintptr_t frames, uint32_t n, int flags)
+{
+	struct e1000_tx_frag frags[NET_TX_FRAGS_MAX];
+	uint32_t queued = 0;
+	int r;
+
+	if ((r = netsys_check_caller(flags, NET_NONBLOCK)) < 0)
+		return r;
+	if (n == 0 || n > NET_TX_BATCH_MAX)
+		return -E_INVAL;
+	if (frames >= UTOP || user_mem_check(curenv, (void *) frames,
+					     n * sizeof(struct net_tx_frame), PTE_U | PTE_P) < 0)
+		return -E_FAULT;
+
+again:
+	for (; queued < n; queued++) {
+		struct net_tx_frame f;
+		struct e1000_tx_tso tso;
+		bool has_tso = false;
+
+		/* Copied once: the sender may be changing its array. */
+		memcpy(&f, (const struct net_tx_frame *) frames + queued, sizeof(f));
+		if ((r = netsys_tx_frame_check(&f, frags, &tso, &has_tso)) < 0
+		    || (r = e1000_tx_frame(frags, f.nf_nfrags, &f.nf_offload,
+					   has_tso ? &tso : NULL)) < 0)
+			break;
+	}
+	if (queued > 0) {
+		e1000_tx_doorbell();
+		return queued;
+	}
+	if (r == -E_AGAIN && !(flags & NET_NONBLOCK)) {
+		/* Sleep (the call starts over when woken) only if arming the TX-done interrupt
+		 * found no slot finished meanwhile; else try again at once. */
+		if (e1000_tx_wait_arm() == 0)
+			netsys_block(ENV_WAIT_NET_TX);
+		goto again;
 	}
 	return r;
 }

@@ -32,6 +32,18 @@
  * PP_REF_MAX times and cannot be pinned); -E_NOT_SUPP. */
 int	sys_net_send(uintptr_t buf, size_t len, int flags);
 
+/* Queue up to n (1..NET_TX_BATCH_MAX) frames described by frames[0..n) (struct net_tx_frame,
+ * inc/ns.h: user memory, copied before use) with one doorbell, in order, each checked as a
+ * sys_net_send buffer fragment by fragment and pinned until sent.  Returns the number queued,
+ * at least 1: a frame refused or finding no room ends the batch, and the next call reports
+ * it.  Errors, for the first frame: -E_PERM; -E_INVAL (n, flags, fragment count or length,
+ * a fragment crossing its page's end, a frame too short or long, an offload request unknown or
+ * reaching outside the frame, segmentation without both checksums or with fields outside its
+ * header, a segment longer than a frame); -E_FAULT (frames, or a fragment's page); -E_AGAIN
+ * (NET_NONBLOCK, no room in the ring); -E_NO_MEM (a page mapped too often to be pinned);
+ * -E_NOT_SUPP. */
+int	sys_net_send_batch(uintptr_t frames, uint32_t n, int flags);
+
 /* Map the next received frame's packet page (struct net_pkt, inc/ns.h) at dstva (page-aligned,
  * below UTOP), writable, replacing what was mapped there.  The frame length; -E_PERM; -E_INVAL
  * (dstva, flags); -E_AGAIN (NET_NONBLOCK, nothing received); -E_NO_MEM (the frame stays
