@@ -129,13 +129,15 @@
  *    NS_PAGE_LIM --> + - - - - - - - - - - - - - - -+ 0x90400000
  *                    |  page slots: received pages  | ns       (net/serv.c: NS_PAGE_SLOTS)
  *    NS_PAGE_BASE -> + - - - - - - - - - - - - - - -+ 0x90000000 = NS_TX_LIM
- *                    |  outgoing frame pages (TX)   | ns       (net/lwip/netif.c)
- *    NS_TX_BASE --->  - - - - - - - - - - - - - - - + 0x8fff0000
+ *                    |  outgoing frame pages (TX)   | ns, its output helper (net/lwip/netif.c)
+ *    NS_TX_BASE --->  - - - - - - - - - - - - - - - + 0x8ff00000
  *                    |  receive ring (2 pages)      | ns, its input helper (net/nethelpers.h)
- *    NS_RX_RING_VA -> + - - - - - - - - - - - - - - -+ 0x8ffee000
+ *    NS_RX_RING_VA -> + - - - - - - - - - - - - - - -+ 0x8fefe000
  *                    |  input's window: the pages   | ns input helper  (net/input.c)
  *                    |  of received frames (64)     |
- *    INPUT_WIN_VA -->  - - - - - - - - - - - - - - - + 0x8ffae000
+ *    INPUT_WIN_VA -->  - - - - - - - - - - - - - - - + 0x8febe000
+ *                    |  transmit ring (3 pages)     | ns, its output helper (net/nethelpers.h)
+ *    NS_TX_RING_VA -> + - - - - - - - - - - - - - - -+ 0x8febb000
  *                    |  . . . . . . . . . . . . . . |
  *    DISKMAP ----->  +------------------------------+ 0x10000000
  *                    |  the request page            | fs       (fs/serv.c)
@@ -191,9 +193,10 @@
  * of received frames both share (net/nethelpers.h), its ring of outgoing frame pages
  * (net/lwip/netif.c), the page slots of the pages it receives (net/serv.h) and its threads'
  * stacks (net/thread.h). */
+#define NS_TX_RING_VA	(INPUT_WIN_VA - 3*PGSIZE)
 #define INPUT_WIN_VA	(NS_RX_RING_VA - 64*PGSIZE)
 #define NS_RX_RING_VA	(NS_TX_BASE - 2*PGSIZE)
-#define NS_TX_BASE	(NS_PAGE_BASE - 16*PGSIZE)
+#define NS_TX_BASE	(NS_PAGE_BASE - 256*PGSIZE)
 #define NS_TX_LIM	NS_PAGE_BASE
 #define NS_PAGE_BASE	0x90000000
 #define NS_PAGE_LIM	(NS_PAGE_BASE + PTSIZE)
@@ -273,7 +276,8 @@ UREGION_BELOW(DISKMAP + DISKSIZE, FDDATA);
 UREGION_BELOW(FDTABLE_LIM, FS_OPENFILE_VA);
 UREGION_BELOW(FS_OPENFILE_LIM, USTACKTOP - PGSIZE);
 /* The network server. */
-UREGION_BELOW(DISKMAP, INPUT_WIN_VA);
+UREGION_BELOW(DISKMAP, NS_TX_RING_VA);
+UREGION_BELOW(NS_TX_RING_VA + 3*PGSIZE, INPUT_WIN_VA);
 UREGION_BELOW(INPUT_WIN_VA + 64*PGSIZE, NS_RX_RING_VA);
 UREGION_BELOW(NS_RX_RING_VA + 2*PGSIZE, NS_TX_BASE);
 UREGION_BELOW(NS_TX_LIM, NS_PAGE_BASE);

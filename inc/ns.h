@@ -188,9 +188,11 @@ enum {
 struct ns_stats {
 	/* frames from the input helper; pages kept as lwIP buffers (no copy) */
 	uint32_t rx_frames, rx_bytes, rx_dropped, rx_pages_held, rx_pages_held_max;
-	/* frames to the output helper; every one is copied (linearized) into a packet page, one
-	 * of a ring of pages reused once the card is done with them (tx_page_reused) */
-	uint32_t tx_frames, tx_bytes, tx_copy_bytes, tx_chained, tx_dropped, tx_page_reused;
+	/* frames to the output helper; every byte is copied (linearized) into pages of the
+	 * transmit pool; TCP segments merged into the frame before them, frames the card
+	 * segments */
+	uint32_t tx_frames, tx_bytes, tx_copy_bytes, tx_chained, tx_dropped, tx_merged,
+		tx_tso_frames;
 	/* copies between client request pages and lwIP buffers */
 	uint32_t send_copy_bytes, recv_copy_bytes;
 	/* client requests, those refused as malformed, answers the client did not wait for */

@@ -5,16 +5,10 @@
  *   input(ns, shared, ring): receives frames in batches (sys_net_recv_batch) straight into
  *                the receive ring it shares with ns, and tells ns only when ns is about to
  *                sleep (RECEIVE RING below).
- *   output(ns, waiting): accepts packet pages only from ns with NSREQ_OUTPUT and a user page,
- *                and transmits np_data/np_len with sys_net_send (NET_TX_OFFLOAD: the card
- *                inserts the checksums np_offload asks for), then drops its mapping: the
- *                card holds the page until the frame is sent (kern/e1000.h, rule T2).  When
- *                ns found it busy and queued frames, ns sets *waiting (a word of a page both
- *                share, PTE_SHARE, or NULL for none): after its frame the helper clears it and
- *                tells ns NSREQ_OUTPUT_READY with one sys_ipc_try_send, never a retry loop (if
- *                ns is not receiving it is running, and sends its queue on its own).  Refused
- *                requests are counted, and reported on the console at most every
- *                OUTPUT_REPORT_MSEC: any environment may send to the helper.
+ *   output(ns, ring): hands the frames ns posts in the transmit ring to the card, as many as
+ *                are ready with each sys_net_send_batch (one doorbell), and sleeps while the
+ *                ring is empty (TRANSMIT RING below).  Frames the kernel refuses are skipped,
+ *                counted, and reported on the console at most every OUTPUT_REPORT_MSEC.
  *   timer(ns, deadline): sends ns NSREQ_TIMER (no page) when the clock reaches *deadline (a
  *                word of the page ns shares with its helpers, which ns moves as its timers
  *                and timed waits come and go; sys_page_wake when it moves it earlier), sleeping
@@ -42,6 +36,24 @@
  *     and wakes the page.  Each side writes its counter and then reads the other's flag, with
  *     a full barrier between (two CPUs may run them at once), so no wake-up is lost.  A frame
  *     costs ns one wake-up only when it was idle: a burst is drained in one turn.
+ *
+ * TRANSMIT RING: struct ns_tx_ring at NS_TX_RING_VA, shared by ns (or a test standing in for
+ * it: net/txring.c is the producer's side) and its output helper, PTE_SHARE; the frames'
+ * pages are mapped at the same addresses in both.
+ *   - ns owns the free entries: it writes one (a struct net_tx_frame naming its pages by
+ *     address) at head while head - tail < NS_TX_RING_SLOTS, and then moves head; the helper
+ *     owns [tail, head): it passes them to sys_net_send_batch straight from the ring, which
+ *     pins every fragment's page, and then moves tail.  Each side writes only its own
+ *     counter, and an entry only while it owns it.
+ *   - A page named by an entry is not written by ns until tail has passed the entry AND the
+ *     card has let go of the page (its reference count is back to the mappings alone: rule
+ *     T2): then it is ns's again.
+ *   - Waking: the helper sets helper_idle before it sleeps on head's page and looks at head
+ *     once more; ns, having moved head (once for a batch, txring_kick), clears helper_idle if
+ *     set and wakes the page.  When the ring is full ns keeps its frames and sets ns_waiting;
+ *     the helper, having moved tail, clears it and pokes ns with NSREQ_OUTPUT_READY (one
+ *     sys_ipc_try_send: if ns is not receiving it is running, and looks at the ring itself).
+ *     Barriers as for the receive ring.
  */
 #ifndef NET_NETHELPERS_H
 #define NET_NETHELPERS_H
@@ -60,12 +72,12 @@ struct ns_shared;
 struct net_rx_frame;
 void	input(envid_t ns_envid, volatile struct ns_shared *shared, struct net_rx_frame *ring)
 	__attribute__((noreturn));
-void	output(envid_t ns_envid, volatile uint32_t *waiting) __attribute__((noreturn));
+struct ns_tx_ring;
+void	output(envid_t ns_envid, volatile struct ns_tx_ring *ring) __attribute__((noreturn));
 #define TIMER_MIN_MSEC	10
 
 /* The page the network server shares with its helpers (at NS_SHARED_VA, PTE_SHARE). */
 struct ns_shared {
-	uint32_t output_waiting;	/* ns queued frames: tell it when you take the next */
 	uint32_t timer_deadline;	/* tick ns when the clock (sys_time_msec) reaches this */
 	uint32_t rx_head;		/* receive ring: entries the input helper published */
 	uint32_t rx_tail;		/* receive ring: entries ns has taken */
@@ -83,6 +95,32 @@ static_assert(NS_RX_RING_SLOTS * sizeof(struct net_rx_frame) == NS_RX_RING_PAGES
 static_assert(NS_RX_RING_VA + NS_RX_RING_PAGES * PGSIZE <= NS_TX_BASE
 	      && INPUT_WIN_VA + NS_RX_RING_SLOTS * PGSIZE <= NS_RX_RING_VA,
 	      "the ring and the window fit their regions (inc/memlayout.h)");
+
+/* The transmit ring. */
+#define NS_TX_RING_SLOTS	64
+struct ns_tx_ring {
+	uint32_t head;			/* ns: frames posted (free-running) */
+	uint32_t tail;			/* helper: frames handed to the card */
+	uint32_t helper_idle;		/* the helper is about to sleep: wake head's page */
+	uint32_t ns_waiting;		/* ns holds frames for a full ring: poke it */
+	uint32_t refused;		/* frames the kernel refused (the helper counts) */
+	uint32_t batches;		/* sys_net_send_batch calls: frames / batches a call */
+	uint32_t pad[10];
+	struct net_tx_frame frames[NS_TX_RING_SLOTS];
+};
+#define NS_TX_RING_PAGES	((sizeof(struct ns_tx_ring) + PGSIZE - 1) / PGSIZE)
+static_assert(NS_TX_RING_SLOTS <= NET_TX_BATCH_MAX, "one call can take the whole ring");
+static_assert(NS_TX_RING_VA + NS_TX_RING_PAGES * PGSIZE <= INPUT_WIN_VA,
+	      "the transmit ring fits its region (inc/memlayout.h)");
+
+/* net/txring.c: the producer's side of the transmit ring (ns, or a test standing in for it).
+ * txring_create maps the ring at NS_TX_RING_VA, PTE_SHARE, before the helper is forked. */
+volatile struct ns_tx_ring *txring_create(void);
+/* Post frame f (its pages mapped in the helper at the addresses it names); false if the
+ * ring is full (ns_waiting is set: NSREQ_OUTPUT_READY comes when there is room). */
+bool	txring_post(volatile struct ns_tx_ring *ring, const struct net_tx_frame *f);
+/* Wake the helper if it sleeps: once after posting a batch. */
+void	txring_kick(volatile struct ns_tx_ring *ring);
 
 /* A full barrier: this CPU's earlier stores are visible to all before its later loads. */
 static inline void

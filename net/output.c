@@ -1,60 +1,73 @@
-/* The output helper: packet pages from the network server to the card, without copying
- * (contract in net/nethelpers.h). */
+/* The output helper: frames from the network server's transmit ring to the card, a batch per
+ * system call, without copying (contract in net/nethelpers.h). */
 
 #include <inc/lib.h>
 #include <inc/ns.h>
 
 #include "nethelpers.h"
 
-/* Refused requests: counted, and reported when the first comes and then at most every
- * OUTPUT_REPORT_MSEC, so that a flood of bad requests cannot flood the console. */
-static uint32_t refused, refused_unreported, last_report;
+/* Refused frames: counted, and reported when the first comes and then at most every
+ * OUTPUT_REPORT_MSEC, so that a flood of bad frames cannot flood the console. */
+static uint32_t refused_unreported, last_report;
 
 static void
-refuse(const char *why, int32_t req, envid_t from, int value)
+refuse(volatile struct ns_tx_ring *ring, int err)
 {
 	uint32_t now = sys_time_msec();
 
-	refused++;
+	ring->refused++;
 	refused_unreported++;
-	if (refused > 1 && now - last_report < OUTPUT_REPORT_MSEC)
+	if (ring->refused > 1 && now - last_report < OUTPUT_REPORT_MSEC)
 		return;
 	if (refused_unreported == 1)
-		cprintf("ns-output: refused %s (request %d from %08x, %d)\n", why, req, from,
-			value);
+		cprintf("ns-output: the kernel refused a frame: %e\n", err);
 	else
-		cprintf("ns-output: refused %u requests in %u ms (the last: %s, request %d "
-			"from %08x, %d); %u in all\n", refused_unreported, now - last_report, why,
-			req, from, value, refused);
+		cprintf("ns-output: the kernel refused %u frames in %u ms (the last: %e); %u in all\n",
+			refused_unreported, now - last_report, err, ring->refused);
 	refused_unreported = 0;
 	last_report = now;
 }
 
-void
-output(envid_t ns_envid, volatile uint32_t *waiting)
+/* Sleep until ns moves head past `head`. */
+static void
+output_wait(volatile struct ns_tx_ring *ring, uint32_t head)
 {
-	struct net_pkt *pkt = (struct net_pkt *) OUTPUT_PKT_VA;
-	envid_t from;
-	int perm, r;
+	ring->helper_idle = 1;
+	ns_barrier();
+	if (ring->head == head) {
+		int r = sys_page_wait(&ring->head, head, pageref((const void *) &ring->head));
+		if (r < 0)
+			panic("sys_page_wait: %e", r);
+	}
+	ring->helper_idle = 0;
+}
 
+void
+output(envid_t ns_envid, volatile struct ns_tx_ring *ring)
+{
 	binaryname = "ns-output";
 	for (;;) {
-		int32_t req = ipc_recv(&from, pkt, &perm);
+		uint32_t tail = ring->tail, head = ring->head;
 
-		if (from != ns_envid || req != NSREQ_OUTPUT
-		    || (perm & (PTE_P | PTE_U)) != (PTE_P | PTE_U)) {
-			refuse("a request (page perm)", req, from, perm);
-		} else if (pkt->np_len <= 0 || pkt->np_len > NET_FRAME_MAX) {
-			refuse("a frame (bytes)", req, from, pkt->np_len);
-		} else if ((r = sys_net_send(pkt->np_data, pkt->np_len, NET_TX_OFFLOAD)) < 0) {
-			/* The kernel refused it (too short, say): report, never drop silently. */
-			refuse("a frame the kernel refused (error)", req, from, r);
+		if (head == tail) {
+			output_wait(ring, head);
+			continue;
 		}
-		/* The card holds its own reference to the page until the frame is out. */
-		if (perm && (r = sys_page_unmap(0, pkt)) < 0)
-			panic("sys_page_unmap: %e", r);
-		if (waiting && *waiting && from == ns_envid) {
-			*waiting = 0;
+		ns_barrier();		/* the entries are read after the head that published them */
+		/* Consecutive entries from tail, up to the ring's end; blocks while the card's
+		 * ring is full. */
+		uint32_t at = tail % NS_TX_RING_SLOTS;
+		uint32_t n = MIN(head - tail, NS_TX_RING_SLOTS - at);
+		int r = sys_net_send_batch((const struct net_tx_frame *) &ring->frames[at], n, 0);
+		if (r < 0) {
+			refuse(ring, r);	/* that frame is skipped */
+			r = 1;
+		} else
+			ring->batches++;
+		ring->tail = tail + r;
+		ns_barrier();
+		if (ring->ns_waiting) {
+			ring->ns_waiting = 0;
 			sys_ipc_try_send(ns_envid, NSREQ_OUTPUT_READY, (void *) UTOP, 0);
 		}
 	}

@@ -49,7 +49,6 @@
 
 struct ns_stats ns_stats;
 envid_t ns_output_envid;
-volatile uint32_t *ns_output_waiting;
 static volatile struct ns_shared *shared;	/* with the helpers (net/nethelpers.h) */
 static envid_t input_envid, timer_envid;
 static struct netif ns_netif;
@@ -203,8 +202,9 @@ ns_stats_print(const struct ns_stats *st)
 		"(max %u), no copy\n", st->rx_frames, st->rx_bytes, st->rx_drains, st->rx_dropped,
 		st->rx_pages_held, st->rx_pages_held_max);
 	cprintf("ns stats: tx %u frames %u bytes, %u dropped; copied into pages %u bytes "
-		"(%u frames from chains), pages reused %u\n", st->tx_frames, st->tx_bytes,
-		st->tx_dropped, st->tx_copy_bytes, st->tx_chained, st->tx_page_reused);
+		"(%u frames from chains); %u segments merged into %u frames the card segments\n",
+		st->tx_frames, st->tx_bytes, st->tx_dropped, st->tx_copy_bytes, st->tx_chained,
+		st->tx_merged, st->tx_tso_frames);
 	cprintf("ns stats: copies: send %u bytes (client page -> lwIP), recv %u bytes "
 		"(lwIP -> client page)\n", st->send_copy_bytes, st->recv_copy_bytes);
 	cprintf("ns stats: requests %u (%u refused, %u answers lost); sockets %u open, %u max, "
@@ -523,7 +523,7 @@ static void
 run_output(envid_t ns, uint32_t arg)
 {
 	(void) arg;
-	output(ns, ns_output_waiting);
+	output(ns, ns_netif_tx_ring());
 }
 
 static void
@@ -559,7 +559,6 @@ umain(int argc, char **argv)
 	if (r < 0)
 		panic("ns: the page shared with the helpers: %e", r);
 	shared = (volatile struct ns_shared *) NS_SHARED_VA;
-	ns_output_waiting = &shared->output_waiting;
 	last_reap = sys_time_msec();
 	shared->timer_deadline = last_reap + NS_REAP_MSEC;
 	/* The receive ring, shared with the input helper the same way. */
@@ -568,6 +567,8 @@ umain(int argc, char **argv)
 					PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0)
 			panic("ns: the receive ring: %e", r);
 	rx_ring = (struct net_rx_frame *) NS_RX_RING_VA;
+	/* The transmit ring and its pages, shared with the output helper the same way. */
+	ns_netif_tx_init();
 	ns_output_envid = helper_start("ns-output", run_output, ns, 0);
 	input_envid = helper_start("ns-input", run_input, ns, 0);
 	timer_envid = helper_start("ns-timer", run_timer, ns, 0);

@@ -34,10 +34,8 @@ extern struct ns_stats ns_stats;
 void	ns_stats_fill(struct ns_stats *st);	/* ns_stats plus the gathered ones */
 void	ns_stats_print(const struct ns_stats *st);
 
-/* The output helper, which takes our outgoing frames, and the word we share with it: nonzero
- * while we have frames queued for it (net/nethelpers.h). */
+/* The output helper, which takes our outgoing frames (net/nethelpers.h). */
 extern envid_t ns_output_envid;
-extern volatile uint32_t *ns_output_waiting;
 
 /* Answer a client: send it the value now, or, if it is not waiting yet, queue the answer for
  * the dispatcher to send when it is (net/serv.c); never waits.  A client that does not wait
@@ -67,7 +65,12 @@ err_t	ns_netif_init(struct netif *netif);
 void	ns_netif_input(struct netif *netif, void *page);
 /* Hand lwIP a copy of a received frame of len bytes at frame (a receive ring entry's). */
 void	ns_netif_input_copy(struct netif *netif, const void *frame, int32_t len);
-/* Send the frames queued while the output helper was busy, as far as it takes them now. */
+/* The transmit ring and its page pool, before the helpers are forked (they inherit both). */
+void	ns_netif_tx_init(void);
+struct ns_tx_ring;
+volatile struct ns_tx_ring *ns_netif_tx_ring(void);
+/* The end of a dispatcher turn: send the frame being built and those waiting for room in the
+ * ring, and wake the output helper if it sleeps. */
 void	ns_netif_flush(void);
 
 /* net/lwip/tcpfreed.c: a netconn whose connection lwIP frees without telling it is told at

@@ -48,10 +48,12 @@ testinput_fork(void (*helper)(envid_t), envid_t ns)
 	return e;
 }
 
+static volatile struct ns_tx_ring *txring;
+
 static void
-output_alone(envid_t ns)
+output_ring(envid_t ns)
 {
-	output(ns, NULL);	/* this test queues no frames */
+	output(ns, txring);
 }
 
 /* The receive ring, as the network server sets it up (net/nethelpers.h). */
@@ -134,13 +136,21 @@ umain(int argc, char **argv)
 	if ((r = sys_net_info(&ni)) < 0)
 		panic("sys_net_info: %e", r);
 	testinput_share();
-	envid_t out = testinput_fork(output_alone, ns);
+	txring = txring_create();
+	envid_t out = testinput_fork(output_ring, ns);
 	envid_t in = testinput_fork(input_ring, ns);
 
 	if ((r = sys_page_alloc(0, TX_VA, PTE_P | PTE_U | PTE_W)) < 0)
 		panic("sys_page_alloc: %e", r);
-	TX_VA->np_len = net_arp_request(TX_VA->np_data, ni.mac, NET_GUEST_IP, NET_GATEWAY_IP);
-	ipc_send(out, NSREQ_OUTPUT, TX_VA, PTE_P | PTE_U);
+	struct net_tx_frame f = { .nf_nfrags = 1 };
+	f.nf_frags[0].nt_va = (uintptr_t) TX_VA;
+	f.nf_frags[0].nt_len = net_arp_request((uint8_t *) TX_VA, ni.mac, NET_GUEST_IP,
+					       NET_GATEWAY_IP);
+	if ((r = sys_page_map(0, TX_VA, out, TX_VA, PTE_P | PTE_U)) < 0)
+		panic("sys_page_map: %e", r);
+	if (!txring_post(txring, &f))
+		panic("the transmit ring is full");
+	txring_kick(txring);
 	if ((r = sys_page_unmap(0, TX_VA)) < 0)
 		panic("sys_page_unmap: %e", r);
 	cprintf("testinput: sent an ARP request for " NET_IP_FMT " from "

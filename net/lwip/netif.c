@@ -19,6 +19,7 @@
 #include <netif/ethernet.h>
 
 #include "ns_hooks.h"
+#include <net/nethelpers.h>
 
 /* Where linkoutput builds outgoing frames: a ring of NS_TX_PAGES pages, the region
  * [NS_TX_BASE, NS_TX_LIM) below the page slots (inc/memlayout.h). */
@@ -245,25 +246,52 @@ ns_netif_input(struct netif *netif, void *page)
 }
 
 /*
- * Send: lwIP hands us a pbuf chain (headers, then data; with LWIP_NETIF_TX_SINGLE_PBUF a TCP
- * segment is one pbuf).  The output helper takes exactly one page holding the frame, so the
- * frame is copied into a packet page: this is the one copy on the way out, counted in
- * tx_copy_bytes (and tx_chained counts frames that were more than one buffer).  We keep our
- * mapping of the page; the output helper maps it too until it has handed it to the card, and
- * the card holds a reference until the frame is sent (kern/e1000.h, T1-T2), so the page is ours
- * alone again exactly when its reference count is 1.
+ * Send.  lwIP hands us each frame as a pbuf chain; we copy it once, into pages of the transmit
+ * pool (NS_TX_POOL pages at NS_TX_BASE, mapped at the same addresses in the output helper:
+ * PTE_SHARE before it was forked), describe it as a struct net_tx_frame naming those pages,
+ * and post it in the transmit ring (net/nethelpers.h).  That copy is the one on the way out
+ * (tx_copy_bytes); tx_chained counts frames that were more than one buffer.
+ *
+ * A pool page is ours to write again when no frame that names it waits here or in the ring
+ * (tx_pending; tx_seq against the ring's tail) and the card has let go of it: its reference
+ * count is the mappings' alone (tx_base_ref, ours and the helpers'), read from pages[].
+ *
+ * Segmentation offload: the consecutive TCP segments of one connection that lwIP emits in one
+ * dispatcher turn (when a batch of ACKs opens the window, or a client's send) become one frame
+ * that the card cuts back into those very segments (NET_OFFLOAD_TSO): lwIP cuts a stream into
+ * segments of the connection's MSS but the last, so a segment is merged only into a frame whose
+ * segments so far were all as long as its first, continuing it byte for byte, and only if it
+ * is no longer (tx_merge_ok).  The merged frame carries the newest segment's ACK, window and
+ * flags (the card puts PSH and FIN on the last segment only).  The frame being built waits at
+ * most until the end of the dispatcher's turn (ns_netif_flush), never across a sleep.
+ *
+ * When the ring is full, posted frames wait here in order (tx_fifo), and the output helper
+ * pokes us when it has room; with the FIFO full too, or no pool page free, a frame is dropped
+ * (tx_dropped) and lwIP's TCP sends it again.
  */
-/*
- * Frames the output helper was not ready for (it receives one frame at a time, and is busy
- * while it hands the previous one to the card, or while the card's ring is full) wait in a
- * FIFO of their ring pages, in order, and go at the next turn of the dispatcher
- * (ns_netif_flush).  Meanwhile ns_output_waiting is set, so the helper tells us when it takes
- * its next frame (net/nethelpers.h): the server never waits for the helper.  A queued page is
- * never reused for another frame; with every page queued, a frame is dropped (tx_dropped).
- */
-static uint8_t tx_fifo[NS_TX_PAGES];	/* ring page numbers, from tx_fifo_head */
+#define NS_TX_POOL	((NS_TX_LIM - NS_TX_BASE) / PGSIZE)
+#define NS_TX_FIFO	128
+#define TX_TCP_HLEN	(SIZEOF_ETH_HDR + IP_HLEN + TCP_HLEN)	/* a mergeable segment's */
+
+static volatile struct ns_tx_ring *tx_ring;
+static uint32_t tx_base_ref;		/* a free pool page's reference count */
+static uint32_t tx_seq[NS_TX_POOL];	/* ring sequence of the last frame naming the page */
+static bool tx_pending[NS_TX_POOL];	/* in the frame being built or in tx_fifo */
+
+/* A frame with its pool pages. */
+struct tx_frame {
+	struct net_tx_frame f;
+	uint16_t pages[NET_TX_FRAGS_MAX];	/* pool index of each fragment's page */
+};
+static struct tx_frame tx_fifo[NS_TX_FIFO];
 static uint32_t tx_fifo_head, tx_fifo_count;
-static bool tx_page_queued[NS_TX_PAGES];
+
+/* The frame being built. */
+static struct tx_frame tb;
+static bool tb_open;
+static uint32_t tb_len;			/* bytes so far */
+static bool tb_tcp;			/* a mergeable TCP segment (or several) */
+static uint32_t tb_segs, tb_mss, tb_last, tb_next_seq;
 
 static uintptr_t
 tx_page_va(uint32_t i)
@@ -271,71 +299,120 @@ tx_page_va(uint32_t i)
 	return NS_TX_BASE + i * PGSIZE;
 }
 
-/* A page to build the next outgoing frame in: the next page of the ring that is not queued,
- * reused when nobody else holds it any more (the output helper has unmapped it and the card
- * has sent it: its reference count, read from pages[], is our mapping's alone), else replaced
- * by a fresh page.  Reuse saves allocating (and zeroing) a page and unmapping it for every
- * frame.  Stores its ring number in *ip. */
-static struct net_pkt *
-tx_page_get(uint32_t *ip)
+void
+ns_netif_tx_init(void)
 {
-	static uint32_t next;
-	uint32_t i = next % NS_TX_PAGES;
-
-	for (int tries = 0; tx_page_queued[i]; tries++) {
-		if (tries == NS_TX_PAGES)
-			return NULL;
-		i = ++next % NS_TX_PAGES;
+	tx_ring = txring_create();
+	for (uint32_t i = 0; i < NS_TX_POOL; i++) {
+		int r = sys_page_alloc(0, (void *) tx_page_va(i), PTE_P | PTE_U | PTE_W | PTE_SHARE);
+		if (r < 0)
+			panic("ns: the transmit pool: %e", r);
+		tx_seq[i] = (uint32_t) -1;	/* before the ring's first frame */
 	}
-	next++;
-	uintptr_t va = tx_page_va(i);
-	pte_t pte = (uvpd[PDX(va)] & PTE_P) ? uvpt[PGNUM(va)] : 0;
-	*ip = i;
-	if ((pte & PTE_P) && pages[PGNUM(PTE_ADDR(pte))].pp_ref == 1) {
-		ns_stats.tx_page_reused++;
-		return (struct net_pkt *) va;
-	}
-	/* Mapping over the old page drops our reference to it; the others still hold theirs. */
-	if (sys_page_alloc(0, (void *) va, PTE_P | PTE_U | PTE_W) < 0)
-		return NULL;
-	return (struct net_pkt *) va;
 }
 
-/* Hand ring page i to the output helper.  Returns 0, -E_IPC_NOT_RECV (busy: try later), or
- * another error (the frame is dropped, counted). */
-static int
-tx_send(uint32_t i)
+volatile struct ns_tx_ring *
+ns_netif_tx_ring(void)
 {
-	struct net_pkt *pkt = (struct net_pkt *) tx_page_va(i);
-	int32_t len = pkt->np_len;
-	int r = sys_ipc_try_send(ns_output_envid, NSREQ_OUTPUT, pkt, PTE_P | PTE_U);
+	return tx_ring;
+}
 
-	if (r == -E_IPC_NOT_RECV)
-		return r;
-	if (r < 0) {
-		ns_stats.tx_dropped++;
-		return r;
+static bool
+tx_page_free(uint32_t i)
+{
+	return !tx_pending[i] && (int32_t) (tx_seq[i] - tx_ring->tail) < 0
+		&& pageref((const void *) tx_page_va(i)) == tx_base_ref;
+}
+
+/* A free pool page, now pending, or -1. */
+static int
+tx_page_alloc(void)
+{
+	static uint32_t cursor;
+
+	for (uint32_t tries = 0; tries < NS_TX_POOL; tries++) {
+		uint32_t i = cursor++ % NS_TX_POOL;
+		if (tx_page_free(i)) {
+			tx_pending[i] = true;
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* Drop frame t (its pages free again). */
+static void
+tx_frame_drop(struct tx_frame *t)
+{
+	for (uint32_t i = 0; i < t->f.nf_nfrags; i++)
+		tx_pending[t->pages[i]] = false;
+	ns_stats.tx_dropped++;
+}
+
+/* Put frame t in the ring, or false if it is full. */
+static bool
+tx_frame_post(struct tx_frame *t)
+{
+	uint32_t seq = tx_ring->head;
+
+	if (!txring_post(tx_ring, &t->f))
+		return false;
+	for (uint32_t i = 0; i < t->f.nf_nfrags; i++) {
+		tx_seq[t->pages[i]] = seq;
+		tx_pending[t->pages[i]] = false;
+	}
+	return true;
+}
+
+/* Frame t is complete: to the ring behind those waiting, else to the FIFO, else dropped. */
+static void
+tx_frame_send(struct tx_frame *t)
+{
+	uint32_t bytes = 0;
+
+	for (uint32_t i = 0; i < t->f.nf_nfrags; i++)
+		bytes += t->f.nf_frags[i].nt_len;
+	if (tx_fifo_count == 0 && tx_frame_post(t)) {
+		/* posted */
+	} else if (tx_fifo_count < NS_TX_FIFO) {
+		tx_fifo[(tx_fifo_head + tx_fifo_count++) % NS_TX_FIFO] = *t;
+		ns_stats.tx_queued++;
+	} else {
+		tx_frame_drop(t);
+		return;
 	}
 	ns_stats.tx_frames++;
-	ns_stats.tx_bytes += len;
-	return 0;
+	ns_stats.tx_bytes += bytes;
 }
 
-void
-ns_netif_flush(void)
+/* Copy len bytes of p from offset off onto the end of the frame being built, in new pool pages
+ * as needed.  False if no page was free (the frame is then incomplete: drop it). */
+static bool
+tb_append(const struct pbuf *p, uint32_t off, uint32_t len)
 {
-	while (tx_fifo_count > 0) {
-		uint32_t i = tx_fifo[tx_fifo_head];
-		if (tx_send(i) == -E_IPC_NOT_RECV) {
-			*ns_output_waiting = 1;
-			return;
+	while (len > 0) {
+		struct net_tx_frag *fr = tb.f.nf_nfrags ? &tb.f.nf_frags[tb.f.nf_nfrags - 1] : NULL;
+		uint32_t room = fr ? PGSIZE - PGOFF(fr->nt_va) - fr->nt_len : 0;
+		if (room == 0) {
+			int i;
+			if (tb.f.nf_nfrags == NET_TX_FRAGS_MAX || (i = tx_page_alloc()) < 0)
+				return false;
+			tb.pages[tb.f.nf_nfrags] = i;
+			fr = &tb.f.nf_frags[tb.f.nf_nfrags++];
+			fr->nt_va = tx_page_va(i);
+			fr->nt_len = 0;
+			room = PGSIZE;
 		}
-		tx_page_queued[i] = false;
-		tx_fifo_head = (tx_fifo_head + 1) % NS_TX_PAGES;
-		tx_fifo_count--;
+		uint32_t n = MIN(room, len);
+		pbuf_copy_partial(p, (uint8_t *) fr->nt_va + fr->nt_len, n, off);
+		fr->nt_len += n;
+		off += n;
+		len -= n;
+		tb_len += n;
+		ns_stats.tx_copy_bytes += n;
 	}
+	return true;
 }
-
 static err_t ns_netif_linkoutput(struct netif *netif, struct pbuf *p);
 
 /*
@@ -389,9 +466,12 @@ tx_l4_csum_field(uint8_t proto, size_t *field, size_t *hlen)
 }
 
 /* Ask for the TCP/UDP checksum of the IPv4 packet at ip (ihl header bytes, tot IP bytes, the
- * frame's bytes from ip on all present), if it has one the card can compute. */
+ * headers in the frame that starts at frame), if it has one the card can compute.  For a
+ * segmentation frame (tso) the pseudo-header's sum leaves the length out: the card adds each
+ * segment's. */
 static void
-tx_offload_l4(struct net_pkt *pkt, struct ip_hdr *ip, size_t ihl, size_t tot)
+tx_offload_l4(struct net_tx_offload *o, const uint8_t *frame, struct ip_hdr *ip, size_t ihl,
+	      size_t tot, bool tso)
 {
 	size_t field, hlen;
 	uint8_t *l4 = (uint8_t *) ip + ihl;
@@ -401,34 +481,34 @@ tx_offload_l4(struct net_pkt *pkt, struct ip_hdr *ip, size_t ihl, size_t tot)
 		return;
 	/* Pseudo-header: source and destination addresses, protocol, TCP/UDP length. */
 	uint32_t sum = tx_sum16((const uint8_t *) &ip->src, 2 * sizeof(ip->src))
-		+ IPH_PROTO(ip) + (tot - ihl);
+		+ IPH_PROTO(ip) + (tso ? 0 : tot - ihl);
 	tx_store_sum(l4 + field, sum);
-	pkt->np_offload.no_flags |= NET_OFFLOAD_L4;
-	pkt->np_offload.no_tucss = l4 - pkt->np_data;
-	pkt->np_offload.no_tucso = l4 + field - pkt->np_data;
+	o->no_flags |= NET_OFFLOAD_L4;
+	o->no_tucss = l4 - frame;
+	o->no_tucso = l4 + field - frame;
 }
 
-/* Fill pkt's offload request for its frame (np_len bytes at np_data): none unless IPv4. */
+/* Fill *o, the offload request for the frame of len bytes whose headers are at frame: none
+ * unless IPv4. */
 static void
-tx_offload_fill(struct net_pkt *pkt)
+tx_offload_fill(struct net_tx_offload *o, uint8_t *frame, size_t len, bool tso)
 {
-	const struct eth_hdr *eth = (const struct eth_hdr *) pkt->np_data;
-	struct ip_hdr *ip = (struct ip_hdr *) (pkt->np_data + SIZEOF_ETH_HDR);
-	size_t room = pkt->np_len - SIZEOF_ETH_HDR;
+	const struct eth_hdr *eth = (const struct eth_hdr *) frame;
+	struct ip_hdr *ip = (struct ip_hdr *) (frame + SIZEOF_ETH_HDR);
+	size_t room = len - SIZEOF_ETH_HDR;
 
-	memset(&pkt->np_offload, 0, sizeof(pkt->np_offload));
-	if ((size_t) pkt->np_len < SIZEOF_ETH_HDR + IP_HLEN || eth->type != PP_HTONS(ETHTYPE_IP)
-	    || IPH_V(ip) != 4)
+	memset(o, 0, sizeof(*o));
+	if (len < SIZEOF_ETH_HDR + IP_HLEN || eth->type != PP_HTONS(ETHTYPE_IP) || IPH_V(ip) != 4)
 		return;
 	size_t ihl = IPH_HL_BYTES(ip), tot = lwip_ntohs(IPH_LEN(ip));
 	if (ihl < IP_HLEN || tot < ihl || tot > room)
 		return;
 	IPH_CHKSUM_SET(ip, 0);
-	pkt->np_offload.no_flags = NET_OFFLOAD_IP;
-	pkt->np_offload.no_ipcss = SIZEOF_ETH_HDR;
-	pkt->np_offload.no_ipcso = SIZEOF_ETH_HDR + offsetof(struct ip_hdr, _chksum);
-	pkt->np_offload.no_ipcse = SIZEOF_ETH_HDR + ihl - 1;
-	tx_offload_l4(pkt, ip, ihl, tot);
+	o->no_flags = NET_OFFLOAD_IP;
+	o->no_ipcss = SIZEOF_ETH_HDR;
+	o->no_ipcso = SIZEOF_ETH_HDR + offsetof(struct ip_hdr, _chksum);
+	o->no_ipcse = SIZEOF_ETH_HDR + ihl - 1;
+	tx_offload_l4(o, frame, ip, ihl, tot, tso);
 }
 
 /*
@@ -477,32 +557,120 @@ ns_ip4_input(struct pbuf *p, struct netif *inp)
 	return ns_tcp_syn_input(p, inp);
 }
 
+/* If frame p (its first TX_TCP_HLEN bytes contiguous) is a TCP segment that may be merged with
+ * its neighbours -- IPv4 and TCP headers without options, data, no flag but ACK and PSH --
+ * its headers, else NULL. */
+static const struct tcp_hdr *
+tx_tcp_mergeable(const struct pbuf *p, const struct ip_hdr **ipp, uint32_t *payload)
+{
+	const struct eth_hdr *eth = p->payload;
+	const struct ip_hdr *ip = (const struct ip_hdr *) ((const uint8_t *) p->payload
+							   + SIZEOF_ETH_HDR);
+	const struct tcp_hdr *tcp = (const struct tcp_hdr *) ((const uint8_t *) ip + IP_HLEN);
+
+	if (p->len < TX_TCP_HLEN || eth->type != PP_HTONS(ETHTYPE_IP) || IPH_V(ip) != 4
+	    || IPH_HL_BYTES(ip) != IP_HLEN || IPH_PROTO(ip) != IP_PROTO_TCP
+	    || (lwip_ntohs(IPH_OFFSET(ip)) & (IP_MF | IP_OFFMASK))
+	    || TCPH_HDRLEN_BYTES(tcp) != TCP_HLEN || (TCPH_FLAGS(tcp) & ~TCP_PSH) != TCP_ACK)
+		return NULL;
+	uint32_t tot = lwip_ntohs(IPH_LEN(ip));
+	if (tot <= IP_HLEN + TCP_HLEN || SIZEOF_ETH_HDR + tot != p->tot_len)
+		return NULL;
+	*ipp = ip;
+	*payload = tot - IP_HLEN - TCP_HLEN;
+	return tcp;
+}
+
+/* May the segment (ip, tcp, payload bytes) go at the end of the frame being built? */
+static bool
+tx_merge_ok(const struct ip_hdr *ip, const struct tcp_hdr *tcp, uint32_t payload)
+{
+	const uint8_t *hdr = (const uint8_t *) tb.f.nf_frags[0].nt_va;
+	const struct ip_hdr *bip = (const struct ip_hdr *) (hdr + SIZEOF_ETH_HDR);
+	const struct tcp_hdr *btcp = (const struct tcp_hdr *) ((const uint8_t *) bip + IP_HLEN);
+
+	return tb_open && tb_tcp && tb_last == tb_mss && payload <= tb_mss
+		&& lwip_ntohl(tcp->seqno) == tb_next_seq
+		&& ip4_addr_get_u32(&ip->src) == ip4_addr_get_u32(&bip->src)
+		&& ip4_addr_get_u32(&ip->dest) == ip4_addr_get_u32(&bip->dest)
+		&& tcp->src == btcp->src && tcp->dest == btcp->dest
+		&& tb_len + payload <= TX_TCP_HLEN + NET_TSO_PAYLOAD_MAX;
+}
+
+/* The frame being built is complete: its offloads, then out (tx_frame_send). */
+static void
+tb_close(void)
+{
+	if (!tb_open)
+		return;
+	tb_open = false;
+	uint8_t *hdr = (uint8_t *) tb.f.nf_frags[0].nt_va;
+	bool tso = tb_tcp && tb_segs > 1;
+	tx_offload_fill(&tb.f.nf_offload, hdr, tb_len, tso);
+	if (tso) {
+		tb.f.nf_offload.no_flags |= NET_OFFLOAD_TSO;
+		tb.f.nf_hdrlen = TX_TCP_HLEN;
+		tb.f.nf_mss = tb_mss;
+		ns_stats.tx_tso_frames++;
+	}
+	tx_frame_send(&tb);
+}
+
 static err_t
 ns_netif_linkoutput(struct netif *netif, struct pbuf *p)
 {
-	struct net_pkt *pkt;
-	uint32_t i;
-	int r;
+	const struct ip_hdr *ip;
+	uint32_t payload = 0;
+	const struct tcp_hdr *tcp;
 
 	(void) netif;
-	if (p->tot_len > NET_FRAME_MAX || !(pkt = tx_page_get(&i))) {
-		ns_stats.tx_dropped++;
-		return p->tot_len > NET_FRAME_MAX ? ERR_IF : ERR_MEM;
-	}
-	pkt->np_len = pbuf_copy_partial(p, pkt->np_data, p->tot_len, 0);
-	ns_stats.tx_copy_bytes += p->tot_len;
-	tx_offload_fill(pkt);
 	if (p->next)
 		ns_stats.tx_chained++;
-
-	/* Behind the frames already waiting, to keep the order. */
-	if (tx_fifo_count == 0 && (r = tx_send(i)) != -E_IPC_NOT_RECV)
-		return r < 0 ? ERR_IF : ERR_OK;
-	tx_fifo[(tx_fifo_head + tx_fifo_count++) % NS_TX_PAGES] = i;
-	tx_page_queued[i] = true;
-	ns_stats.tx_queued++;
-	ns_netif_flush();
+	tcp = tx_tcp_mergeable(p, &ip, &payload);
+	if (tcp && tx_merge_ok(ip, tcp, payload)
+	    && tb_append(p, TX_TCP_HLEN, payload)) {
+		/* The newest ACK, window and flags go in the merged frame's header. */
+		uint8_t *hdr = (uint8_t *) tb.f.nf_frags[0].nt_va;
+		memcpy(hdr + SIZEOF_ETH_HDR + IP_HLEN + offsetof(struct tcp_hdr, ackno), &tcp->ackno,
+		       sizeof(tcp->ackno) + sizeof(tcp->_hdrlen_rsvd_flags) + sizeof(tcp->wnd));
+		tb_segs++;
+		tb_last = payload;
+		tb_next_seq += payload;
+		ns_stats.tx_merged++;
+		return ERR_OK;
+	}
+	/* A merge that ran out of pages or fragments leaves a frame that is still whole up to
+	 * the segment before: close it, and this segment starts the next frame. */
+	tb_close();
+	if (p->tot_len > NET_FRAME_MAX) {
+		ns_stats.tx_dropped++;
+		return ERR_IF;
+	}
+	memset(&tb, 0, sizeof(tb));
+	tb_len = 0;
+	if (!tb_append(p, 0, p->tot_len)) {
+		tx_frame_drop(&tb);
+		return ERR_MEM;
+	}
+	tb_open = true;
+	tb_tcp = tcp != NULL;
+	if (tcp) {
+		tb_segs = 1;
+		tb_mss = tb_last = payload;
+		tb_next_seq = lwip_ntohl(tcp->seqno) + payload;
+	}
 	return ERR_OK;
+}
+
+void
+ns_netif_flush(void)
+{
+	tb_close();
+	while (tx_fifo_count > 0 && tx_frame_post(&tx_fifo[tx_fifo_head])) {
+		tx_fifo_head = (tx_fifo_head + 1) % NS_TX_FIFO;
+		tx_fifo_count--;
+	}
+	txring_kick(tx_ring);
 }
 
 /* netif_add's init callback: the card's MAC (sys_net_info), Ethernet MTU, ARP. */
@@ -516,6 +684,8 @@ ns_netif_init(struct netif *netif)
 		cprintf("ns: sys_net_info: %e\n", r);
 		return ERR_IF;
 	}
+	/* Every helper is forked by now, nothing sent: what a free pool page's count is. */
+	tx_base_ref = pageref((const void *) tx_page_va(0));
 	netif->name[0] = 'e';
 	netif->name[1] = 'n';
 	netif->hwaddr_len = ETH_HWADDR_LEN;
