@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
-# Tests of conf/kernhelp.py (run by grade-lab6 as "kernhelp"): reading #defines with names in
-# them, the memory layout and trap names from the headers, and parsing the kernel's output.
+# Tests of conf/kernhelp.py (run by grade-lab6 as "kernhelp"): parsing the kernel's output (a
+# backtrace, the monitor's memory dump).
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gradelib import TestFailure  # noqa: E402
@@ -24,25 +23,6 @@ def must_fail(fn, what):
 
 
 def main():
-    with tempfile.TemporaryDirectory() as d:
-        h1, h2 = os.path.join(d, "a.h"), os.path.join(d, "b.h")
-        with open(h1, "w") as f:
-            f.write("#define BASE\t0x1000UL\n#define  SIZE (4 * PAGE)  /* bytes */\n"
-                    "#define TOP (BASE + SIZE)\n#define LOOP LOOP\n#define STR \"no\"\n")
-        with open(h2, "w") as f:
-            f.write("# define PAGE 4096\n")
-        check(k.c_define([h1, h2], "TOP") == 0x1000 + 4 * 4096, "TOP from names in two files")
-        must_fail(lambda: k.c_define(h1, "LOOP"), "a define that refers to itself")
-        must_fail(lambda: k.c_define(h1, "STR"), "a string define")
-        must_fail(lambda: k.c_define(h1, "NONE"), "a missing define")
-
-    # The layout's own relations (inc/memlayout.h's diagram) and the trap numbers (inc/trap.h).
-    pt = k.c_define("inc/mmu.h", "PTSIZE")
-    check(k.layout("UENVS") == k.layout("UPAGES") - pt == k.layout("UTOP"), "UENVS, UPAGES, UTOP")
-    check(k.layout("KSTACKTOP") == k.layout("KERNBASE") == 0xF0000000, "KERNBASE")
-    check(k.TRAPS["Page Fault"] == 14 and k.TRAPS["Divide error"] == 0 and
-          k.TRAPS["General Protection"] == 13 and k.TRAPS["Breakpoint"] == 3, "trap numbers")
-
     bt = ("Stack backtrace:\n"
           "  ebp f0117f38  eip f0100a3e  args 00000000 00000001 f0117f68 00000000 f0100b00\n"
           "         kern/monitor.c:127: mon_recurse+46\n")
