@@ -20,7 +20,7 @@ __all__ = ["http_exchange", "http_parse", "http_get", "check_file_answer", "http
            "httpd_soak_check", "host_http_server"]
 
 
-# ---- The client --------------------------------------------------------------------------------
+# ---- The client ----------------------------------------------------------------------------------
 
 def http_exchange(port, request, timeout=20):
     """Send request bytes on a new connection, return the raw answer (until close)."""
@@ -111,7 +111,7 @@ def httpd_try_get(port, path, timeout=30, gate=None, connect_timeout=None, hang_
     return "ok", body
 
 
-# ---- The servers' counters, at httpd's console -------------------------------------------------
+# ---- The servers' counters, at httpd's console ---------------------------------------------------
 
 # The network server's TCP counts, printed with its counters (httpd's `stat`, nsstat):
 # net/lwip/tcpsyn.c and net/lwip/tcpfreed.c.
@@ -236,7 +236,7 @@ def httpd_soak_check(q, before, after, counts):
              % (refused, counts["refused"], counts["reset"], counts["closed"]))
 
 
-# ---- A server on the host ----------------------------------------------------------------------
+# ---- A server on the host ------------------------------------------------------------------------
 
 @contextlib.contextmanager
 def host_http_server(files):

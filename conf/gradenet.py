@@ -22,7 +22,7 @@ IP_PROTO_TCP, IP_PROTO_UDP = 6, 17
 TCP_SYN, TCP_ACK = 0x02, 0x10
 
 
-# ---- Addresses ---------------------------------------------------------------------------------
+# ---- Addresses -----------------------------------------------------------------------------------
 # The network's facts, from their one home (inc/netconf.h).
 
 def net_ip(name):
@@ -93,7 +93,7 @@ def flood_connections(port, conns, nbytes=1 << 18):
     return socks
 
 
-# ---- Frames ------------------------------------------------------------------------------------
+# ---- Frames --------------------------------------------------------------------------------------
 
 def parse_hexdump_frames(text):
     """testinput's frames: 'testinput: frame N: LEN bytes' followed by LEN bytes as
@@ -145,7 +145,7 @@ def pcap_tcp(frames):
     return out
 
 
-# ---- Checksums ---------------------------------------------------------------------------------
+# ---- Checksums -----------------------------------------------------------------------------------
 
 def inet_sum(data):
     """The one's complement sum of data as big-endian 16-bit words (an odd last byte padded),

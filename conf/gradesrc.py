@@ -25,7 +25,7 @@ def tree(path):
     return os.path.join(ROOT, path)
 
 
-# ---- Text and #defines -----------------------------------------------------------------------
+# ---- Text and #defines ---------------------------------------------------------------------------
 
 def source_text(path):
     """A source file's text (UTF-8)."""
@@ -99,7 +99,7 @@ def check_tests():
     return m.group(1).split() if m else []
 
 
-# ---- The host's C preprocessor ---------------------------------------------------------------
+# ---- The host's C preprocessor -------------------------------------------------------------------
 # The X-macro lists are expanded by the host's cpp, so what is checked is what the compiler sees.
 
 def cpp_expand(header, text, defines=()):
@@ -128,7 +128,7 @@ def c_value(header, expr, defines=()):
     return int(eval(re.sub(r"(?<=[0-9a-fA-F])[uUlL]+", "", text), {"__builtins__": {}}))
 
 
-# ---- The lists that must agree (the `tables` test) ----------------------------------------------
+# ---- The lists that must agree (the `tables` test) -----------------------------------------------
 
 def tables_ns_requests():
     """Every network-server request: a client request has its handler in net/nssock.c's table

@@ -18,7 +18,7 @@ __all__ = ["PROMPT", "SH_PROMPT", "NO_ENVS", "ENVID", "FRAME", "WHERE", "parse_b
            "expect_exit", "sh_cmd", "IDLE_SECONDS", "IDLE_MAX_FRACTION", "assert_idle"]
 
 
-# ---- The console protocol -----------------------------------------------------------------------
+# ---- The console protocol ------------------------------------------------------------------------
 
 PROMPT = prompt(r"K> ")  # the monitor's prompt; no newline follows it
 
@@ -61,7 +61,7 @@ def parse_backtrace(text):
     return frames
 
 
-# ---- Facts of the built images ------------------------------------------------------------------
+# ---- Facts of the built images -------------------------------------------------------------------
 
 def user_text_symbols(prog):
     """The text symbols of obj/user/PROG (from its nm -n listing), as sorted (address, name)."""
@@ -97,7 +97,7 @@ def elf_bytes(path, vaddr, n):
     fail("%s: no loaded segment holds %08x" % (path, vaddr))
 
 
-# ---- The monitor's memory commands -----------------------------------------------------------
+# ---- The monitor's memory commands ---------------------------------------------------------------
 
 def dump_bytes(out):
     """The bytes of `dumpmem` output lines, in order."""
@@ -122,7 +122,7 @@ def mapping_of(q, va):
     return None if m[1] is None else (int(m[1], 16), m[2] + m[3])
 
 
-# ---- Environments' messages ---------------------------------------------------------------------
+# ---- Environments' messages ----------------------------------------------------------------------
 
 def expect_first_env(q):
     """The id of the environment the kernel starts (its parent is 00000000)."""
