@@ -1,7 +1,7 @@
-# Helpers for grade-lab6's kernel tests: facts read from the source (defines, the memory layout,
-# trap names, symbols, ELF bytes), the kernel's console protocol (environment messages, faults,
-# the monitor's memory commands, the shell) and the idle measurement.  Tested by
-# conf/test_kernhelp.py (the `kernhelp` test).
+# Helpers for grade-lab6's kernel tests: the kernel's console protocol (environment messages,
+# faults, backtraces, the monitor's memory commands, the shell), facts of the built images
+# (symbols, ELF bytes) and the idle measurement.  Facts of the source are conf/gradesrc.py's.
+# Tested by conf/test_kernhelp.py (the `kernhelp` test).
 
 import os
 import re
@@ -9,65 +9,16 @@ import struct
 import time
 
 from gradelib import ROOT, assert_match, fail, prompt
+from gradesrc import TRAPS
 
-__all__ = ["PROMPT", "SH_PROMPT", "NO_ENVS", "ENVID", "TRAPS", "FRAME", "WHERE", "c_define",
-           "layout", "trap_names", "parse_backtrace", "source_text", "user_text_symbols",
-           "user_function_at", "elf_bytes", "dump_bytes", "read_word", "mapping_of",
+__all__ = ["PROMPT", "SH_PROMPT", "NO_ENVS", "ENVID", "FRAME", "WHERE", "parse_backtrace",
+           "user_text_symbols", "user_function_at", "elf_bytes", "dump_bytes", "read_word",
+           "mapping_of",
            "expect_first_env", "expect_end", "expect_freed", "expect_fault", "expect_mem_check",
            "expect_exit", "sh_cmd", "IDLE_SECONDS", "IDLE_MAX_FRACTION", "assert_idle"]
 
 
-# ---- Facts from the source -----------------------------------------------------------------------
-
-def c_define(paths, name, _seen=()):
-    """The value of `#define NAME value` in a source file (or the first of a list of files that
-    defines it): an integer constant expression of numbers, parentheses, + - * << >> and names
-    #defined in the same files, which are resolved the same way."""
-    if isinstance(paths, str):
-        paths = [paths]
-    if name in _seen:
-        fail("%s: #define %s refers to itself" % (", ".join(paths), name))
-    for path in paths:
-        with open(os.path.join(ROOT, path)) as f:
-            text = f.read()
-        m = re.search(r"^#\s*define\s+%s\s+(.*?)\s*(?:/\*.*)?$" % name, text, re.M)
-        if m:
-            break
-    else:
-        fail("%s: no #define %s" % (", ".join(paths), name))
-    value = m.group(1)
-    if not re.fullmatch(r"[\w()\s*+<>-]+", value):
-        fail("%s: #define %s %s is not a constant expression" % (path, name, value))
-    value = re.sub(r"\b(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\b", r"\1", value)
-    value = re.sub(r"\b[A-Za-z_]\w*\b",
-                   lambda n: str(c_define(paths, n.group(0), tuple(_seen) + (name,))), value)
-    return int(eval(value, {"__builtins__": {}}))
-
-
-LAYOUT_HEADERS = ["inc/memlayout.h", "inc/mmu.h"]
-
-
-def layout(name):
-    """An address or size of the memory layout, from inc/memlayout.h (and inc/mmu.h)."""
-    return c_define(LAYOUT_HEADERS, name)
-
-
-def trap_names():
-    """{trap name: number} from TRAP_TABLE in inc/trap.h (the names the kernel prints)."""
-    with open(os.path.join(ROOT, "inc/trap.h")) as f:
-        text = f.read()
-    names = {name: c_define("inc/trap.h", vector)
-             for vector, name in re.findall(r'^\s*X\((T_\w+),\s*"([^"]+)"', text, re.M)
-             if vector != "T_TLBFLUSH"}
-    if "Page Fault" not in names:
-        fail("inc/trap.h: no TRAP_TABLE with the page fault")
-    return names
-
-
-TRAPS = trap_names()
-
-
-# ---- The console protocol -----------------------------------------------------------------------
+# ---- The console protocol ------------------------------------------------------------------------
 
 PROMPT = prompt(r"K> ")  # the monitor's prompt; no newline follows it
 
@@ -110,10 +61,7 @@ def parse_backtrace(text):
     return frames
 
 
-def source_text(path):
-    with open(os.path.join(ROOT, path), "rb") as f:
-        return f.read().decode()
-
+# ---- Facts of the built images -------------------------------------------------------------------
 
 def user_text_symbols(prog):
     """The text symbols of obj/user/PROG (from its nm -n listing), as sorted (address, name)."""
@@ -149,6 +97,8 @@ def elf_bytes(path, vaddr, n):
     fail("%s: no loaded segment holds %08x" % (path, vaddr))
 
 
+# ---- The monitor's memory commands ---------------------------------------------------------------
+
 def dump_bytes(out):
     """The bytes of `dumpmem` output lines, in order."""
     return bytes(int(b, 16) for line in re.findall(r"^[0-9a-f]{8} ((?: [0-9a-f]{2}){16})$",
@@ -171,6 +121,8 @@ def mapping_of(q, va):
                      "showmappings should print one line for %08x" % va)
     return None if m[1] is None else (int(m[1], 16), m[2] + m[3])
 
+
+# ---- Environments' messages ----------------------------------------------------------------------
 
 def expect_first_env(q):
     """The id of the environment the kernel starts (its parent is 00000000)."""
