@@ -16,5 +16,7 @@
  * back, so that a bulk receive (wget) or send (httpd streaming a large file) is not throttled
  * by the window.  Each received segment in flight holds one page slot (inc/ns.h). */
 #define NS_TCP_WND_SEGS		16
+/* The send buffer, in full segments: the most an unscaled window (64 KB) takes. */
+#define NS_TCP_SND_SEGS		44
 
 #endif /* !NET_NSCONF_H */

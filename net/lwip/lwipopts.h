@@ -88,8 +88,10 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  * back, so a bulk receive (wget) is not throttled by our window; each segment in flight holds
  * one packet page. */
 #define TCP_WND				(NS_TCP_WND_SEGS * TCP_MSS)
-/* The same for sending (httpd streaming a large file): 16 segments unacknowledged. */
-#define TCP_SND_BUF			(NS_TCP_WND_SEGS * TCP_MSS)
+/* Sending (httpd streaming a large file): NS_TCP_SND_SEGS (44, 62 KB, as much as an unscaled
+ * window can take) unacknowledged.  The more lwIP may send in one turn, the longer the frames
+ * the card segments (net/lwip/netif.c), and a client's page-sized send is taken whole. */
+#define TCP_SND_BUF			(NS_TCP_SND_SEGS * TCP_MSS)
 #define TCP_SND_QUEUELEN		(4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_QUEUE_OOSEQ			1
 /* Out-of-order frames kept per connection: a window's worth. */
@@ -119,11 +121,11 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  *
  * The heap holds the copies of data sent (tcp_write copies the client's request page into
  * PBUF_RAM segments) until acknowledged, ARP/ICMP replies, and the mailboxes' slot arrays.  A
- * full send buffer is TCP_SND_BUF (23 KB) plus headers: 512 KB leaves room for about 20 full
+ * full send buffer is TCP_SND_BUF (62 KB) plus headers: 1 MB leaves room for about 16 full
  * ones, or the 50 small answers of the test at once.  When it runs out, tcp_write fails with
  * ERR_MEM and the netconn write waits for acknowledgements: slower, never wrong. */
 #define MEM_ALIGNMENT			4
-#define MEM_SIZE			(512 * 1024)
+#define MEM_SIZE			(1024 * 1024)
 #define MEMP_NUM_PBUF			64	/* PBUF_REF/ROM headers: UDP sends, loopback */
 #define MEMP_NUM_UDP_PCB		16
 /* One per socket (NS_SOCK_MAX = 128 in net/nsconf.h: e.g. 50 connections between two guest
