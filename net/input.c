@@ -15,11 +15,12 @@ input_wait_room(volatile struct ns_shared *sh, uint32_t tail)
 {
 	sh->rx_input_waiting = 1;
 	ns_barrier();
-	if (sh->rx_tail != tail)
-		return;
-	int r = sys_page_wait(&sh->rx_tail, tail, pageref((const void *) &sh->rx_tail));
-	if (r < 0)
-		panic("sys_page_wait: %e", r);
+	if (sh->rx_tail == tail) {
+		int r = sys_page_wait(&sh->rx_tail, tail, pageref((const void *) &sh->rx_tail));
+		if (r < 0)
+			panic("sys_page_wait: %e", r);
+	}
+	sh->rx_input_waiting = 0;
 }
 
 void
@@ -50,9 +51,7 @@ input(envid_t ns_envid, volatile struct ns_shared *sh, struct net_rx_frame *ring
 		ns_barrier();
 		sh->rx_head = head + r;
 		ns_barrier();
-		if (sh->rx_ns_idle) {
-			sh->rx_ns_idle = 0;
+		if (sh->rx_ns_idle)
 			ipc_send(ns_envid, NSREQ_INPUT, NULL, 0);
-		}
 	}
 }

@@ -29,13 +29,16 @@
  *     own counter, and the entries only while it owns them.
  *   - The helper's window mapping of a page stays until the kernel maps the next frame over
  *     it, so a page is freed when both ns and that mapping have let go.
- *   - Waking: ns sets rx_ns_idle just before it waits for IPC and then looks at the ring once
- *     more; the helper, having moved rx_head, clears rx_ns_idle if set and sends ns
- *     NSREQ_INPUT (no page).  With the ring full the helper sets rx_input_waiting, looks once
- *     more, and sleeps on rx_tail's page (sys_page_wait); ns, having moved rx_tail, clears it
- *     and wakes the page.  Each side writes its counter and then reads the other's flag, with
- *     a full barrier between (two CPUs may run them at once), so no wake-up is lost.  A frame
- *     costs ns one wake-up only when it was idle: a burst is drained in one turn.
+ *   - Waking: ns sets rx_ns_idle just before it waits for IPC, looks at the ring once more,
+ *     and clears the flag when it wakes; the helper, having moved rx_head, sends ns
+ *     NSREQ_INPUT (no page) if the flag is set.  With the ring full the helper sets
+ *     rx_input_waiting, looks once more, sleeps on rx_tail's page (sys_page_wait) and clears
+ *     the flag when it wakes; ns, having moved rx_tail, wakes the page if the flag is set.
+ *     Each side writes its counter and then reads the other's flag, with a full barrier
+ *     between (two CPUs may run them at once), and only the sleeper writes its flag: so no
+ *     wake-up is lost (one that comes before the sleep finds the counter moved and returns
+ *     at once), while an extra one costs a look.  A frame costs ns one wake-up only when it
+ *     was idle: a burst is drained in one turn.
  *
  * TRANSMIT RING: struct ns_tx_ring at NS_TX_RING_VA, shared by ns (or a test standing in for
  * it: net/txring.c is the producer's side) and its output helper, PTE_SHARE; the frames'
@@ -48,12 +51,13 @@
  *   - A page named by an entry is not written by ns until tail has passed the entry AND the
  *     card has let go of the page (its reference count is back to the mappings alone: rule
  *     T2): then it is ns's again.
- *   - Waking: the helper sets helper_idle before it sleeps on head's page and looks at head
- *     once more; ns, having moved head (once for a batch, txring_kick), clears helper_idle if
- *     set and wakes the page.  When the ring is full ns keeps its frames and sets ns_waiting;
- *     the helper, having moved tail, clears it and pokes ns with NSREQ_OUTPUT_READY (one
- *     sys_ipc_try_send: if ns is not receiving it is running, and looks at the ring itself).
- *     Barriers as for the receive ring.
+ *   - Waking: the helper sets helper_idle before it sleeps on head's page, looks at head once
+ *     more, and clears the flag when it wakes; ns, having moved head (once for a batch,
+ *     txring_kick), wakes the page if the flag is set.  When the ring is full ns keeps its
+ *     frames and sets ns_waiting until it has posted them all; the helper, having moved tail,
+ *     pokes ns with NSREQ_OUTPUT_READY while the flag is set (one sys_ipc_try_send: if ns is
+ *     not receiving it is running, and looks at the ring itself).  Barriers, and who writes
+ *     each flag, as for the receive ring.
  */
 #ifndef NET_NETHELPERS_H
 #define NET_NETHELPERS_H
@@ -121,6 +125,8 @@ volatile struct ns_tx_ring *txring_create(void);
 bool	txring_post(volatile struct ns_tx_ring *ring, const struct net_tx_frame *f);
 /* Wake the helper if it sleeps: once after posting a batch. */
 void	txring_kick(volatile struct ns_tx_ring *ring);
+/* Every frame that found the ring full is posted now: no more pokes needed. */
+void	txring_done_waiting(volatile struct ns_tx_ring *ring);
 
 /* A full barrier: this CPU's earlier stores are visible to all before its later loads. */
 static inline void

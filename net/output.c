@@ -66,9 +66,7 @@ output(envid_t ns_envid, volatile struct ns_tx_ring *ring)
 			ring->batches++;
 		ring->tail = tail + r;
 		ns_barrier();
-		if (ring->ns_waiting) {
-			ring->ns_waiting = 0;
+		if (ring->ns_waiting)
 			sys_ipc_try_send(ns_envid, NSREQ_OUTPUT_READY, (void *) UTOP, 0);
-		}
 	}
 }

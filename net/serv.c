@@ -395,10 +395,8 @@ rx_drain(void)
 	}
 	shared->rx_tail = tail;
 	ns_barrier();
-	if (shared->rx_input_waiting) {
-		shared->rx_input_waiting = 0;
+	if (shared->rx_input_waiting)
 		sys_page_wake(&shared->rx_tail);
-	}
 }
 
 /* About to wait for IPC: ask the input helper for a poke, unless frames came meanwhile (then
@@ -410,7 +408,7 @@ rx_idle(void)
 	ns_barrier();
 	if (shared->rx_head == shared->rx_tail)
 		return true;
-	shared->rx_ns_idle = 0;
+	shared->rx_ns_idle = 0;		/* only we write it */
 	return false;
 }
 

@@ -93,10 +93,8 @@ testinput_next(envid_t in, const uint8_t **frame)
 	if (taken) {
 		shared->rx_tail++;
 		ns_barrier();
-		if (shared->rx_input_waiting) {
-			shared->rx_input_waiting = 0;
+		if (shared->rx_input_waiting)
 			sys_page_wake(&shared->rx_tail);
-		}
 	}
 	taken = false;
 	while (shared->rx_head == shared->rx_tail) {
@@ -106,9 +104,11 @@ testinput_next(envid_t in, const uint8_t **frame)
 			break;
 		envid_t from;
 		int32_t req = ipc_recv(&from, NULL, NULL);
+		shared->rx_ns_idle = 0;
 		if (from != in || req != NSREQ_INPUT)
 			cprintf("testinput: refused request %d from %08x\n", req, from);
 	}
+	shared->rx_ns_idle = 0;
 	ns_barrier();
 	uint32_t at = shared->rx_tail % NS_RX_RING_SLOTS;
 	const struct net_rx_frame *f = &ring[at];

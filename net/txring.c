@@ -29,7 +29,6 @@ txring_post(volatile struct ns_tx_ring *ring, const struct net_tx_frame *f)
 		/* The helper may have moved tail before it could see the flag: look again. */
 		if (head - ring->tail >= NS_TX_RING_SLOTS)
 			return false;
-		ring->ns_waiting = 0;
 	}
 	memcpy((void *) &ring->frames[head % NS_TX_RING_SLOTS], f, sizeof(*f));
 	ns_barrier();			/* the entry before the head that publishes it */
@@ -38,11 +37,15 @@ txring_post(volatile struct ns_tx_ring *ring, const struct net_tx_frame *f)
 }
 
 void
+txring_done_waiting(volatile struct ns_tx_ring *ring)
+{
+	ring->ns_waiting = 0;
+}
+
+void
 txring_kick(volatile struct ns_tx_ring *ring)
 {
 	ns_barrier();
-	if (ring->helper_idle) {
-		ring->helper_idle = 0;
+	if (ring->helper_idle)
 		sys_page_wake(&ring->head);
-	}
 }

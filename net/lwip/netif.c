@@ -670,6 +670,8 @@ ns_netif_flush(void)
 		tx_fifo_head = (tx_fifo_head + 1) % NS_TX_FIFO;
 		tx_fifo_count--;
 	}
+	if (tx_fifo_count == 0)
+		txring_done_waiting(tx_ring);
 	txring_kick(tx_ring);
 }
 
