@@ -13,6 +13,7 @@
 static void
 input_wait_room(volatile struct ns_shared *sh, uint32_t tail)
 {
+	sh->rx_input_waits++;
 	sh->rx_input_waiting = 1;
 	ns_barrier();
 	if (sh->rx_tail == tail) {

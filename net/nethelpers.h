@@ -87,6 +87,7 @@ struct ns_shared {
 	uint32_t rx_tail;		/* receive ring: entries ns has taken */
 	uint32_t rx_ns_idle;		/* ns is about to wait: poke it (NSREQ_INPUT) */
 	uint32_t rx_input_waiting;	/* the input helper waits for room: wake rx_tail's page */
+	uint32_t rx_input_waits;	/* times the input helper found the ring full */
 };
 
 /* The receive ring's entries: NS_RX_RING_SLOTS at NS_RX_RING_VA (a power of two, so the
@@ -127,6 +128,22 @@ bool	txring_post(volatile struct ns_tx_ring *ring, const struct net_tx_frame *f)
 void	txring_kick(volatile struct ns_tx_ring *ring);
 /* Every frame that found the ring full is posted now: no more pokes needed. */
 void	txring_done_waiting(volatile struct ns_tx_ring *ring);
+
+/* net/rxring.c: the consumer's side of the receive ring, for test programs standing in for
+ * the server (which takes frames into its page slots itself). */
+struct rxring {
+	volatile struct ns_shared *sh;
+	struct net_rx_frame *ring;
+	envid_t input;			/* the input helper (set once forked) */
+	void *map_va;			/* where a long frame's page is mapped */
+	bool taken;			/* the entry at rx_tail was handed out */
+	uint32_t pokes;			/* NSREQ_INPUT wake-ups received */
+};
+/* Map the shared page and the ring (PTE_SHARE), before the input helper is forked. */
+void	rxring_setup(struct rxring *c, void *map_va);
+/* The next frame, waiting for it if need be: its bytes at *frame, its length returned.  The
+ * previous one's entry is given back first. */
+int	rxring_next(struct rxring *c, const uint8_t **frame);
 
 /* A full barrier: this CPU's earlier stores are visible to all before its later loads. */
 static inline void
