@@ -134,6 +134,74 @@ umain(int argc, char **argv)
 	CHECK(sys_net_send(PG + PGSIZE - 60, 60, NET_NONBLOCK), 0);
 	CHECK(sys_net_send(RO + PGSIZE - 60, 60, 0), 0);
 
+	/* sys_net_send_batch: bad counts, arrays and fragment lists; each frame a valid one but
+	 * for what is named.  The frame array lives in bss, the fragments on PG and RO. */
+	static struct net_tx_frame fr[2];
+	struct net_tx_frame *f = &fr[0];
+	memset(fr, 0, sizeof(fr));
+	f->nf_nfrags = 1;
+	f->nf_frags[0] = (struct net_tx_frag) { (uintptr_t) PG, 60, 0 };
+	fr[1] = *f;
+	CHECK(sys_net_send_batch(fr, 0, 0), -E_INVAL);
+	CHECK(sys_net_send_batch(fr, NET_TX_BATCH_MAX + 1, 0), -E_INVAL);
+	CHECK(sys_net_send_batch(fr, 1, 2), -E_INVAL);			/* unknown flag */
+	for (size_t i = 0; i < ARRAY_SIZE(bad_bufs); i++)
+		CHECK(sys_net_send_batch((struct net_tx_frame *) bad_bufs[i], 1, 0), -E_FAULT);
+	CHECK(sys_net_send_batch((struct net_tx_frame *) (UTOP - 64), 1, 0), -E_FAULT);
+	f->nf_nfrags = 0;
+	CHECK(sys_net_send_batch(f, 1, 0), -E_INVAL);			/* no fragment */
+	f->nf_nfrags = NET_TX_FRAGS_MAX + 1;
+	CHECK(sys_net_send_batch(f, 1, 0), -E_INVAL);			/* too many */
+	f->nf_nfrags = 2;
+	f->nf_frags[1] = (struct net_tx_frag) { (uintptr_t) (PG + PGSIZE - 10), 20, 0 };
+	CHECK(sys_net_send_batch(f, 1, 0), -E_INVAL);			/* crosses a page */
+	f->nf_frags[1].nt_len = 0;
+	CHECK(sys_net_send_batch(f, 1, 0), -E_INVAL);			/* empty fragment */
+	for (size_t i = 0; i < ARRAY_SIZE(bad_bufs); i++) {
+		f->nf_frags[1] = (struct net_tx_frag) { bad_bufs[i], 10, 0 };
+		CHECK(sys_net_send_batch(f, 1, 0), -E_FAULT);		/* above UTOP, unmapped */
+	}
+	f->nf_frags[0].nt_len = PGSIZE;
+	f->nf_frags[1] = (struct net_tx_frag) { (uintptr_t) RO, 100, 0 };
+	CHECK(sys_net_send_batch(f, 1, 0), -E_INVAL);			/* over a frame */
+	f->nf_nfrags = 1;
+	f->nf_frags[0].nt_len = 60;
+	f->nf_offload.no_flags = 0x80;
+	CHECK(sys_net_send_batch(f, 1, 0), -E_INVAL);			/* unknown offload */
+	f->nf_offload = (struct net_tx_offload) { NET_OFFLOAD_L4, 0, 14, 24, 34, 70 };
+	CHECK(sys_net_send_batch(f, 1, 0), -E_INVAL);			/* field past the frame */
+	/* Segmentation: without both checksums, a segment longer than a frame, checksum fields
+	 * outside the repeated header, no payload. */
+	f->nf_frags[0].nt_len = PGSIZE;
+	f->nf_offload = (struct net_tx_offload) { NET_OFFLOAD_TSO | NET_OFFLOAD_IP, 33, 14, 24,
+						  34, 50 };
+	f->nf_hdrlen = 54;
+	f->nf_mss = 1000;
+	CHECK(sys_net_send_batch(f, 1, 0), -E_INVAL);
+	f->nf_offload.no_flags = NET_OFFLOAD_TSO | NET_OFFLOAD_ALL;
+	f->nf_mss = NET_FRAME_MAX;
+	CHECK(sys_net_send_batch(f, 1, 0), -E_INVAL);
+	f->nf_mss = 0;
+	CHECK(sys_net_send_batch(f, 1, 0), -E_INVAL);
+	f->nf_mss = 1000;
+	f->nf_hdrlen = 40;
+	CHECK(sys_net_send_batch(f, 1, 0), -E_INVAL);			/* TCP sum past header */
+	f->nf_hdrlen = 54;
+	f->nf_frags[0].nt_len = 54;
+	CHECK(sys_net_send_batch(f, 1, 0), -E_INVAL);			/* nothing to segment */
+	/* A refused second frame: the first is queued and counted, the call says 1. */
+	memset(f, 0, sizeof(*f));
+	f->nf_nfrags = 1;
+	f->nf_frags[0] = (struct net_tx_frag) { (uintptr_t) PG, 60, 0 };
+	fr[1] = *f;
+	fr[1].nf_nfrags = 0;
+	nchecks++;
+	if ((r = sys_net_send_batch(fr, 2, 0)) != 1) {
+		nfailed++;
+		cprintf("netbad: FAIL: a batch whose second frame is bad returned %e (%d), not 1\n",
+			r, r);
+	}
+
 	/* sys_net_recv: drain what may have arrived, then an empty ring with NET_NONBLOCK. */
 	while ((r = sys_net_recv(RXVA, NET_NONBLOCK)) > 0)
 		;
