@@ -216,6 +216,9 @@ struct ns_stats {
 	/* dispatcher turns that took frames from the receive ring: rx_frames / rx_drains frames
 	 * a wake-up */
 	uint32_t rx_drains;
+	/* the input helper's waits for room in the receive ring; the output helper's
+	 * sys_net_send_batch calls (tx_frames / tx_batches frames a call) */
+	uint32_t rx_ring_full, tx_batches;
 };
 
 union nsipc {

@@ -520,12 +520,13 @@ mon_netstat(int argc, char **argv, struct Trapframe *tf)
 		return 0;
 	}
 	e1000_tx_settle();	/* as e1000_info: the pins of frames already sent */
-	cprintf("e1000 %02x:%02x:%02x:%02x:%02x:%02x  irq %d  interrupts %u\n", s->mac[0],
+	cprintf("e1000 %02x:%02x:%02x:%02x:%02x:%02x  irq %d  interrupts %u (at most one every "
+		"%u us)\n", s->mac[0],
 		s->mac[1], s->mac[2], s->mac[3], s->mac[4], s->mac[5], e1000_pcif->irq_line,
-		s->intrs);
-	cprintf("  tx: %u frames %u bytes, ring full %u times (senders waited %u), "
-		"pages pinned %u\n", s->tx_frames, s->tx_bytes, s->tx_ring_full, s->tx_waits,
-		s->pages_pinned);
+		s->intrs, E1000_ITR_INTERVAL * 256 / 1000);
+	cprintf("  tx: %u frames %u bytes (%u segmented by the card) in %u doorbells, ring full "
+		"%u times (senders waited %u), pages pinned %u\n", s->tx_frames, s->tx_bytes,
+		s->tx_tso_frames, s->tx_doorbells, s->tx_ring_full, s->tx_waits, s->pages_pinned);
 	cprintf("      ring %u: clean %u tail %u (TDH %u TDT %u)\n", E1000_TX_RING, tx_clean,
 		tx_tail, e1000_rd(E1000_TDH), e1000_rd(E1000_TDT));
 	cprintf("  rx: %u frames %u bytes in %u calls (%u copied out), ring empty %u times, "

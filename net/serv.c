@@ -189,6 +189,8 @@ ns_stats_fill(struct ns_stats *st)
 	st->threads_live = ts.live;
 	st->threads_max = ts.live_max;
 	st->thread_create_failed = ts.create_failed;
+	st->rx_ring_full = shared->rx_input_waits;
+	st->tx_batches = ns_netif_tx_ring()->batches;
 	st->lwip_mem_err = lwip_stats.mem.err;
 	st->lwip_memp_err = 0;
 	for (int i = 0; i < MEMP_MAX; i++)
@@ -198,13 +200,13 @@ ns_stats_fill(struct ns_stats *st)
 void
 ns_stats_print(const struct ns_stats *st)
 {
-	cprintf("ns stats: rx %u frames %u bytes in %u wake-ups, %u dropped, pages held %u "
-		"(max %u), no copy\n", st->rx_frames, st->rx_bytes, st->rx_drains, st->rx_dropped,
-		st->rx_pages_held, st->rx_pages_held_max);
+	cprintf("ns stats: rx %u frames %u bytes in %u wake-ups (ring full %u times), %u dropped, "
+		"pages held %u (max %u), no copy\n", st->rx_frames, st->rx_bytes, st->rx_drains,
+		st->rx_ring_full, st->rx_dropped, st->rx_pages_held, st->rx_pages_held_max);
 	cprintf("ns stats: tx %u frames %u bytes, %u dropped; copied into pages %u bytes "
-		"(%u frames from chains); %u segments merged into %u frames the card segments\n",
-		st->tx_frames, st->tx_bytes, st->tx_dropped, st->tx_copy_bytes, st->tx_chained,
-		st->tx_merged, st->tx_tso_frames);
+		"(%u frames from chains); %u segments merged into %u frames the card segments; "
+		"%u send calls\n", st->tx_frames, st->tx_bytes, st->tx_dropped, st->tx_copy_bytes,
+		st->tx_chained, st->tx_merged, st->tx_tso_frames, st->tx_batches);
 	cprintf("ns stats: copies: send %u bytes (client page -> lwIP), recv %u bytes "
 		"(lwIP -> client page)\n", st->send_copy_bytes, st->recv_copy_bytes);
 	cprintf("ns stats: requests %u (%u refused, %u answers lost); sockets %u open, %u max, "
