@@ -17,6 +17,8 @@
 
 #define BC_DEFAULT_MAX_RESIDENT	1024
 #define BC_PERM		(PTE_P | PTE_U | PTE_W)
+/* Where bc_unshare builds a block's copy: the server maps nothing else below the disk. */
+#define BC_UNSHARE_VA	((void *) UTEMP)
 
 uint32_t bc_max_resident = BC_DEFAULT_MAX_RESIDENT;
 struct bc_stats bc_stats;
@@ -166,6 +168,26 @@ bc_new(uint32_t blockno)
 	/* Dirty even if it was already zero: the disk still holds the old contents. */
 	memset(diskaddr(blockno), 0, BLKSIZE);
 	return 0;
+}
+
+int
+bc_unshare(void *blk)
+{
+	uint32_t blockno = ((uintptr_t) blk - DISKMAP) / BLKSIZE;
+	void *va = diskaddr(blockno);
+	int r;
+
+	if (!bc_is_mapped(blockno) || pageref(va) <= 1)
+		return 0;
+	/* The copy first, then mapped over the lent page, which its borrowers keep. */
+	if ((r = sys_page_alloc(0, BC_UNSHARE_VA, BC_PERM)) < 0)
+		return r;
+	memcpy(BC_UNSHARE_VA, va, BLKSIZE);
+	r = sys_page_map(0, BC_UNSHARE_VA, 0, va, BC_PERM);
+	sys_page_unmap(0, BC_UNSHARE_VA);
+	if (r == 0)
+		bc_stats.unshared++;
+	return r;
 }
 
 void

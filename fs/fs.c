@@ -373,7 +373,8 @@ file_write(uint32_t ino, const void *buf, size_t n, off_t offset)
 	for (done = 0; done < n;) {
 		uint32_t pos = offset + done, in = pos % BLKSIZE;
 		size_t chunk = MIN(n - done, (size_t) (BLKSIZE - in));
-		if ((r = file_get_block(ip, pos / BLKSIZE, true, &blk)) < 0)
+		if ((r = file_get_block(ip, pos / BLKSIZE, true, &blk)) < 0
+		    || (r = bc_unshare(blk)) < 0)
 			break;
 		memmove(blk + in, buf + done, chunk);
 		done += chunk;

@@ -42,6 +42,10 @@ int	bc_new(uint32_t blockno);
 int	bc_flush_block(uint32_t blockno);
 /* Drop blockno from the cache without writing it back (a block just freed). */
 void	bc_discard(uint32_t blockno);
+/* The block page at blk is about to be written: if anyone else maps it (a client it was lent
+ * to by FSREQ_READ_PAGES), put a copy in its place first, so that what they hold never
+ * changes.  0 or -E_NO_MEM. */
+int	bc_unshare(void *blk);
 /* Write back every dirty block.  0 or the first error. */
 int	bc_flush_all(void);
 /* Evict one block chosen by the clock (writing it back if dirty).  0, or -E_NO_MEM if none can
@@ -55,6 +59,7 @@ struct bc_stats {
 	uint32_t reads;		/* blocks read from the disk */
 	uint32_t writes;	/* blocks written back */
 	uint32_t evictions;
+	uint32_t unshared;	/* blocks copied before a write: a client held the page */
 };
 extern struct bc_stats bc_stats;
 

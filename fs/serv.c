@@ -285,7 +285,42 @@ serve_sync(union Fsipc *req, void **pg, int *perm)
 	return fs_sync();
 }
 
+/* The pages an answer lends besides the request page (FSREQ_READ_PAGES), read-only. */
+static uintptr_t reply_pages[FS_READ_PAGES_MAX];
+static uint32_t reply_npages;
+
+static int
+serve_read_pages(union Fsipc *req, void **pg, int *perm)
+{
+	struct OpenFile *o;
+	uint32_t id, npages = REQ_READ(req->read_pages.req_npages);
+	int r;
+
+	if ((r = openfile_get(&req->read_pages.req_file, &o, &id)) < 0)
+		return r;
+	if ((o->o_omode & O_ACCMODE) == O_WRONLY)
+		return -E_PERM;
+	struct Fd *fd = openfile_fd(id);
+	off_t off = REQ_READ(fd->fd_offset);
+	if (npages == 0 || npages > FS_READ_PAGES_MAX || off < 0 || off % BLKSIZE != 0)
+		return -E_INVAL;
+	struct Inode *ip = inode(o->o_ino);
+	uint32_t size = ip->i_size, got = 0;
+	for (; reply_npages < npages && off + got < size; reply_npages++) {
+		uint32_t blockno;
+		/* A hole (no block) ends the answer short: the client reads it the usual way. */
+		if (file_block_number(o->o_ino, (off + got) / BLKSIZE, &blockno) < 0 || blockno == 0
+		    || bc_fetch(blockno) < 0)
+			break;
+		reply_pages[reply_npages] = (uintptr_t) diskaddr(blockno);
+		got += MIN((uint32_t) BLKSIZE, size - (off + got));
+	}
+	fd->fd_offset = off + got;
+	return got;
+}
+
 static const fs_handler handlers[FSREQ_MAX] = {
+	[FSREQ_READ_PAGES] = serve_read_pages,
 	[FSREQ_OPEN] = serve_open,
 	[FSREQ_SET_SIZE] = serve_set_size,
 	[FSREQ_READ] = serve_read,
@@ -296,17 +331,23 @@ static const fs_handler handlers[FSREQ_MAX] = {
 	[FSREQ_SYNC] = serve_sync,
 };
 
-/* Answer to; a client that has gone, or does not come to receive, loses its answer. */
+/* Answer to, with the page pg or the pages of reply_pages; a client that has gone, or does
+ * not come to receive (or to receive that many pages), loses its answer. */
 static void
 serve_reply(envid_t to, int32_t value, void *pg, int perm)
 {
 	int r = -E_IPC_NOT_RECV;
 
 	for (int tries = 0; tries < FS_REPLY_TRIES && r == -E_IPC_NOT_RECV; tries++) {
-		r = sys_ipc_try_send(to, value, pg ? pg : (void *) UTOP, pg ? perm : 0);
+		if (reply_npages)
+			r = sys_ipc_try_send_pages(to, value, reply_pages, reply_npages,
+						   PTE_P | PTE_U);
+		else
+			r = sys_ipc_try_send(to, value, pg ? pg : (void *) UTOP, pg ? perm : 0);
 		if (r == -E_IPC_NOT_RECV)
 			sys_yield();
 	}
+	reply_npages = 0;
 }
 
 static void __attribute__((noreturn))

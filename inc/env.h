@@ -50,6 +50,9 @@ enum EnvType {
  * registers. */
 #define FPU_STATE_SIZE	108
 
+/* The most pages one IPC carries (sys_ipc_try_send_pages): a request page and 64 KB. */
+#define IPC_PAGES_MAX	17
+
 struct Env {
 	struct Trapframe env_tf;	/* saved registers while not running */
 	struct Env *env_link;		/* next free Env */
@@ -69,10 +72,12 @@ struct Env {
 
 	/* IPC (kern/syscall.c: sys_ipc_recv / sys_ipc_try_send).  A receiver waits on
 	 * ENV_WAIT_IPC. */
-	void *env_ipc_dstva;		/* where to map a sent page; >= UTOP: no page wanted */
+	void *env_ipc_dstva;		/* where to map sent pages; >= UTOP: no page wanted */
+	uint32_t env_ipc_npages;	/* while receiving: the pages it takes at env_ipc_dstva,
+					 * dstva + PGSIZE, ...; then: how many came */
 	uint32_t env_ipc_value;		/* value sent */
 	envid_t env_ipc_from;		/* sender */
-	int env_ipc_perm;		/* permissions of the page received, 0 if none */
+	int env_ipc_perm;		/* permissions of the pages received, 0 if none */
 
 	/* Blocking in the kernel (env_sleep/env_wake, kern/env.h).  At most one bit is set, and
 	 * only while ENV_NOT_RUNNABLE. */

@@ -149,6 +149,13 @@ _Static_assert(BLKSIZE == PGSIZE, "the block cache maps one block per page");
  *   FSREQ_FLUSH     file                                     -> 0 (its blocks are on the disk)
  *   FSREQ_REMOVE    req_path                                 -> 0
  *   FSREQ_SYNC      (nothing)                                -> 0 (every block on the disk)
+ *   FSREQ_READ_PAGES file, req_npages (1..FS_READ_PAGES_MAX)  -> bytes, and the pages that hold
+ *                   them: from the file's offset (a multiple of BLKSIZE), up to req_npages
+ *                   blocks or the end of the file (or a hole), the block cache's own pages,
+ *                   mapped read-only at the client's window (sys_ipc_recv_pages), in order; the
+ *                   offset moves past them.  The server never writes a page it lent: a write
+ *                   to the file while a client maps one goes to a copy (fs/bc.c, bc_unshare),
+ *                   so what a client was lent stays as it was.
  * Errors: -E_INVAL (unknown type, no page or a read-only one, bad length, bad id, bad mode),
  * -E_PERM (wrong key, a write on a read-only file, a read of a write-only file, opening a
  * directory for writing), -E_BAD_PATH, -E_NOT_FOUND (also for a file removed while open),
@@ -164,6 +171,7 @@ enum {
 	FSREQ_FLUSH,
 	FSREQ_REMOVE,
 	FSREQ_SYNC,
+	FSREQ_READ_PAGES,
 	FSREQ_MAX			/* one past the last request type */
 };
 
@@ -172,6 +180,9 @@ struct Fsreq_file {
 	uint32_t req_fileid;
 	uint32_t req_key;
 };
+
+/* The most pages one FSREQ_READ_PAGES lends (64 KB): one IPC's worth. */
+#define FS_READ_PAGES_MAX	16
 
 union Fsipc {
 	struct Fsreq_open {
@@ -208,6 +219,10 @@ union Fsipc {
 	struct Fsreq_remove {
 		char req_path[MAXPATHLEN];
 	} remove;
+	struct Fsreq_read_pages {
+		struct Fsreq_file req_file;
+		uint32_t req_npages;
+	} read_pages;
 	/* The union is exactly one page. */
 	uint8_t _pad[PGSIZE];
 };

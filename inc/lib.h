@@ -68,6 +68,11 @@ void	ipc_send(envid_t to_env, uint32_t value, void *pg, int perm);
 int32_t	ipc_recv(envid_t *from_env_store, void *pg, int *perm_store);
 int32_t	ipc_call(envid_t to_env, uint32_t value, void *pg, int perm, void *dstva,
 		 int *perm_store);
+int32_t	ipc_recv_pages(envid_t *from_env_store, void *pg, uint32_t maxpages, int *perm_store,
+		       uint32_t *npages_store);
+int32_t	ipc_call_pages(envid_t to_env, uint32_t value, const uintptr_t *srcvas, uint32_t n,
+		       int perm, void *dstva, uint32_t maxpages, int *perm_store,
+		       uint32_t *npages_store);
 envid_t	ipc_find_env(enum EnvType type);
 envid_t	ipc_server(enum EnvType type, envid_t *cache);
 bool	envid_alive(envid_t envid);
@@ -89,6 +94,12 @@ int	stat(const char *path, struct Stat *statbuf);
 
 /* lib/file.c */
 int	open(const char *path, int mode);
+/* Borrow the next bytes of an open file, from its offset (a multiple of BLKSIZE) on: up to
+ * npages (1..FS_READ_PAGES_MAX) of the file server's block pages mapped read-only at dstva,
+ * dstva + PGSIZE, ...; returns the bytes they hold (0 at the end, short before a hole) and
+ * moves the offset past them.  No copy: the pages stay as they were even if the file is
+ * written later (inc/fs.h).  -E_NOT_SUPP for a descriptor that is not a file. */
+ssize_t	read_pages(int fd, void *dstva, uint32_t npages);
 int	ftruncate(int fd, off_t size);
 int	remove(const char *path);
 int	sync(void);
@@ -120,6 +131,11 @@ int	nsipc_accept(int s, struct sockaddr *addr, socklen_t *addrlen);
 int	nsipc_connect(int s, const struct sockaddr *addr, socklen_t addrlen);
 ssize_t	nsipc_recv(int s, void *buf, size_t len, int flags);
 ssize_t	nsipc_send(int s, const void *buf, size_t len, int flags);
+/* Send len bytes from offset off (< PGSIZE) of the pages at pages (page-aligned; up to
+ * IPC_PAGES_MAX - 1 pages, read-only is enough) by lending the pages, not copying them: one
+ * request however many.  Returns the bytes the server took (fewer when its send buffer
+ * filled), or a negative E_* code. */
+ssize_t	nsipc_send_pages(int s, const void *pages, uint32_t off, size_t len);
 int	nsipc_close(int s);
 int	nsipc_shutdown(int s, int how);
 int	nsipc_getsockname(int s, struct sockaddr *addr, socklen_t *addrlen);

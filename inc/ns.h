@@ -148,7 +148,8 @@ enum {
 	X(NSREQ_RECV,		req_recv)	/* data: -> bytes written to	\
 						 * data.data (0: end of stream) */ \
 	X(NSREQ_SEND,		req_send)	/* data: -> bytes taken from	\
-						 * data.data */			\
+						 * data.data, or from the data	\
+						 * pages that came with it */	\
 	X(NSREQ_CLOSE,		req_close)	/* sock: -> 0 */		\
 	X(NSREQ_SHUTDOWN,	req_shutdown)	/* shutdown: -> 0 */		\
 	X(NSREQ_GETSOCKNAME,	req_getname)	/* sock: -> 0, accepted.addr	\
@@ -256,7 +257,8 @@ union nsipc {
 		int32_t sock;
 		int32_t len;		/* bytes to send, or room for received ones */
 		int32_t flags;		/* MSG_* */
-		int32_t unused;
+		uint32_t off;		/* a send with data pages: where its bytes start in the
+					 * first (nsipc_send_pages) */
 		uint8_t data[NSIPC_DATA_MAX];
 	} data;
 	struct nsreq_stats {		/* stats: read before the answer overwrites it */

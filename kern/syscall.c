@@ -272,11 +272,74 @@ sys_page_unmap(envid_t envid, uintptr_t va)
 }
 
 /*
+ * IPC.  A receiver blocks in sys_ipc_recv (one page) or sys_ipc_recv_pages (up to npages) with a
+ * window at dstva (>= UTOP: no page wanted); a sender delivers a value and up to
+ * IPC_PAGES_MAX pages, mapped at dstva, dstva + PGSIZE, ... in the order given, all with the
+ * same perm.  Any environment may send to any other.
+ */
+
+/* Deliver value and the n pages at srcvas[] (user addresses, n <= IPC_PAGES_MAX) to e, which
+ * is receiving.  Every page is checked before any is mapped, and a mapping that fails undoes
+ * the others: on any error nothing changed.  Pages are mapped only if e asked for some. */
+static int
+ipc_deliver(struct Env *e, uint32_t value, const uintptr_t *srcvas, uint32_t n, int perm)
+{
+	struct PageInfo *pps[IPC_PAGES_MAX];
+	int r;
+
+	if (n > 0 && !perm_ok(perm))
+		return -E_INVAL;
+	for (uint32_t i = 0; i < n; i++) {
+		pte_t *pte;
+		if (srcvas[i] >= UTOP || srcvas[i] % PGSIZE != 0)
+			return -E_INVAL;
+		pps[i] = page_lookup(curenv->env_pgdir, (void *) srcvas[i], &pte);
+		if (pps[i] == NULL || ((perm & PTE_W) && !(*pte & PTE_W)))
+			return -E_INVAL;
+	}
+	uint32_t sent = 0;
+	if (n > 0 && (uintptr_t) e->env_ipc_dstva < UTOP) {
+		if (n > e->env_ipc_npages)
+			return -E_AGAIN;	/* more than it takes now: send fewer */
+		for (; sent < n; sent++) {
+			void *dst = (uint8_t *) e->env_ipc_dstva + sent * PGSIZE;
+			if ((r = page_insert(e->env_pgdir, pps[sent], dst, perm)) < 0) {
+				while (sent-- > 0)
+					page_remove(e->env_pgdir,
+						    (uint8_t *) e->env_ipc_dstva + sent * PGSIZE);
+				return r;
+			}
+		}
+	}
+
+	e->env_ipc_from = curenv->env_id;
+	e->env_ipc_value = value;
+	e->env_ipc_npages = sent;
+	e->env_ipc_perm = sent ? perm : 0;
+	e->env_tf.tf_regs.reg_eax = 0;		/* its sys_ipc_recv returns 0 */
+	env_unblock(e);
+	return 0;
+}
+
+/* The receiver of an IPC: envid, if it is waiting for one. */
+static int
+ipc_receiver(envid_t envid, struct Env **e)
+{
+	int r;
+
+	if ((r = envid2env(envid, e, ENVID_ANY)) < 0)
+		return r;
+	if (!env_waiting_on(*e, ENV_WAIT_IPC))
+		return -E_IPC_NOT_RECV;
+	return 0;
+}
+
+/*
  * Send value (and, if srcva < UTOP, the page there with perm) to envid, which must be blocked
- * in sys_ipc_recv; any environment may send to any other.  The page is mapped only if the
- * receiver asked for one (its dstva < UTOP).  Returns 0, -E_BAD_ENV, -E_IPC_NOT_RECV (not
- * waiting: try again), -E_INVAL (srcva unaligned or unmapped, bad perm, PTE_W of a read-only
- * page), -E_NO_MEM (receiver's page table).  On any error nothing changed.
+ * receiving.  The page is mapped only if the receiver asked for one (its dstva < UTOP).
+ * Returns 0, -E_BAD_ENV, -E_IPC_NOT_RECV (not waiting: try again), -E_INVAL (srcva unaligned
+ * or unmapped, bad perm, PTE_W of a read-only page), -E_NO_MEM (receiver's page table).  On
+ * any error nothing changed.
  */
 static int
 sys_ipc_try_send(envid_t envid, uint32_t value, uintptr_t srcva, int perm)
@@ -284,44 +347,59 @@ sys_ipc_try_send(envid_t envid, uint32_t value, uintptr_t srcva, int perm)
 	struct Env *e;
 	int r;
 
-	if ((r = envid2env(envid, &e, ENVID_ANY)) < 0)
+	if ((r = ipc_receiver(envid, &e)) < 0)
 		return r;
-	if (!env_waiting_on(e, ENV_WAIT_IPC))
-		return -E_IPC_NOT_RECV;
-
-	int sent_perm = 0;
-	if (srcva < UTOP) {
-		pte_t *pte;
-		if (srcva % PGSIZE != 0 || !perm_ok(perm))
-			return -E_INVAL;
-		struct PageInfo *pp = page_lookup(curenv->env_pgdir, (void *) srcva, &pte);
-		if (pp == NULL || ((perm & PTE_W) && !(*pte & PTE_W)))
-			return -E_INVAL;
-		if ((uintptr_t) e->env_ipc_dstva < UTOP) {
-			if ((r = page_insert(e->env_pgdir, pp, e->env_ipc_dstva, perm)) < 0)
-				return r;
-			sent_perm = perm;
-		}
-	}
-
-	e->env_ipc_from = curenv->env_id;
-	e->env_ipc_value = value;
-	e->env_ipc_perm = sent_perm;
-	e->env_tf.tf_regs.reg_eax = 0;		/* its sys_ipc_recv returns 0 */
-	env_unblock(e);
-	return 0;
+	return ipc_deliver(e, value, &srcva, srcva < UTOP, perm);
 }
 
-/* Block until a value arrives; with dstva < UTOP (page-aligned), also accept a page there.
- * Returns 0 when woken by a sender (the result is set by sys_ipc_try_send), or -E_INVAL at
- * once for an unaligned dstva below UTOP. */
+/* sys_ipc_try_send with npages (0..IPC_PAGES_MAX) pages, their addresses in srcvas[] (user
+ * memory), mapped in that order at the receiver's dstva, dstva + PGSIZE, ...  Also -E_FAULT
+ * (srcvas), -E_INVAL (npages), -E_AGAIN (the receiver takes pages, but fewer than npages). */
+static int
+sys_ipc_try_send_pages(envid_t envid, uint32_t value, uintptr_t srcvas, uint32_t npages,
+		       int perm)
+{
+	uintptr_t vas[IPC_PAGES_MAX];
+	struct Env *e;
+	int r;
+
+	if (npages > IPC_PAGES_MAX)
+		return -E_INVAL;
+	if (npages > 0 && (srcvas >= UTOP
+			   || user_mem_check(curenv, (void *) srcvas, npages * sizeof(uintptr_t),
+					     PTE_U | PTE_P) < 0))
+		return -E_FAULT;
+	memcpy(vas, (const void *) srcvas, npages * sizeof(uintptr_t));	/* read once */
+	if ((r = ipc_receiver(envid, &e)) < 0)
+		return r;
+	return ipc_deliver(e, value, vas, npages, perm);
+}
+
+/* Block until a value arrives; with dstva < UTOP (page-aligned), also accept up to npages
+ * pages at dstva, dstva + PGSIZE, ... (below UTOP).  Returns 0 when woken by a sender (the
+ * result is set by ipc_deliver), or -E_INVAL at once for a bad window. */
+static int
+ipc_recv_window(uintptr_t dstva, uint32_t npages)
+{
+	if (dstva < UTOP && (dstva % PGSIZE != 0 || npages == 0 || npages > IPC_PAGES_MAX
+			     || npages > (UTOP - dstva) / PGSIZE))
+		return -E_INVAL;
+	curenv->env_ipc_dstva = (void *) dstva;
+	curenv->env_ipc_npages = npages;
+	env_sleep(ENV_WAIT_IPC, 0);
+}
+
+/* Block until a value arrives; with dstva < UTOP (page-aligned), also accept a page there. */
 static int
 sys_ipc_recv(uintptr_t dstva)
 {
-	if (dstva < UTOP && dstva % PGSIZE != 0)
-		return -E_INVAL;
-	curenv->env_ipc_dstva = (void *) dstva;
-	env_sleep(ENV_WAIT_IPC, 0);
+	return ipc_recv_window(dstva, 1);
+}
+
+static int
+sys_ipc_recv_pages(uintptr_t dstva, uint32_t npages)
+{
+	return ipc_recv_window(dstva, npages);
 }
 
 /* Memory statistics: the free page count lets tests check that nothing leaked. */

@@ -66,6 +66,35 @@ devfile_read(struct Fd *fd, void *buf, size_t n)
 	return r;
 }
 
+ssize_t
+read_pages(int fdnum, void *dstva, uint32_t npages)
+{
+	static envid_t fsenv;
+	struct Fd *fd;
+	uint32_t got;
+	int r, perm;
+
+	if ((r = fd_lookup(fdnum, &fd)) < 0)
+		return r;
+	if (fd->fd_dev_id != devfile.dev_id)
+		return -E_NOT_SUPP;
+	if ((uintptr_t) dstva % PGSIZE != 0 || npages == 0 || npages > FS_READ_PAGES_MAX)
+		return -E_INVAL;
+	if (!ipc_server(ENV_TYPE_FS, &fsenv))
+		return -E_BAD_ENV;
+	fsipc_file(&fsipcbuf.read_pages.req_file, fd);
+	fsipcbuf.read_pages.req_npages = npages;
+	uintptr_t req = (uintptr_t) &fsipcbuf;
+	r = ipc_call_pages(fsenv, FSREQ_READ_PAGES, &req, 1, PTE_P | PTE_U | PTE_W, dstva, npages,
+			   &perm, &got);
+	if (r < 0)
+		return r;
+	/* The bytes must lie in the pages that came: else the answer is broken. */
+	if ((uint32_t) r > got * PGSIZE || (r > 0 && (perm & (PTE_P | PTE_U)) != (PTE_P | PTE_U)))
+		return -E_INVAL;
+	return r;
+}
+
 /* Write everything, one page-sized request at a time; a short count only when the disk fills
  * up after some bytes were written. */
 static ssize_t

@@ -9,9 +9,20 @@
 int32_t
 ipc_recv(envid_t *from_env_store, void *pg, int *perm_store)
 {
-	/* An address at UTOP means "no page". */
-	int r = sys_ipc_recv(pg ? pg : (void *) UTOP);
+	return ipc_recv_pages(from_env_store, pg, 1, perm_store, NULL);
+}
 
+/* ipc_recv taking up to maxpages pages at pg, pg + PGSIZE, ...; *npages_store (if asked) says
+ * how many came. */
+int32_t
+ipc_recv_pages(envid_t *from_env_store, void *pg, uint32_t maxpages, int *perm_store,
+	       uint32_t *npages_store)
+{
+	/* An address at UTOP means "no page". */
+	int r = sys_ipc_recv_pages(pg ? pg : (void *) UTOP, maxpages);
+
+	if (npages_store)
+		*npages_store = r < 0 ? 0 : thisenv->env_ipc_npages;
 	if (r < 0) {
 		if (from_env_store)
 			*from_env_store = 0;
@@ -36,6 +47,42 @@ ipc_send_retry(envid_t to_env, uint32_t value, void *pg, int perm)
 	while ((r = sys_ipc_try_send(to_env, value, pg ? pg : (void *) UTOP, perm))
 	       == -E_IPC_NOT_RECV)
 		sys_yield();
+	return r;
+}
+
+/* Send value and the n pages at srcvas[] (with perm) to to_env, retrying while it is not
+ * receiving.  Returns 0 or the send's other negative E_* code. */
+static int
+ipc_send_pages_retry(envid_t to_env, uint32_t value, const uintptr_t *srcvas, uint32_t n,
+		     int perm)
+{
+	int r;
+
+	while ((r = sys_ipc_try_send_pages(to_env, value, srcvas, n, perm)) == -E_IPC_NOT_RECV)
+		sys_yield();
+	return r;
+}
+
+/* ipc_call with n pages (their addresses at srcvas[]) on the way out, and up to maxpages
+ * pages taken at dstva on the way back (*npages_store, if asked, says how many came). */
+int32_t
+ipc_call_pages(envid_t to_env, uint32_t value, const uintptr_t *srcvas, uint32_t n, int perm,
+	       void *dstva, uint32_t maxpages, int *perm_store, uint32_t *npages_store)
+{
+	envid_t from;
+	int32_t r;
+	uint32_t np;
+	int p;
+
+	if ((r = ipc_send_pages_retry(to_env, value, srcvas, n, perm)) < 0)
+		return r;
+	do {
+		r = ipc_recv_pages(&from, dstva, maxpages, &p, &np);
+	} while (from != to_env);
+	if (perm_store)
+		*perm_store = p;
+	if (npages_store)
+		*npages_store = np;
 	return r;
 }
 

@@ -599,6 +599,35 @@ req_send(envid_t client, uint32_t code, volatile union nsipc *req)
 	return r;
 }
 
+/* A send whose bytes came in data pages (ndata of them at data, consecutive): len bytes from
+ * offset off of the first.  TCP only (a datagram fits a request page). */
+static int32_t
+req_send_pages(envid_t client, volatile union nsipc *req, const uint8_t *data, uint32_t ndata)
+{
+	int32_t len = req->data.len;
+	uint32_t off = req->data.off;
+	struct ns_sock *s;
+	int r;
+
+	if (len <= 0 || off >= PGSIZE || off + (uint32_t) len > ndata * PGSIZE)
+		return -E_INVAL;
+	if ((r = sock_get(client, req->data.sock, &s)) < 0)
+		return r;
+	if (!sock_is_tcp(s)) {
+		sock_put(s);
+		return -E_NOT_SUPP;
+	}
+	/* NETCONN_COPY, as for a send in the request page: the pages go back with the answer. */
+	size_t written = 0;
+	r = ns_err(netconn_write_partly(s->conn, data + off, len, NETCONN_COPY, &written));
+	if (r == 0) {
+		r = written;
+		ns_stats.send_copy_bytes += written;
+	}
+	sock_put(s);
+	return r;
+}
+
 static int32_t
 req_close(envid_t client, uint32_t code, volatile union nsipc *req)
 {
@@ -710,7 +739,8 @@ static const nsreq_handler handlers[NSREQ_CLIENT_MAX] = {
 };
 
 int32_t
-nssock_serve(envid_t client, uint32_t code, union nsipc *page)
+nssock_serve(envid_t client, uint32_t code, union nsipc *page, const uint8_t *data,
+	     uint32_t ndata)
 {
 	/* The page is shared with the client: every field is read once (volatile), checked, and
 	 * never trusted again after that. */
@@ -718,5 +748,7 @@ nssock_serve(envid_t client, uint32_t code, union nsipc *page)
 
 	if (code < NSREQ_HELPER_MAX || code >= NSREQ_CLIENT_MAX)
 		return -E_INVAL;
+	if (ndata > 0)
+		return code == NSREQ_SEND ? req_send_pages(client, req, data, ndata) : -E_INVAL;
 	return handlers[code](client, code, req);
 }

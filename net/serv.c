@@ -55,25 +55,72 @@ static struct netif ns_netif;
 
 /* ---- Page slots (net/serv.h) ---------------------------------------------------------------------- */
 
-static uint16_t page_free[NS_PAGE_SLOTS];	/* a stack of free slot numbers */
-static uint32_t page_nfree;
+/* Which slots are free (a bit each), so that the dispatcher can offer a run of consecutive
+ * ones to a request that brings data pages (IPC_PAGES_MAX at most). */
+static uint32_t page_busy[NS_PAGE_SLOTS / 32];
+static uint32_t page_nfree, page_cursor;
 
 static_assert(NS_PAGE_BASE + NS_PAGE_SLOTS * PGSIZE <= NS_PAGE_LIM,
 	      "the page slots fit their region (inc/memlayout.h)");
+static_assert(NS_PAGE_SLOTS % 32 == 0, "whole words of slot bits");
+
+static bool
+page_is_busy(uint32_t i)
+{
+	return page_busy[i / 32] & (1u << (i % 32));
+}
+
+static void
+page_set_busy(uint32_t i, bool busy)
+{
+	if (busy) {
+		page_busy[i / 32] |= 1u << (i % 32);
+		page_nfree--;
+	} else {
+		page_busy[i / 32] &= ~(1u << (i % 32));
+		page_nfree++;
+	}
+}
 
 static void
 page_init(void)
 {
-	for (int i = NS_PAGE_SLOTS - 1; i >= 0; i--)
-		page_free[page_nfree++] = i;
+	page_nfree = NS_PAGE_SLOTS;
+}
+
+/* A run of up to want consecutive free slots, now taken: the first's address, and the run's
+ * length in *got; NULL if no slot is free.  The first run of want from the cursor on, else
+ * the longest met. */
+static void *
+page_alloc_run(uint32_t want, uint32_t *got)
+{
+	uint32_t best = 0, best_len = 0;
+
+	if (page_nfree == 0)
+		return NULL;
+	for (uint32_t scanned = 0; scanned < NS_PAGE_SLOTS && best_len < want; ) {
+		uint32_t i = (page_cursor + scanned) % NS_PAGE_SLOTS, len = 0;
+		while (len < want && i + len < NS_PAGE_SLOTS && !page_is_busy(i + len))
+			len++;
+		if (len > best_len) {
+			best = i;
+			best_len = len;
+		}
+		scanned += len + 1;
+	}
+	for (uint32_t k = 0; k < best_len; k++)
+		page_set_busy(best + k, true);
+	page_cursor = (best + best_len) % NS_PAGE_SLOTS;
+	*got = best_len;
+	return (void *) (NS_PAGE_BASE + best * PGSIZE);
 }
 
 void *
 ns_page_alloc(void)
 {
-	if (page_nfree == 0)
-		return NULL;
-	return (void *) (NS_PAGE_BASE + page_free[--page_nfree] * PGSIZE);
+	uint32_t got;
+
+	return page_alloc_run(1, &got);
 }
 
 int
@@ -90,8 +137,10 @@ ns_page_slot(const void *va)
 static void
 page_unused(void *va)
 {
-	assert(page_nfree < NS_PAGE_SLOTS);
-	page_free[page_nfree++] = ns_page_slot(va);
+	uint32_t i = ns_page_slot(va);
+
+	assert(page_is_busy(i));
+	page_set_busy(i, false);
 }
 
 void
@@ -230,6 +279,7 @@ struct ns_request {
 	envid_t client;
 	uint32_t code;
 	union nsipc *page;
+	uint32_t ndata;			/* data pages after it (a send's), in the next slots */
 };
 static struct ns_request requests[NS_PAGE_SLOTS];
 static uint8_t inflight[NENV];		/* requests in service, by ENVX of the client */
@@ -238,10 +288,12 @@ static void
 request_thread(void *arg)
 {
 	struct ns_request *rq = arg;
-	int32_t r = nssock_serve(rq->client, rq->code, rq->page);
+	int32_t r = nssock_serve(rq->client, rq->code, rq->page,
+				 (const uint8_t *) rq->page + PGSIZE, rq->ndata);
 
-	/* Unmap first: once answered, the client may reuse the page for its next request. */
-	ns_page_release(rq->page);
+	/* Unmap first: once answered, the client may reuse the pages for its next request. */
+	for (uint32_t i = 0; i <= rq->ndata; i++)
+		ns_page_release((uint8_t *) rq->page + i * PGSIZE);
 	inflight[ENVX(rq->client)]--;
 	ns_reply(rq->client, r);
 }
@@ -250,22 +302,31 @@ request_thread(void *arg)
  * received, NULL if none came; offered says whether we had a slot to receive one (else the
  * request is answered -E_NO_MEM: the server is short of slots, not the client wrong). */
 static void
-request_start(envid_t client, uint32_t code, void *page, int perm, bool offered)
+request_start(envid_t client, uint32_t code, void *page, int perm, bool offered,
+	      uint32_t npages)
 {
-	const int need = PTE_P | PTE_U | PTE_W;
+	/* A send with data pages may come read-only (they may be lent file pages): its answer
+	 * is the IPC value alone.  Every other request page must be writable. */
+	const int need = npages > 1 ? PTE_P | PTE_U : PTE_P | PTE_U | PTE_W;
 	struct ns_request *rq;
+
+	/* From here on, releasing the request releases its data pages too. */
+#define RQ_RELEASE(page)	do {						\
+		for (uint32_t i_ = 0; i_ < npages; i_++)				\
+			ns_page_release((uint8_t *) (page) + i_ * PGSIZE);		\
+	} while (0)
 
 	if (code < NSREQ_HELPER_MAX || code >= NSREQ_CLIENT_MAX || !page
 	    || (perm & need) != need) {
 		if (page)
-			ns_page_release(page);
+			RQ_RELEASE(page);
 		if (offered)
 			ns_stats.requests_bad++;
 		ns_reply(client, offered ? -E_INVAL : -E_NO_MEM);
 		return;
 	}
 	if (inflight[ENVX(client)] >= NS_CLIENT_INFLIGHT) {
-		ns_page_release(page);
+		RQ_RELEASE(page);
 		ns_stats.requests_bad++;
 		ns_reply(client, -E_BUSY);
 		return;
@@ -274,13 +335,15 @@ request_start(envid_t client, uint32_t code, void *page, int perm, bool offered)
 	rq->client = client;
 	rq->code = code;
 	rq->page = page;
+	rq->ndata = npages - 1;
 	ns_stats.requests++;
 	if (thread_create("req", request_thread, rq, NS_THREAD_STACK, THREAD_F_DETACHED) < 0) {
-		ns_page_release(page);
+		RQ_RELEASE(page);
 		ns_reply(client, -E_NO_MEM);
 		return;
 	}
 	inflight[ENVX(client)]++;
+#undef RQ_RELEASE
 }
 
 /* ---- The dispatcher ------------------------------------------------------------------------------- */
@@ -468,20 +531,29 @@ dispatch(void *arg)
 		if (!rx_idle())
 			continue;
 
-		void *page = ns_page_alloc();
+		/* A run of slots: a request page and the data pages a send may bring. */
+		uint32_t offered_n = 0, got = 0;
+		void *page = page_alloc_run(IPC_PAGES_MAX, &offered_n);
 		bool offered = page != NULL;
 		timer_deadline(now);
-		int32_t value = ipc_recv(&from, page, &perm);
+		int32_t value = ipc_recv_pages(&from, page, offered_n, &perm, &got);
 		shared->rx_ns_idle = 0;
-		if (page && perm == 0) {	/* no page came (or the receive failed) */
-			page_unused(page);
+		for (uint32_t i = got; i < offered_n; i++)	/* the slots no page came to */
+			page_unused((uint8_t *) page + i * PGSIZE);
+		if (got == 0)
 			page = NULL;
-		}
 		if (from == 0)			/* sys_ipc_recv failed: cannot happen for our va */
 			continue;
 
 		const struct helper_request *hr = (uint32_t) value < NSREQ_HELPER_MAX
 			? &helper_requests[value] : NULL;
+		if (got > 1 && (hr || from == input_envid || from == timer_envid
+				|| from == ns_output_envid || (uint32_t) value != NSREQ_SEND)) {
+			/* Data pages come only with a client's send: drop them. */
+			for (uint32_t i = 1; i < got; i++)
+				ns_page_release((uint8_t *) page + i * PGSIZE);
+			got = 1;
+		}
 		if (hr && hr->handle && from == *hr->from) {
 			hr->handle(page);
 		} else if (from == input_envid || from == timer_envid
@@ -490,7 +562,7 @@ dispatch(void *arg)
 			if (page)
 				ns_page_release(page);
 		} else
-			request_start(from, (uint32_t) value, page, perm, offered);
+			request_start(from, (uint32_t) value, page, perm, offered, got);
 	}
 }
 

@@ -48,8 +48,10 @@ void	ns_reply(envid_t client, int32_t value);
 
 void	nssock_init(void);
 /* Serve one client request (code in [NSREQ_HELPER_MAX, NSREQ_CLIENT_MAX)), with the client's
- * request page req; may block its thread.  Returns the answer value. */
-int32_t	nssock_serve(envid_t client, uint32_t code, union nsipc *req);
+ * request page req and, for a send, the ndata data pages that came with it at data (read-only,
+ * consecutive); may block its thread.  Returns the answer value. */
+int32_t	nssock_serve(envid_t client, uint32_t code, union nsipc *req, const uint8_t *data,
+		     uint32_t ndata);
 /* Close the sockets whose environments have all exited; run by the reaper thread. */
 void	nssock_reap(void);
 uint32_t nssock_open_count(void);
