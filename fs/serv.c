@@ -302,10 +302,14 @@ serve_read_pages(union Fsipc *req, void **pg, int *perm)
 		return -E_PERM;
 	struct Fd *fd = openfile_fd(id);
 	off_t off = REQ_READ(fd->fd_offset);
-	if (npages == 0 || npages > FS_READ_PAGES_MAX || off < 0 || off % BLKSIZE != 0)
-		return -E_INVAL;
 	struct Inode *ip = inode(o->o_ino);
 	uint32_t size = ip->i_size, got = 0;
+	if (npages == 0 || npages > FS_READ_PAGES_MAX || off < 0)
+		return -E_INVAL;
+	if ((uint32_t) off >= size)
+		return 0;		/* the end, wherever it is */
+	if (off % BLKSIZE != 0)
+		return -E_INVAL;
 	for (; reply_npages < npages && off + got < size; reply_npages++) {
 		uint32_t blockno;
 		/* A hole (no block) ends the answer short: the client reads it the usual way. */

@@ -150,7 +150,8 @@ _Static_assert(BLKSIZE == PGSIZE, "the block cache maps one block per page");
  *   FSREQ_REMOVE    req_path                                 -> 0
  *   FSREQ_SYNC      (nothing)                                -> 0 (every block on the disk)
  *   FSREQ_READ_PAGES file, req_npages (1..FS_READ_PAGES_MAX)  -> bytes, and the pages that hold
- *                   them: from the file's offset (a multiple of BLKSIZE), up to req_npages
+ *                   them: from the file's offset (a multiple of BLKSIZE; at or past the
+ *                   end: 0 bytes, wherever it is), up to req_npages
  *                   blocks or the end of the file (or a hole), the block cache's own pages,
  *                   mapped read-only at the client's window (sys_ipc_recv_pages), in order; the
  *                   offset moves past them.  The server never writes a page it lent: a write

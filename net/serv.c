@@ -547,12 +547,16 @@ dispatch(void *arg)
 
 		const struct helper_request *hr = (uint32_t) value < NSREQ_HELPER_MAX
 			? &helper_requests[value] : NULL;
-		if (got > 1 && (hr || from == input_envid || from == timer_envid
-				|| from == ns_output_envid || (uint32_t) value != NSREQ_SEND)) {
-			/* Data pages come only with a client's send: drop them. */
-			for (uint32_t i = 1; i < got; i++)
+		bool helper = from == input_envid || from == timer_envid || from == ns_output_envid;
+		if (got > 1 && (helper || (uint32_t) value != NSREQ_SEND)) {
+			/* Data pages come only with a client's send: a malformed request. */
+			for (uint32_t i = 0; i < got; i++)
 				ns_page_release((uint8_t *) page + i * PGSIZE);
-			got = 1;
+			if (!helper) {
+				ns_stats.requests_bad++;
+				ns_reply(from, -E_INVAL);
+			}
+			continue;
 		}
 		if (hr && hr->handle && from == *hr->from) {
 			hr->handle(page);

@@ -20,6 +20,21 @@ raw_request(uint32_t code, void *page, int perm)
 	return ipc_call(ns, code, page, perm, NULL, NULL);
 }
 
+/* A request with data pages after the request page (as nsipc_send_pages sends one). */
+static int32_t
+raw_pages_request(uint32_t code, void *page, const void *data, uint32_t ndata)
+{
+	static envid_t ns;
+	uintptr_t vas[IPC_PAGES_MAX];
+
+	if (!ipc_server(ENV_TYPE_NS, &ns))
+		return -E_BAD_ENV;
+	vas[0] = (uintptr_t) page;
+	for (uint32_t i = 0; i < ndata; i++)
+		vas[1 + i] = (uintptr_t) data + i * PGSIZE;
+	return ipc_call_pages(ns, code, vas, 1 + ndata, PTE_P | PTE_U, NULL, 0, NULL, NULL);
+}
+
 static void
 report(const char *what, int r)
 {
@@ -342,6 +357,18 @@ umain(int argc, char **argv)
 	report("send longer than the page", raw_request(NSREQ_SEND, &req, rw));
 	req.data.len = -1;
 	report("recv of a negative length", raw_request(NSREQ_RECV, &req, rw));
+	/* Data pages: only with a send, and the bytes inside them. */
+	static uint8_t data[2 * PGSIZE] __attribute__((aligned(PGSIZE)));
+	req.data.len = 10;
+	req.data.off = 0;
+	report("recv with data pages", raw_pages_request(NSREQ_RECV, &req, data, 2));
+	req.data.len = PGSIZE + 1;
+	report("send past its data pages", raw_pages_request(NSREQ_SEND, &req, data, 1));
+	req.data.len = 10;
+	req.data.off = PGSIZE;
+	report("send at an offset past the page", raw_pages_request(NSREQ_SEND, &req, data, 2));
+	req.data.off = 0;
+	report("send pages on a socket never opened", raw_pages_request(NSREQ_SEND, &req, data, 1));
 	report("close of a socket never opened", nsipc_close(0x7fff0000));
 	report("send on a negative socket", nsipc_send(-5, "x", 1, 0));
 
