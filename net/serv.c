@@ -643,11 +643,12 @@ umain(int argc, char **argv)
 					PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0)
 			panic("ns: the receive ring: %e", r);
 	rx_ring = (struct net_rx_frame *) NS_RX_RING_VA;
-	/* The transmit ring and its pages, shared with the output helper the same way. */
+	/* The transmit ring, shared with the output helper the same way. */
 	ns_netif_tx_init();
 	ns_output_envid = helper_start("ns-output", run_output, ns, 0);
 	input_envid = helper_start("ns-input", run_input, ns, 0);
 	timer_envid = helper_start("ns-timer", run_timer, ns, 0);
+	ns_netif_tx_pool_init();
 
 	thread_init();
 	thread_check();

@@ -67,8 +67,10 @@ err_t	ns_netif_init(struct netif *netif);
 void	ns_netif_input(struct netif *netif, void *page);
 /* Hand lwIP a copy of a received frame of len bytes at frame (a receive ring entry's). */
 void	ns_netif_input_copy(struct netif *netif, const void *frame, int32_t len);
-/* The transmit ring and its page pool, before the helpers are forked (they inherit both). */
+/* The transmit ring, before the helpers are forked (the output helper inherits it), and the
+ * pool of pages frames are built in, after (mapped in the output helper one by one). */
 void	ns_netif_tx_init(void);
+void	ns_netif_tx_pool_init(void);
 struct ns_tx_ring;
 volatile struct ns_tx_ring *ns_netif_tx_ring(void);
 /* The end of a dispatcher turn: send the frame being built and those waiting for room in the

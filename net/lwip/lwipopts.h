@@ -121,11 +121,11 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  *
  * The heap holds the copies of data sent (tcp_write copies the client's request page into
  * PBUF_RAM segments) until acknowledged, ARP/ICMP replies, and the mailboxes' slot arrays.  A
- * full send buffer is TCP_SND_BUF (62 KB) plus headers: 1 MB leaves room for about 16 full
+ * full send buffer is TCP_SND_BUF (62 KB) plus headers: 512 KB leaves room for about 8 full
  * ones, or the 50 small answers of the test at once.  When it runs out, tcp_write fails with
  * ERR_MEM and the netconn write waits for acknowledgements: slower, never wrong. */
 #define MEM_ALIGNMENT			4
-#define MEM_SIZE			(1024 * 1024)
+#define MEM_SIZE			(512 * 1024)
 #define MEMP_NUM_PBUF			64	/* PBUF_REF/ROM headers: UDP sends, loopback */
 #define MEMP_NUM_UDP_PCB		16
 /* One per socket (NS_SOCK_MAX = 128 in net/nsconf.h: e.g. 50 connections between two guest

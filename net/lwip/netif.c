@@ -247,14 +247,14 @@ ns_netif_input(struct netif *netif, void *page)
 
 /*
  * Send.  lwIP hands us each frame as a pbuf chain; we copy it once, into pages of the transmit
- * pool (NS_TX_POOL pages at NS_TX_BASE, mapped at the same addresses in the output helper:
- * PTE_SHARE before it was forked), describe it as a struct net_tx_frame naming those pages,
+ * pool (NS_TX_POOL pages at NS_TX_BASE, each mapped at the same address in the output helper:
+ * ns_netif_tx_pool_init), describe it as a struct net_tx_frame naming those pages,
  * and post it in the transmit ring (net/nethelpers.h).  That copy is the one on the way out
  * (tx_copy_bytes); tx_chained counts frames that were more than one buffer.
  *
  * A pool page is ours to write again when no frame that names it waits here or in the ring
  * (tx_pending; tx_seq against the ring's tail) and the card has let go of it: its reference
- * count is the mappings' alone (tx_base_ref, ours and the helpers'), read from pages[].
+ * count is the two mappings' alone (TX_BASE_REF), read from pages[].
  *
  * Segmentation offload: the consecutive TCP segments of one connection that lwIP emits in one
  * dispatcher turn (when a batch of ACKs opens the window, or a client's send) become one frame
@@ -274,7 +274,8 @@ ns_netif_input(struct netif *netif, void *page)
 #define TX_TCP_HLEN	(SIZEOF_ETH_HDR + IP_HLEN + TCP_HLEN)	/* a mergeable segment's */
 
 static volatile struct ns_tx_ring *tx_ring;
-static uint32_t tx_base_ref;		/* a free pool page's reference count */
+/* A free pool page's reference count: our mapping and the output helper's. */
+#define TX_BASE_REF	2
 static uint32_t tx_seq[NS_TX_POOL];	/* ring sequence of the last frame naming the page */
 static bool tx_pending[NS_TX_POOL];	/* in the frame being built or in tx_fifo */
 
@@ -303,11 +304,23 @@ void
 ns_netif_tx_init(void)
 {
 	tx_ring = txring_create();
-	for (uint32_t i = 0; i < NS_TX_POOL; i++) {
-		int r = sys_page_alloc(0, (void *) tx_page_va(i), PTE_P | PTE_U | PTE_W | PTE_SHARE);
-		if (r < 0)
-			panic("ns: the transmit pool: %e", r);
+	for (uint32_t i = 0; i < NS_TX_POOL; i++)
 		tx_seq[i] = (uint32_t) -1;	/* before the ring's first frame */
+}
+
+void
+ns_netif_tx_pool_init(void)
+{
+	/* Each pool page mapped here (writable) and at the same address in the output helper
+	 * (read-only: it only names the page to the kernel), once, after the helpers are
+	 * forked: PTE_SHARE before would have put the pages in every helper, and every fork
+	 * would have copied their mappings. */
+	for (uint32_t i = 0; i < NS_TX_POOL; i++) {
+		void *va = (void *) tx_page_va(i);
+		int r;
+		if ((r = sys_page_alloc(0, va, PTE_P | PTE_U | PTE_W)) < 0
+		    || (r = sys_page_map(0, va, ns_output_envid, va, PTE_P | PTE_U)) < 0)
+			panic("ns: the transmit pool: %e", r);
 	}
 }
 
@@ -321,7 +334,7 @@ static bool
 tx_page_free(uint32_t i)
 {
 	return !tx_pending[i] && (int32_t) (tx_seq[i] - tx_ring->tail) < 0
-		&& pageref((const void *) tx_page_va(i)) == tx_base_ref;
+		&& pageref((const void *) tx_page_va(i)) == TX_BASE_REF;
 }
 
 /* A free pool page, now pending, or -1. */
@@ -686,8 +699,6 @@ ns_netif_init(struct netif *netif)
 		cprintf("ns: sys_net_info: %e\n", r);
 		return ERR_IF;
 	}
-	/* Every helper is forked by now, nothing sent: what a free pool page's count is. */
-	tx_base_ref = pageref((const void *) tx_page_va(0));
 	netif->name[0] = 'e';
 	netif->name[1] = 'n';
 	netif->hwaddr_len = ETH_HWADDR_LEN;
