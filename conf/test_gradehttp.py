@@ -12,23 +12,9 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gradelib import TestFailure  # noqa: E402
+from unitcheck import check, must_fail  # noqa: E402
 import gradehttp as h  # noqa: E402
 from gradesrc import read_host_file  # noqa: E402
-
-
-def check(cond, what):
-    if not cond:
-        raise SystemExit("FAIL: " + what)
-
-
-def must_fail(fn, what, says=""):
-    try:
-        fn()
-    except TestFailure as e:
-        if says not in str(e):
-            raise SystemExit("FAIL: %s failed without naming %r: %s" % (what, says, e))
-        return
-    raise SystemExit("FAIL: %s should fail" % what)
 
 
 def check_parse():

@@ -10,26 +10,11 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gradelib import TestFailure  # noqa: E402
+from unitcheck import check, must_fail  # noqa: E402
 import gradenet as n  # noqa: E402
 
 OUR_MAC, PEER_MAC = bytes.fromhex("525400123456"), bytes.fromhex("525400abcdef")
 PEER_IP = bytes([10, 0, 2, 2])
-
-
-def check(cond, what):
-    if not cond:
-        raise SystemExit("FAIL: " + what)
-
-
-def must_fail(fn, what, says=""):
-    try:
-        fn()
-    except TestFailure as e:
-        if says not in str(e):
-            raise SystemExit("FAIL: %s failed without naming %r: %s" % (what, says, e))
-        return
-    raise SystemExit("FAIL: %s should fail" % what)
 
 
 def ones_complement(data):

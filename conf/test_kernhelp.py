@@ -7,6 +7,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gradelib import Console, TestFailure  # noqa: E402
+from unitcheck import check, must_fail  # noqa: E402
 import kernhelp as k  # noqa: E402
 
 # The scripted kernel: prints argv[1], then answers each line typed with the echo of the line
@@ -43,19 +44,6 @@ ANSWERS = {
 def scripted(boot=BOOT):
     return Console([sys.executable, "-c", SCRIPTED_GUEST, boot, repr(ANSWERS)], timeout=10,
                    what="the scripted kernel")
-
-
-def check(cond, what):
-    if not cond:
-        raise SystemExit("FAIL: " + what)
-
-
-def must_fail(fn, what):
-    try:
-        fn()
-    except TestFailure:
-        return
-    raise SystemExit("FAIL: %s should fail" % what)
 
 
 def main():

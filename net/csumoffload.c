@@ -24,21 +24,10 @@
 #define CO_ID		0x4353		/* ICMP identifier of our ping */
 #define CO_UDP_PORT	9		/* discard: nobody answers */
 #define CO_TCP_PORT	9
-#define IP_PROTO_TCP	6
-#define TCP_HLEN	20
-#define TCP_FLAG_ACK	0x10
 #define IP_OPT_NOP	1		/* RFC 791: the no-operation option */
 #define PKT_VA		((struct net_pkt *) UTEMP)
 #define RX_VA		((struct net_pkt *) (UTEMP + PGSIZE))
 
-/* The TCP header (RFC 793), as much as we fill. */
-struct tcp_hdr {
-	uint16_t sport, dport;
-	uint32_t seq, ack;
-	uint8_t off, flags;
-	uint16_t win, sum, urp;
-} __attribute__((packed));
-static_assert(sizeof(struct tcp_hdr) == TCP_HLEN, "TCP header");
 
 static struct net_info ni;
 static uint8_t gw_mac[ETH_ALEN];

@@ -20,7 +20,6 @@
 
 #include "netutil.h"
 
-#define IP_PROTO_TCP	6
 #define NETSG_PAGES	6
 #define NETSG_VA(i)	((uint8_t *) UTEMP + (i) * PGSIZE)
 #define NETSG_UDP_PORT	9		/* discard: nobody answers */
@@ -31,14 +30,6 @@
 #define NETSG_IP_ID	0x5347
 #define NETSG_SEQ	0x10000000u
 
-struct tcp_hdr {
-	uint16_t sport, dport;
-	uint32_t seq, ack;
-	uint8_t off, flags;
-	uint16_t win, sum, urp;
-} __attribute__((packed));
-#define TCP_FLAG_PSH	0x08
-#define TCP_FLAG_ACK	0x10
 
 static struct net_info ni;
 

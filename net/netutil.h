@@ -18,6 +18,7 @@
 #define ARP_OP_REPLY	2
 
 #define IP_PROTO_ICMP	1
+#define IP_PROTO_TCP	6
 #define IP_PROTO_UDP	17
 #define ICMP_ECHO_REPLY	0
 #define ICMP_ECHO	8
@@ -57,9 +58,21 @@ struct udp_hdr {
 	uint16_t sport, dport, len, sum;	/* network order */
 } __attribute__((packed));
 
+/* The TCP header (RFC 793) without options. */
+struct tcp_hdr {
+	uint16_t sport, dport;		/* network order */
+	uint32_t seq, ack;		/* network order */
+	uint8_t off, flags;		/* data offset in words << 4; TCP_FLAG_* */
+	uint16_t win, sum, urp;		/* network order */
+} __attribute__((packed));
+#define TCP_HLEN	20
+#define TCP_FLAG_PSH	0x08
+#define TCP_FLAG_ACK	0x10
+
 static_assert(sizeof(struct eth_hdr) == ETH_HLEN, "Ethernet header");
 static_assert(sizeof(struct arp_pkt) == 28, "ARP packet");
 static_assert(sizeof(struct ip_hdr) == 20, "IPv4 header");
+static_assert(sizeof(struct tcp_hdr) == TCP_HLEN, "TCP header");
 
 static inline uint16_t
 net_htons(uint16_t v)
