@@ -253,6 +253,8 @@ struct PageInfo {
 #define PP_FREE		0x2		/* on the free list (catches a double free) */
 #define PP_WAITED	0x4		/* an environment may be blocked in sys_page_wait on
 					 * it (kern/pagewait.h): page_decref wakes it */
+#define PP_NETRX	0x8		/* the card filled it and a receive call mapped it: it
+					 * may go back to the card (kern/e1000.h, rule R6) */
 
 #endif /* !__ASSEMBLER__ */
 #ifndef __ASSEMBLER__

@@ -38,6 +38,8 @@ struct net_info {
 	uint32_t intrs;		/* interrupts taken */
 	uint32_t tx_doorbells;	/* TDT writes: tx_frames / tx_doorbells frames a write */
 	uint32_t tx_tso_frames;	/* frames the card segmented (TCP segmentation offload) */
+	uint32_t rx_zeroed;	/* pages allocated (and zeroed) to refill the receive ring */
+	uint32_t rx_recycled;	/* received pages handed back (sys_net_recycle) */
 };
 
 #endif /* !INC_SYSINFO_H */

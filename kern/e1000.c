@@ -388,6 +388,53 @@ e1000_rx_ready(void)
 	}
 }
 
+/* Received pages handed back (rule R6), to refill slots without allocating and zeroing. */
+static struct PageInfo *rx_stash[E1000_RX_RING];
+static uint32_t rx_nstash;
+
+/* A page to refill a slot with: a handed-back one, else a fresh zeroed one (NULL: none). */
+static struct PageInfo *
+e1000_rx_refill_page(void)
+{
+	if (rx_nstash > 0)
+		return rx_stash[--rx_nstash];
+	e1000_stats.rx_zeroed++;
+	return page_alloc(ALLOC_ZERO);
+}
+
+/* Keep pp (no reference, not free) for a later refill, or free it if the stash is full. */
+static void
+e1000_rx_stash(struct PageInfo *pp)
+{
+	assert(pp->pp_ref == 0);
+	pp->pp_flags &= ~PP_NETRX;
+	if (rx_nstash < E1000_RX_RING)
+		rx_stash[rx_nstash++] = pp;
+	else
+		page_free(pp);
+}
+
+int
+e1000_rx_take_back(pde_t *pgdir, uintptr_t va)
+{
+	pte_t *pte;
+	struct PageInfo *pp = page_lookup(pgdir, (void *) va, &pte);
+
+	if (pp == NULL || !(*pte & PTE_U))
+		return -E_FAULT;
+	if (!(pp->pp_flags & PP_NETRX))
+		return -E_INVAL;
+	if (pp->pp_ref != 1)
+		return -E_BUSY;
+	/* Hold it through the unmap, which would free it; then ours alone. */
+	pp->pp_ref++;
+	page_remove(pgdir, (void *) va);
+	pp->pp_ref--;
+	e1000_rx_stash(pp);
+	e1000_stats.rx_recycled++;
+	return 0;
+}
+
 /* Map the next frame's page at dstva (rule R2); e1000_rx_map's contract. */
 static int
 e1000_rx_take_page(pde_t *pgdir, uintptr_t dstva)
@@ -404,15 +451,16 @@ e1000_rx_take_page(pde_t *pgdir, uintptr_t dstva)
 	uint16_t len = rx_ring[i].length;
 
 	/* Rule R2: the replacement first, so that failing leaves the frame where it was. */
-	struct PageInfo *fresh = page_alloc(ALLOC_ZERO);
+	struct PageInfo *fresh = e1000_rx_refill_page();
 	if (fresh == NULL)
 		return -E_NO_MEM;
 	assert(pp->pp_ref == 1);	/* rule R1: only the ring holds it */
 	((struct net_pkt *) page2kva(pp))->np_len = len;
 	if ((r = page_insert(pgdir, pp, (void *) dstva, PTE_U | PTE_P | PTE_W)) < 0) {
-		page_free(fresh);
+		e1000_rx_stash(fresh);
 		return r;
 	}
+	pp->pp_flags |= PP_NETRX;	/* it may come back (rule R6) */
 	page_decref(pp);		/* the ring's reference; the mapping's remains */
 	assert(pp->pp_ref >= 1);
 

@@ -80,6 +80,14 @@
  *         page is no longer all zero past the next frame the card writes into it: it keeps
  *         bytes of earlier frames of this same ring, which the same receivers were given
  *         anyway, and never kernel data.
+ *     R6. A page a receive call mapped (flagged PP_NETRX until it is freed) may come back:
+ *         sys_net_recycle takes it only while its one reference is the caller's mapping (no
+ *         other mapping anywhere, no TX pin), removes that mapping (shooting down the TLBs),
+ *         and keeps it, unzeroed, to refill a slot (rx_stash, at most E1000_RX_RING pages;
+ *         past that it is freed).  So a recycled page is never visible to two environments:
+ *         when it next leaves the ring it is mapped for one receiver, and it holds nothing but
+ *         bytes of frames this ring received.  The refills take the stash first and allocate
+ *         (zeroed) pages only when it is empty (rx_zeroed counts those).
  *   Descriptor first, then a compiler barrier, then the doorbell (TDT/RDT): the card must never
  *   see a tail that covers a descriptor not yet written.
  *
@@ -173,6 +181,11 @@ int	e1000_rx_map(pde_t *pgdir, uintptr_t dstva);
  * finds none stays queued for the next call). */
 struct net_rx_frame;
 int	e1000_rx_batch(pde_t *pgdir, struct net_rx_frame *frames, uint32_t n, uintptr_t pageva);
+
+/* Rule R6: take back the received page mapped at va in pgdir (the current address space):
+ * 0; -E_FAULT (nothing mapped there for the user); -E_INVAL (a page the card did not fill);
+ * -E_BUSY (another mapping or a pin holds it). */
+int	e1000_rx_take_back(pde_t *pgdir, uintptr_t va);
 
 /* The MAC address and the counters. */
 void	e1000_info(struct net_info *info);

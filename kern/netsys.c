@@ -255,6 +255,18 @@ sys_net_recv_batch(uintptr_t frames, uint32_t n, uintptr_t pageva, int flags)
 }
 
 int
+sys_net_recycle(uintptr_t va)
+{
+	int r;
+
+	if ((r = netsys_check_caller(0, 0)) < 0)
+		return r;
+	if (va >= UTOP || va % PGSIZE != 0)
+		return -E_INVAL;
+	return e1000_rx_take_back(curenv->env_pgdir, va);
+}
+
+int
 sys_net_info(uintptr_t info)
 {
 	struct net_info ni;

@@ -59,6 +59,12 @@ int	sys_net_recv(uintptr_t dstva, int flags);
  * -E_NOT_SUPP. */
 int	sys_net_recv_batch(uintptr_t frames, uint32_t n, uintptr_t pageva, int flags);
 
+/* Hand the received frame's page mapped at va (page-aligned, below UTOP) back to the card's
+ * receive ring, unmapping it (kern/e1000.h, rule R6).  0; -E_PERM; -E_INVAL (va; a page no
+ * receive call mapped); -E_FAULT (nothing mapped there); -E_BUSY (mapped elsewhere too, or
+ * pinned by a send); -E_NOT_SUPP.  A refused call changes nothing. */
+int	sys_net_recycle(uintptr_t va);
+
 /* Copy the MAC address and counters to *info (user memory, writable).  0; -E_PERM; -E_FAULT;
  * -E_NOT_SUPP. */
 int	sys_net_info(uintptr_t info);

@@ -144,6 +144,16 @@ page_unused(void *va)
 }
 
 void
+ns_page_recycle(void *va)
+{
+	/* Back to the card's ring if it is a received page only we hold; else just unmapped. */
+	if (sys_net_recycle(va) == 0)
+		page_unused(va);
+	else
+		ns_page_release(va);
+}
+
+void
 ns_page_release(void *va)
 {
 	int r;
@@ -448,13 +458,17 @@ rx_drain(void)
 		if (f->nf_where == NET_RX_INLINE && f->nf_len <= NET_RX_INLINE_MAX) {
 			ns_netif_input_copy(&ns_netif, f->nf_data, f->nf_len);
 		} else if (f->nf_where == NET_RX_MAPPED && (page = ns_page_alloc()) != NULL) {
-			int r = sys_page_map(input_envid, (void *) (INPUT_WIN_VA + at * PGSIZE), 0, page,
-					     PTE_P | PTE_U | PTE_W);
+			void *win = (void *) (INPUT_WIN_VA + at * PGSIZE);
+			int r = sys_page_map(input_envid, win, 0, page, PTE_P | PTE_U | PTE_W);
 			if (r < 0) {
 				page_unused(page);
 				ns_stats.rx_dropped++;
-			} else
+			} else {
+				/* Ours alone, so that it can go back to the card when lwIP is done
+				 * with it (ns_page_recycle). */
+				sys_page_unmap(input_envid, win);
 				ns_netif_input(&ns_netif, page);
+			}
 		} else
 			ns_stats.rx_dropped++;	/* no page slot free (or a broken entry) */
 	}

@@ -27,6 +27,8 @@ struct netif;
 
 void *	ns_page_alloc(void);		/* a free slot's address, or NULL */
 void	ns_page_release(void *va);	/* unmap the slot's page, free the slot */
+void	ns_page_recycle(void *va);	/* the same for a received frame's page, which goes
+					 * back to the card's ring if we alone hold it */
 int	ns_page_slot(const void *va);	/* 0 .. NS_PAGE_SLOTS - 1 */
 
 /* The counters of inc/ns.h, updated where things happen. */

@@ -4,6 +4,7 @@
  * before them (each result is printed as it comes). */
 
 #include <inc/lib.h>
+#include <inc/ns.h>
 
 static int failed;
 
@@ -30,5 +31,14 @@ umain(int argc, char **argv)
 	netperm_report("sys_net_recv(NET_NONBLOCK)", sys_net_recv(UTEMP, NET_NONBLOCK));
 	netperm_report("sys_net_send", sys_net_send(UTEMP, 60, 0));
 	netperm_report("sys_net_recv", sys_net_recv(UTEMP, 0));
+	/* The batch calls with arguments that would be fine, and a mapped page to recycle. */
+	static struct net_rx_frame rx[1];
+	static struct net_tx_frame tx[1];
+	tx[0].nf_nfrags = 1;
+	tx[0].nf_frags[0].nt_va = (uintptr_t) UTEMP;
+	tx[0].nf_frags[0].nt_len = 60;
+	netperm_report("sys_net_recv_batch", sys_net_recv_batch(rx, 1, UTEMP + PGSIZE, 0));
+	netperm_report("sys_net_send_batch", sys_net_send_batch(tx, 1, 0));
+	netperm_report("sys_net_recycle", sys_net_recycle(UTEMP));
 	cprintf("netperm: done, %d failed\n", failed);
 }

@@ -103,7 +103,7 @@ rx_pbuf_free(struct pbuf *p)
 
 	assert(slot >= 0 && slot < NS_PAGE_SLOTS);
 	rx_uncharge(slot);
-	ns_page_release((void *) (NS_PAGE_BASE + slot * PGSIZE));
+	ns_page_recycle((void *) (NS_PAGE_BASE + slot * PGSIZE));
 	ns_stats.rx_pages_held--;
 }
 
@@ -225,14 +225,14 @@ ns_netif_input(struct netif *netif, void *page)
 	struct pbuf *p;
 
 	if (!rx_accept(netif, pkt->np_data, len)) {
-		ns_page_release(page);
+		ns_page_recycle(page);
 		return;
 	}
 	if (len <= NS_RX_COPY_MAX && lwip_stats.mem.used < MEM_SIZE / 2
 	    && (p = pbuf_alloc(PBUF_RAW, len, PBUF_RAM)) != NULL) {
 		pbuf_take(p, pkt->np_data, len);
 		ns_stats.rx_copy_bytes += len;
-		ns_page_release(page);
+		ns_page_recycle(page);
 	} else {
 		pc->custom_free_function = rx_pbuf_free;
 		p = pbuf_alloced_custom(PBUF_RAW, len, PBUF_REF, pc, pkt->np_data,
