@@ -15,7 +15,7 @@ from gradelib import TestFailure, fail, free_port
 from gradenet import net_connect, recv_all
 from gradesrc import c_define, read_host_file
 
-__all__ = ["http_exchange", "http_parse", "http_get", "check_file_answer", "httpd_try_get",
+__all__ = ["http_exchange", "http_parse", "HttpConn", "http_get", "check_file_answer", "httpd_try_get",
            "NS_TCP", "HTTPD_STAT", "HTTPD_IDLE", "httpd_stat", "SOAK_PATHS", "httpd_soak",
            "httpd_soak_check", "host_http_server"]
 
@@ -45,6 +45,49 @@ def http_parse(raw, what):
             fail("%s: bad header line %r" % (what, line))
         headers[name.strip().lower()] = value.strip()
     return int(m.group(1)), headers, body
+
+
+class HttpConn:
+    """One persistent connection to the guest's httpd: send requests, read the answers one at
+    a time, each framed by its Content-Length (HTTP/1.1)."""
+
+    def __init__(self, port, timeout=20):
+        self.sock = net_connect(port, timeout)
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def _fill(self, what):
+        data = self.sock.recv(65536)
+        if not data:
+            fail("%s: the connection closed before the whole answer" % what)
+        self.buf += data
+
+    def answer(self, what, head_only=False):
+        """(status, headers, body) of the next answer; for a HEAD request, no body."""
+        while b"\r\n\r\n" not in self.buf:
+            self._fill(what)
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        status, headers, _ = http_parse(head + b"\r\n\r\n", what)
+        if "content-length" not in headers:
+            fail("%s: no Content-Length to frame the answer" % what)
+        n = 0 if head_only else int(headers["content-length"])
+        while len(self.buf) < n:
+            self._fill(what)
+        body, self.buf = self.buf[:n], self.buf[n:]
+        return status, headers, body
+
+    def closed(self, timeout=10):
+        """Whether the server closes the connection (nothing more comes) within timeout."""
+        self.sock.settimeout(timeout)
+        try:
+            return self.sock.recv(1) == b""
+        except OSError:
+            return False
+
+    def close(self):
+        self.sock.close()
 
 
 def http_get(port, path, what=None):

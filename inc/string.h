@@ -12,6 +12,7 @@ char *	strcat(char *dst, const char *src);
 size_t	strlcpy(char *dst, const char *src, size_t size);
 int	strcmp(const char *s1, const char *s2);
 int	strncmp(const char *s1, const char *s2, size_t size);
+int	strncasecmp(const char *s1, const char *s2, size_t size);
 char *	strchr(const char *s, int c);
 char *	strfind(const char *s, char c);
 char *	strstr(const char *haystack, const char *needle);

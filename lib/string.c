@@ -84,6 +84,24 @@ strncmp(const char *p, const char *q, size_t n)
 	return (int) ((unsigned char) *p - (unsigned char) *q);
 }
 
+/* strncmp with ASCII letters compared regardless of case (HTTP's header names, say). */
+int
+strncasecmp(const char *p, const char *q, size_t n)
+{
+	for (; n > 0; n--, p++, q++) {
+		int a = (unsigned char) *p, b = (unsigned char) *q;
+		if (a >= 'A' && a <= 'Z')
+			a += 'a' - 'A';
+		if (b >= 'A' && b <= 'Z')
+			b += 'a' - 'A';
+		if (a != b)
+			return a - b;
+		if (a == 0)
+			return 0;
+	}
+	return 0;
+}
+
 /* The first c in s, or NULL. */
 char *
 strchr(const char *s, int c)

@@ -1,5 +1,6 @@
-/* httpd: an HTTP/1.0 server on port 80 serving the files of the file system (GET and HEAD) to
- * many clients at once, each within deadlines: an acceptor, a pool of workers, a console. */
+/* httpd: an HTTP/1.1 server on port 80 serving the files of the file system (GET and HEAD,
+ * byte ranges, persistent connections) to many clients at once, each within deadlines: an
+ * acceptor, a pool of workers, a console. */
 
 #include <inc/lib.h>
 #include <inc/ns.h>
@@ -51,7 +52,7 @@
  * deadlines; none waits on another.  (Every host client reaches us from QEMU's 10.0.2.2, so
  * there is no fair share per client address to give.)
  *
- * Protocol (RFC 1945, HTTP/1.0):
+ * Protocol (RFC 1945, HTTP/1.0, and RFC 9112, HTTP/1.1):
  *   - the request line "METHOD SP PATH SP HTTP/x.y" must end within HTTPD_LINE_MAX bytes (414
  *     otherwise), and all headers within HTTPD_HEAD_MAX (431); a line without a version, or any
  *     other malformed request line, is answered 400;
@@ -59,8 +60,17 @@
  *   - PATH must start with '/'; a query ("?...") is ignored; %XX escapes are decoded; a path
  *     with a ".." segment, a NUL, or a bad escape is answered 400; "/" means "/index.html";
  *     a missing file or a directory is answered 404;
- *   - an answer has a status line, Content-Type (by the file's extension), Content-Length and
- *     "Connection: close"; a file's body is streamed in chunks of one socket request page;
+ *   - an answer has a status line (in the request's version), Content-Type (by the file's
+ *     extension), Content-Length and Connection; a file's body goes by borrowed pages
+ *     (send_body);
+ *   - "Range: bytes=first-last", "first-" or "-suffix" gets 206 and that part, with
+ *     Content-Range; a range starting past the end gets 416 (its Content-Range: the size alone);
+ *     several ranges, or another unit, are ignored (the whole file, 200);
+ *   - an HTTP/1.1 connection stays open after an answer (framed by its Content-Length) unless
+ *     the request said "Connection: close"; an HTTP/1.0 one only if it said "Connection:
+ *     keep-alive"; requests a client sends without waiting (pipelined) are answered in order.
+ *     The next request must begin within HTTPD_IDLE_MSEC, at most HTTPD_KEEP_MAX are served
+ *     on one connection, and a malformed request (400, 408, 414, 431) ends it;
  *   - the connection is then closed: first our side (shutdown), then we read and discard what
  *     the client may still send, until it closes too, or HTTPD_LINGER_MSEC have passed, or
  *     HTTPD_DRAIN_MAX bytes: closing with unread data would reset the connection, and the
@@ -75,6 +85,10 @@
 #define HTTPD_BACKLOG		128	/* what ns grants at most (NS_ACCEPT_QUEUE) */
 #define HTTPD_WORKERS		32	/* connections served at once; see the limits below */
 #define HTTPD_HEAD_MSEC		10000
+/* A persistent connection (HTTP/1.1, or 1.0 with "Connection: keep-alive") waits this long for
+ * its next request, and serves this many at most. */
+#define HTTPD_IDLE_MSEC		5000
+#define HTTPD_KEEP_MAX		100
 #define HTTPD_SEND_MSEC		10000
 #define HTTPD_LINGER_MSEC	250
 #define HTTPD_GRACE_MSEC	2000
@@ -171,10 +185,12 @@ struct http_status {
 
 static const struct http_status statuses[] = {
 	{ 200, "OK" },
+	{ 206, "Partial Content" },
 	{ 400, "Bad Request" },
 	{ 404, "Not Found" },
 	{ 408, "Request Timeout" },
 	{ 414, "Request-URI Too Long" },
+	{ 416, "Range Not Satisfiable" },
 	{ 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" },
 	{ 501, "Not Implemented" },
@@ -206,8 +222,21 @@ struct conn {
 	int sock;			/* the network server's socket id */
 	uint32_t head_deadline;		/* when the request head must be complete */
 	int timeout_set;		/* the socket's SO_RCVTIMEO (-1: not set yet) */
-	char head[HTTPD_HEAD_MAX + 1];	/* the request as read so far, NUL-terminated */
+	char head[HTTPD_HEAD_MAX + 1];	/* the request as read so far, NUL-terminated: this
+					 * request's head, then what a client pipelined after it */
 	int len;
+	/* The request being answered: its protocol, and whether the connection goes on after
+	 * the answer (persistent, and nothing went wrong). */
+	bool http11, keep;
+	int requests;			/* answered on this connection */
+};
+
+/* A byte range of the file asked for ("Range: bytes=first-last"); valid false: none, or one we
+ * ignore (several ranges, or not bytes). */
+struct range {
+	bool valid;
+	bool suffix;			/* "bytes=-N": the last N bytes (N in last) */
+	uint32_t first, last;		/* last UINT32_MAX: to the end */
 };
 
 /* Start the step phase of the current connection, which must end within msec. */
@@ -286,6 +315,36 @@ send_header(int sock, int code, const char *type, size_t length)
 			 "Content-Length: %u\r\nConnection: close\r\n\r\n",
 			 code, status_reason(code), type, (unsigned) length);
 	return send_all(sock, hdr, n);
+}
+
+/* The head of an answer on connection c: its protocol and whether it stays open follow the
+ * request; extra is more header lines ("Name: value\r\n"...), or "". */
+static bool
+conn_header(struct conn *c, int code, const char *type, size_t length, const char *extra)
+{
+	char hdr[384];
+	int n = snprintf(hdr, sizeof(hdr),
+			 "HTTP/1.%d %d %s\r\nServer: exo386-httpd\r\nContent-Type: %s\r\n"
+			 "Content-Length: %u\r\n%sConnection: %s\r\n\r\n", c->http11, code,
+			 status_reason(code), type, (unsigned) length, extra,
+			 c->keep ? "keep-alive" : "close");
+	return send_all(c->sock, hdr, n);
+}
+
+/* An error answer on c; a malformed request (400, 408, 414, 431) ends the connection. */
+static void
+conn_error(struct conn *c, int code, bool with_body, const char *extra)
+{
+	char body[256];
+	int n = snprintf(body, sizeof(body),
+			 "<html><head><title>%d %s</title></head>\n"
+			 "<body><h1>%d %s</h1></body></html>\n",
+			 code, status_reason(code), code, status_reason(code));
+
+	if (code == 400 || code == 408 || code == 414 || code == 431)
+		c->keep = false;
+	if (conn_header(c, code, "text/html", n, extra) && with_body)
+		send_all(c->sock, body, n);
 }
 
 /* An error answer with a small HTML body saying what went wrong. */
@@ -394,48 +453,155 @@ target_to_path(const char *target, char *out)
 static char file_buf[HTTPD_CHUNK];
 static char drain_buf[512];
 
-/* Send the file at path (its header, and its body unless head_only). */
-static void
-send_file(struct conn *c, const char *path, bool head_only)
+/* Send n bytes of fd from its offset, at, on: borrowed pages where the file has blocks and the
+ * offset is a page's start, a copy for the rest (an unaligned start, a hole).  False if the
+ * connection failed. */
+static bool
+send_body(struct conn *c, int fd, const char *path, off_t at, off_t n)
 {
 	char *buf = file_buf;
+	off_t done;
+	ssize_t k;
+
+	for (done = 0; done < n; done += k) {
+		off_t pos = at + done;
+		if (pos % PGSIZE == 0 && (k = read_pages(fd, HTTPD_WIN, HTTPD_WIN_PAGES)) > 0) {
+			k = MIN(k, n - done);
+			if (!send_pages(c->sock, k))
+				return false;	/* the client went away */
+			continue;
+		}
+		off_t want = MIN((off_t) sizeof(file_buf), n - done);
+		if (pos % PGSIZE != 0)		/* up to the next page's start */
+			want = MIN(want, PGSIZE - pos % PGSIZE);
+		if ((k = read(fd, buf, want)) <= 0) {
+			/* The file shrank or failed under us: the client sees a short body and
+			 * the closed connection. */
+			cprintf("httpd: %s: read: %e\n", path, k < 0 ? (int) k : -E_EOF);
+			c->keep = false;
+			return false;
+		}
+		if (!send_all(c->sock, buf, k))
+			return false;		/* the client went away */
+	}
+	return true;
+}
+
+/* Send the file at path (its header, and its body unless head_only): all of it, or the range
+ * asked for (206), or 416 for a range that starts past its end. */
+static void
+send_file(struct conn *c, const char *path, bool head_only, const struct range *rg)
+{
 	struct Stat st;
-	int fd, n;
+	int fd;
 
 	if (stat(path, &st) < 0 || st.st_isdir) {
-		send_error(c->sock, 404, !head_only);
+		conn_error(c, 404, !head_only, "");
 		return;
 	}
 	if ((fd = open(path, O_RDONLY)) < 0) {
-		send_error(c->sock, 404, !head_only);
+		conn_error(c, 404, !head_only, "");
 		return;
 	}
-	if (!send_header(c->sock, 200, content_type(path), st.st_size) || head_only) {
-		close(fd);
-		return;
+	uint32_t size = st.st_size, first = 0, last = size ? size - 1 : 0;
+	int code = 200;
+	char extra[96] = "";
+	if (rg->valid) {
+		if (rg->suffix) {
+			first = rg->last >= size ? 0 : size - rg->last;
+		} else {
+			first = rg->first;
+			last = MIN(rg->last, size - 1);
+		}
+		if (first >= size || (rg->suffix && rg->last == 0)) {
+			snprintf(extra, sizeof(extra), "Content-Range: bytes */%u\r\n", size);
+			conn_error(c, 416, !head_only, extra);
+			close(fd);
+			return;
+		}
+		code = 206;
+		snprintf(extra, sizeof(extra), "Content-Range: bytes %u-%u/%u\r\n", first, last,
+			 size);
 	}
-	for (off_t left = st.st_size; left > 0; left -= n) {
-		/* Borrowed pages where the file has blocks; a copy where read_pages cannot lend
-		 * (a hole in the file). */
-		if ((n = read_pages(fd, HTTPD_WIN, HTTPD_WIN_PAGES)) > 0) {
-			n = MIN(n, left);
-			if (!send_pages(c->sock, n))
-				break;	/* the client went away */
-			continue;
-		}
-		if ((n = read(fd, buf, MIN((off_t) sizeof(file_buf), left))) <= 0) {
-			/* The file shrank or failed under us: the client sees a short body and
-			 * the closed connection. */
-			cprintf("httpd: %s: read: %e\n", path, n < 0 ? n : -E_EOF);
-			break;
-		}
-		if (!send_all(c->sock, buf, n))
-			break;		/* the client went away */
+	off_t n = code == 206 ? last - first + 1 : size;
+	if (conn_header(c, code, content_type(path), n, extra) && !head_only) {
+		seek(fd, first);
+		if (!send_body(c, fd, path, first, n))
+			c->keep = false;
 	}
 	/* Give the borrowed pages back (the file server copies a page it lent before writing). */
 	for (int i = 0; i < HTTPD_WIN_PAGES; i++)
 		sys_page_unmap(0, HTTPD_WIN + i * PGSIZE);
 	close(fd);
+}
+
+/* Does the header line [p, e) have the name `name` (case aside)?  Then its value, spaces
+ * skipped, else NULL. */
+static const char *
+header_value(const char *p, const char *e, const char *name)
+{
+	size_t n = strlen(name);
+
+	if ((size_t) (e - p) <= n || p[n] != ':' || strncasecmp(p, name, n) != 0)
+		return NULL;
+	for (p += n + 1; p < e && (*p == ' ' || *p == '\t'); p++)
+		;
+	return p;
+}
+
+/* Does [v, e) hold the token tok (case aside), as a whole comma-separated item? */
+static bool
+value_has(const char *v, const char *e, const char *tok)
+{
+	size_t n = strlen(tok);
+
+	for (const char *p = v; p + n <= e; p++)
+		if (strncasecmp(p, tok, n) == 0 && (p == v || p[-1] == ' ' || p[-1] == ',')
+		    && (p + n == e || p[n] == ',' || p[n] == ' ' || p[n] == '\r'))
+			return true;
+	return false;
+}
+
+/* Parse "bytes=first-last", "bytes=first-" or "bytes=-suffix" at [v, e) into *rg; anything
+ * else (several ranges, another unit, garbage) leaves it invalid: the whole file is sent. */
+static void
+parse_range(const char *v, const char *e, struct range *rg)
+{
+	char buf[64];
+	size_t n = e - v;
+	char *p, *end;
+
+	memset(rg, 0, sizeof(*rg));
+	while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == ' '))
+		n--;
+	if (n >= sizeof(buf) || n < 7 || strncasecmp(v, "bytes=", 6) != 0)
+		return;
+	memcpy(buf, v + 6, n - 6);
+	buf[n - 6] = '\0';
+	if (strchr(buf, ',') || !(p = strchr(buf, '-')))
+		return;
+	*p = '\0';
+	if (buf[0] == '\0') {			/* -suffix */
+		long k = strtol(p + 1, &end, 10);
+		if (p[1] < '0' || p[1] > '9' || *end || k < 0)
+			return;
+		rg->suffix = true;
+		rg->last = k > 0x7fffffff ? 0x7fffffff : k;
+		rg->valid = true;
+		return;
+	}
+	long a = strtol(buf, &end, 10);
+	if (buf[0] < '0' || buf[0] > '9' || *end || a < 0)
+		return;
+	long b = 0x7fffffff;
+	if (p[1] != '\0') {
+		b = strtol(p + 1, &end, 10);
+		if (p[1] < '0' || p[1] > '9' || *end || b < a)
+			return;
+	}
+	rg->first = a;
+	rg->last = b;
+	rg->valid = true;
 }
 
 /* The head ended at its deadline (r == -E_TIMEOUT) or the client closed or failed (r >= 0, or
@@ -446,24 +612,29 @@ head_failed(struct conn *c, int r, bool with_body)
 {
 	if (r == -E_TIMEOUT)
 		self->timeouts++;
+	c->keep = false;
 	if (r == -E_TIMEOUT && c->len > 0)
-		send_error(c->sock, 408, with_body);
+		conn_error(c, 408, with_body, "");
 	else if (r != -E_TIMEOUT && c->len > 0)
-		send_error(c->sock, 400, with_body);
+		conn_error(c, 400, with_body, "");
 }
 
-/* Read and answer one request on c. */
+/* Read and answer one request on c.  Afterwards c->head holds what the client sent after the
+ * request (the next one, pipelined), and c->keep says whether the connection goes on. */
 static void
 serve_request(struct conn *c)
 {
 	char *eol, *method, *target, *version, *sp1, *sp2;
 	char path[HTTPD_PATH_MAX];
+	struct range rg;
 	int r, status;
 
+	c->http11 = false;
+	c->keep = false;
 	/* The request line. */
 	while (!(eol = line_end(c, 0))) {
 		if (c->len >= HTTPD_LINE_MAX) {
-			send_error(c->sock, 414, true);
+			conn_error(c, 414, true, "");
 			return;
 		}
 		if ((r = read_more(c)) <= 0) {
@@ -472,7 +643,7 @@ serve_request(struct conn *c)
 		}
 	}
 	if (eol - c->head >= HTTPD_LINE_MAX) {
-		send_error(c->sock, 414, true);
+		conn_error(c, 414, true, "");
 		return;
 	}
 	*eol = '\0';
@@ -480,7 +651,7 @@ serve_request(struct conn *c)
 		eol[-1] = '\0';
 	method = c->head;
 	if (!(sp1 = strchr(method, ' ')) || !(sp2 = strchr(sp1 + 1, ' '))) {
-		send_error(c->sock, 400, true);	/* no target, or no version */
+		conn_error(c, 400, true, "");	/* no target, or no version */
 		return;
 	}
 	*sp1 = *sp2 = '\0';
@@ -488,29 +659,36 @@ serve_request(struct conn *c)
 	version = sp2 + 1;
 	if (strncmp(version, "HTTP/", 5) != 0 || !(version[5] >= '0' && version[5] <= '9')
 	    || strchr(version, ' ') || *target == '\0') {
-		send_error(c->sock, 400, true);
+		conn_error(c, 400, true, "");
 		return;
 	}
+	/* HTTP/1.1 (or later) keeps the connection unless told to close; 1.0 only if asked. */
+	c->http11 = strcmp(version, "HTTP/1.0") != 0 && version[5] >= '1';
+	bool keep = c->http11;
 	bool head_only = strcmp(method, "HEAD") == 0;
-	if (!head_only && strcmp(method, "GET") != 0) {
-		send_error(c->sock, 501, true);
-		return;
-	}
+	memset(&rg, 0, sizeof(rg));
 
-	/* The headers, up to the empty line; we use none of them. */
+	/* The headers, up to the empty line: Connection and Range are the ones we use. */
 	int start = eol + 1 - c->head;
 	for (;;) {
 		char *e = line_end(c, start);
 		if (e) {
-			bool empty = e == c->head + start || (e == c->head + start + 1
-							      && c->head[start] == '\r');
+			const char *line = c->head + start, *v;
+			bool empty = e == line || (e == line + 1 && *line == '\r');
 			start = e + 1 - c->head;
 			if (empty)
 				break;
+			if ((v = header_value(line, e, "connection"))) {
+				if (value_has(v, e, "close"))
+					keep = false;
+				else if (value_has(v, e, "keep-alive"))
+					keep = true;
+			} else if ((v = header_value(line, e, "range")))
+				parse_range(v, e, &rg);
 			continue;
 		}
 		if (c->len >= HTTPD_HEAD_MAX) {
-			send_error(c->sock, 431, !head_only);
+			conn_error(c, 431, !head_only, "");
 			return;
 		}
 		if ((r = read_more(c)) <= 0) {
@@ -518,12 +696,19 @@ serve_request(struct conn *c)
 			return;
 		}
 	}
+	c->keep = keep && c->requests + 1 < HTTPD_KEEP_MAX;
 
-	if ((status = target_to_path(target, path)) != 0) {
-		send_error(c->sock, status, !head_only);
-		return;
-	}
-	send_file(c, path, head_only);
+	if (!head_only && strcmp(method, "GET") != 0)
+		conn_error(c, 501, true, "");
+	else if ((status = target_to_path(target, path)) != 0)
+		conn_error(c, status, !head_only, "");
+	else
+		send_file(c, path, head_only, &rg);
+	c->requests++;
+	/* Keep what came after this request: the next one. */
+	memmove(c->head, c->head + start, c->len - start);
+	c->len -= start;
+	c->head[c->len] = '\0';
 }
 
 /* Close c without losing the answer: see the protocol comment at the top. */
@@ -579,9 +764,24 @@ worker(void)
 		c->timeout_set = -1;
 		c->len = 0;
 		c->head[0] = '\0';
-		serve_request(c);
+		c->requests = 0;
+		/* A persistent connection: the next request within HTTPD_IDLE_MSEC (at once if
+		 * it is already here), each one's head within HTTPD_HEAD_MSEC. */
+		for (;;) {
+			serve_request(c);
+			self->served++;
+			if (!c->keep)
+				break;
+			uint32_t now = sys_time_msec();
+			c->head_deadline = now + (c->len > 0 ? HTTPD_HEAD_MSEC : HTTPD_IDLE_MSEC);
+			step_begin(PHASE_HEAD, c->head_deadline - now + HTTPD_GRACE_MSEC);
+			if (c->len == 0) {
+				int r = read_more(c);
+				if (r <= 0)
+					break;	/* closed, failed or idle too long: nothing to say */
+			}
+		}
 		conn_close(c);
-		self->served++;
 		self->phase = PHASE_IDLE;
 		self->sock = HTTPD_NO_SOCK;
 		sys_page_wake(self);
