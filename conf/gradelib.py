@@ -24,7 +24,9 @@ declared with prompt(rx) and may match the unfinished last line.
 
 Options of test(): run (the program the kernel starts; "monitor": none; None: a normal boot),
 net, cpus, timeout (seconds before calibration scaling), expect, reject, qemuextra, make_args,
-points (default 1), exclusive (run alone; default: cpus > 1), kernels (more programs whose
+points (default 1), exclusive (run alone; default: cpus > 1), light (its guest mostly sleeps:
+it runs beside the -j others, one light test at a time, never beside an exclusive one; what it
+checks must not depend on a quiet host), kernels (more programs whose
 kernels the test boots itself with boot()), builds (more make targets it needs), context (a
 context manager factory run around the boot; what it yields is added to make's arguments).
 
@@ -186,21 +188,23 @@ def _register(t):
 
 
 def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(),
-         qemuextra="", make_args=(), points=1, exclusive=None, kernels=(), builds=(),
-         context=None, command=None, panics=False):
+         qemuextra="", make_args=(), points=1, exclusive=None, light=False, kernels=(),
+         builds=(), context=None, command=None, panics=False):
     """Declare a test that boots the kernel.  Use it as a decorator to add a function f(q).
 
     run="NAME" boots the kernel that starts user program NAME ("monitor": none; None: a normal
     boot); net=True adds the e1000 (free PORT7/PORT80 chosen, q.pcap written); cpus sets CPUS;
     qemuextra and make_args pass through to make.  exclusive=True runs it with no other test
-    (default for cpus > 1).  command=[argv] runs that instead of QEMU (the self-test's fake
+    (default for cpus > 1).  light=True: its guest mostly sleeps (an idle measure, a countdown),
+    so it takes no job slot: it runs beside the others, one light test at a time, never beside an
+    exclusive test.  command=[argv] runs that instead of QEMU (the self-test's fake
     guest), with the make variables as arguments.  panics=True drops the default rejects (for
     the one test whose point is the kernel's panic report).
     """
     t = _register(_Test(name, _run_kernel_test, run=run, net=net, cpus=cpus, timeout=timeout,
                         expect=list(expect), reject=list(reject), qemuextra=qemuextra,
                         make_args=list(make_args), points=points,
-                        exclusive=cpus > 1 if exclusive is None else exclusive,
+                        exclusive=cpus > 1 if exclusive is None else exclusive, light=light,
                         more_kernels=list(kernels), builds=list(builds), context=context,
                         command=command, panics=panics))
 
@@ -979,21 +983,35 @@ def _reap(job):
 
 
 def _run_jobs(jobs, njobs, scale, capture, on_done):
-    """Run jobs, njobs at once; an exclusive test's job runs with no other.  Calls on_done(job)
-    as each ends."""
-    queue = [j for j in jobs if not j.test.exclusive]
+    """Run jobs, njobs at once; an exclusive test's job runs with no other; a light test's job
+    takes none of the njobs slots (one light job at a time, never beside an exclusive one).
+    Calls on_done(job) as each ends."""
+    def is_light(j):
+        return getattr(j.test, "light", False) and not j.test.exclusive and njobs > 1
+    light = [j for j in jobs if is_light(j)]
+    queue = [j for j in jobs if not j.test.exclusive and not is_light(j)]
     # Long tests first (their declared limit is the guess), so that the pool does not end with
-    # one long test running alone; then the exclusive ones, one at a time.
+    # one long test running alone; then the exclusive ones, one at a time.  The light ones run
+    # one after another from the start, beside the others, and not once an exclusive one is next.
     queue.sort(key=lambda j: -(j.test.timeout or _settings["timeout"]))
     queue += [j for j in jobs if j.test.exclusive]
     running = []
     try:
-        while queue or running:
-            while queue and len(running) < njobs and not (
-                    running and (queue[0].test.exclusive or running[0].test.exclusive)):
+        while queue or light or running:
+            slots = [j for j in running if not is_light(j)]
+            while queue and len(slots) < njobs and not (
+                    (running and queue[0].test.exclusive) or (slots and slots[0].test.exclusive)):
                 job = queue.pop(0)
                 _start(job, scale, capture)
                 running.append(job)
+                slots.append(job)
+            if light and not any(is_light(j) or j.test.exclusive for j in running) and not (
+                    queue and queue[0].test.exclusive):
+                job = light.pop(0)
+                _start(job, scale, capture)
+                running.append(job)
+            if not running:
+                continue
             now = time.monotonic()
             wait = max(0.0, min(j.deadline for j in running) - now)
             ready, _, _ = select.select([j.fd for j in running], [], [], wait)
@@ -1167,6 +1185,7 @@ def main(argv=None, suite="exo386"):
                 print("== %s ==" % (t.group or "tests"))
                 last = t.group
             flags = ("  exclusive" if t.exclusive else "") + (
+                "  light" if getattr(t, "light", False) else "") + (
                 "  %d points" % t.points if t.points != 1 else "")
             print("%-*s  %s%s" % (width, t.name, t.program(), flags))
         return 0
