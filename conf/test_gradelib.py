@@ -182,11 +182,11 @@ def suite(coordinator, args):
              expect=[r"^fake: go$"])
 
     # A light test takes no slot, but never runs beside the exclusive one, which would see it:
-    # it holds its connection to the coordinator a while after its line.
+    # it holds its connection to the coordinator a moment after its line.
     @fake("fake-light", "light", light=True)
     def _(q):
         q.expect(r"^fake: light$")
-        time.sleep(1)
+        time.sleep(0.3)
     return gradelib.main(args, suite="fake")
 
 
