@@ -24,9 +24,12 @@ declared with prompt(rx) and may match the unfinished last line.
 
 Options of test(): run (the program the kernel starts; "monitor": none; None: a normal boot),
 net, cpus, timeout (seconds before calibration scaling), expect, reject, qemuextra, make_args,
-points (default 1), exclusive (run alone; default: cpus > 1), kernels (more programs whose
-kernels the test boots itself with boot()), builds (more make targets it needs), context (a
-context manager factory run around the boot; what it yields is added to make's arguments).
+points (default 1), exclusive (run alone; default: cpus > 1), exclusive_group (exclusive tests
+of one group may run together, up to -j, beside no other test), light (its guest mostly sleeps:
+it runs beside the -j others, one light test at a time, never beside an exclusive one; what it
+checks must not depend on a quiet host), kernels (more programs whose kernels the test boots
+itself with boot()), builds (more make targets it needs), context (a context manager factory
+run around the boot; what it yields is added to make's arguments).
 
 The handle q: q.expect(rx), q.send(text), q.cmd("help") (type a monitor command, return its
 output), q.output, q.remaining(), q.ports["GDBPORT" / "PORT7" / "PORT80"], q.pcap (the frame
@@ -186,21 +189,25 @@ def _register(t):
 
 
 def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(),
-         qemuextra="", make_args=(), points=1, exclusive=None, kernels=(), builds=(),
-         context=None, command=None, panics=False):
+         qemuextra="", make_args=(), points=1, exclusive=None, exclusive_group=None,
+         light=False, kernels=(), builds=(), context=None, command=None, panics=False):
     """Declare a test that boots the kernel.  Use it as a decorator to add a function f(q).
 
     run="NAME" boots the kernel that starts user program NAME ("monitor": none; None: a normal
     boot); net=True adds the e1000 (free PORT7/PORT80 chosen, q.pcap written); cpus sets CPUS;
     qemuextra and make_args pass through to make.  exclusive=True runs it with no other test
-    (default for cpus > 1).  command=[argv] runs that instead of QEMU (the self-test's fake
-    guest), with the make variables as arguments.  panics=True drops the default rejects (for
-    the one test whose point is the kernel's panic report).
+    (default for cpus > 1); exclusive_group="NAME" lets exclusive tests of the same group run
+    together (up to -j at once), still beside no other test.  light=True: its guest mostly
+    sleeps (an idle measure, a countdown), so it takes no job slot: it runs beside the others,
+    one light test at a time, never beside an exclusive test.  command=[argv] runs that instead
+    of QEMU (the self-test's fake guest), with the make variables as arguments.  panics=True
+    drops the default rejects (for the one test whose point is the kernel's panic report).
     """
     t = _register(_Test(name, _run_kernel_test, run=run, net=net, cpus=cpus, timeout=timeout,
                         expect=list(expect), reject=list(reject), qemuextra=qemuextra,
                         make_args=list(make_args), points=points,
-                        exclusive=cpus > 1 if exclusive is None else exclusive,
+                        exclusive=cpus > 1 if exclusive is None else exclusive, light=light,
+                        exclusive_group=exclusive_group,
                         more_kernels=list(kernels), builds=list(builds), context=context,
                         command=command, panics=panics))
 
@@ -978,22 +985,57 @@ def _reap(job):
             kind="timeout" if job.killed else "error"))
 
 
+def exclusive_group(job):
+    """The group of an exclusive test's job (test(exclusive_group=)), or None."""
+    return getattr(job.test, "exclusive_group", None) if job.test.exclusive else None
+
+
 def _run_jobs(jobs, njobs, scale, capture, on_done):
-    """Run jobs, njobs at once; an exclusive test's job runs with no other.  Calls on_done(job)
-    as each ends."""
-    queue = [j for j in jobs if not j.test.exclusive]
+    """Run jobs, njobs at once; an exclusive test's job runs with no other (but exclusive tests
+    of its group); a light test's job takes none of the njobs slots (one light job at a time,
+    never beside an exclusive one).  Calls on_done(job) as each ends."""
+    def is_light(j):
+        return getattr(j.test, "light", False) and not j.test.exclusive and njobs > 1
+    light = [j for j in jobs if is_light(j)]
+    queue = [j for j in jobs if not j.test.exclusive and not is_light(j)]
     # Long tests first (their declared limit is the guess), so that the pool does not end with
-    # one long test running alone; then the exclusive ones, one at a time.
-    queue.sort(key=lambda j: -(j.test.timeout or _settings["timeout"]))
-    queue += [j for j in jobs if j.test.exclusive]
+    # one long test running alone; then the exclusive ones: those of a group first, together,
+    # each group's longest first; the others one at a time.  The light ones run one after
+    # another from the start, beside the others, and not once an exclusive one is next.
+    def limit(j):
+        return j.test.timeout or _settings["timeout"]
+    queue.sort(key=lambda j: -limit(j))
+    exclusive = [j for j in jobs if j.test.exclusive]
+    groups = [g for g in dict.fromkeys(exclusive_group(j) for j in exclusive) if g]
+    queue += sorted([j for j in exclusive if exclusive_group(j)],
+                    key=lambda j: (groups.index(exclusive_group(j)), -limit(j)))
+    queue += [j for j in exclusive if not exclusive_group(j)]
+
+    def may_join(job, running):
+        # A test without a group runs beside tests without one, an exclusive one beside none,
+        # unless all those running are other exclusive tests of its own group (not more runs
+        # of itself, with --repeat: the group says which different tests fit together).
+        if not job.test.exclusive:
+            return not any(j.test.exclusive for j in running)
+        return not running or (exclusive_group(job) is not None and all(
+            exclusive_group(j) == exclusive_group(job) and j.test is not job.test
+            for j in running))
     running = []
     try:
-        while queue or running:
-            while queue and len(running) < njobs and not (
-                    running and (queue[0].test.exclusive or running[0].test.exclusive)):
+        while queue or light or running:
+            slots = [j for j in running if not is_light(j)]
+            while queue and len(slots) < njobs and may_join(queue[0], running):
                 job = queue.pop(0)
                 _start(job, scale, capture)
                 running.append(job)
+                slots.append(job)
+            if light and not any(is_light(j) or j.test.exclusive for j in running) and not (
+                    queue and queue[0].test.exclusive):
+                job = light.pop(0)
+                _start(job, scale, capture)
+                running.append(job)
+            if not running:
+                continue
             now = time.monotonic()
             wait = max(0.0, min(j.deadline for j in running) - now)
             ready, _, _ = select.select([j.fd for j in running], [], [], wait)
@@ -1167,6 +1209,7 @@ def main(argv=None, suite="exo386"):
                 print("== %s ==" % (t.group or "tests"))
                 last = t.group
             flags = ("  exclusive" if t.exclusive else "") + (
+                "  light" if getattr(t, "light", False) else "") + (
                 "  %d points" % t.points if t.points != 1 else "")
             print("%-*s  %s%s" % (width, t.name, t.program(), flags))
         return 0
@@ -1280,7 +1323,11 @@ def main(argv=None, suite="exo386"):
                                       if t.name not in {e["name"] for e in entries
                                                         if e["status"] == "passed"}))
     if phases[1] is not None:
-        exclusive = sum(j.ended - j.started for j in jobs if j.test.exclusive and j.ended)
+        # The time while exclusive tests ran (those of a group overlap: counted once).
+        exclusive, last = 0.0, None
+        for a, b in sorted((j.started, j.ended) for j in jobs if j.test.exclusive and j.ended):
+            exclusive += max(0.0, b - max(a, last or a))
+            last = max(b, last or b)
         print("Total time: %.1fs (build %.1fs, calibration %.1fs, tests %.1fs of which %.1fs "
               "for exclusive tests alone)" % (total, phases[0] - start, phases[1] - phases[0],
                                                time.monotonic() - phases[1], exclusive))

@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -98,7 +99,7 @@ def guest(mode, coordinator, variables):
     # Every guest tells the coordinator it runs before it prints anything (a test may end, and
     # stop the guest, at its first line), and keeps the connection until it exits.
     c = socket.create_connection(("127.0.0.1", int(coordinator)), timeout=60)
-    if mode not in ("share", "exclusive"):
+    if mode not in ("share", "exclusive", "light", "pair"):
         c.sendall(json.dumps({"mode": mode}).encode() + b"\n")
     say("fake: booting\n" + first.get(mode, ""))
     if mode == "timeout":
@@ -114,7 +115,7 @@ def guest(mode, coordinator, variables):
         os.kill(os.getpid(), signal.SIGSEGV)
     elif mode == "wrong":
         sys.stdin.read()
-    elif mode in ("share", "exclusive"):
+    elif mode in ("share", "exclusive", "light", "pair"):
         # Take every port and file the grader gave this run, as QEMU would; a second run given
         # any of them fails here.
         held = []
@@ -173,6 +174,19 @@ def suite(coordinator, args):
     for i in range(SHARERS):
         fake("fake-share-%d" % i, "share", points=2, expect=[r"^fake: go$"])
     fake("fake-exclusive", "exclusive", exclusive=True, expect=[r"^fake: alone$"])
+
+    # Two exclusive tests of one group run together (the coordinator lets them go only so), and
+    # beside no other: a sharer's barrier would not open, the exclusive one would see them.
+    for i in range(2):
+        fake("fake-pair-%d" % i, "pair", exclusive=True, exclusive_group="pair",
+             expect=[r"^fake: go$"])
+
+    # A light test takes no slot, but never runs beside the exclusive one, which would see it:
+    # it holds its connection to the coordinator a moment after its line.
+    @fake("fake-light", "light", light=True)
+    def _(q):
+        q.expect(r"^fake: light$")
+        time.sleep(0.3)
     return gradelib.main(args, suite="fake")
 
 
@@ -185,7 +199,7 @@ class Coordinator:
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
         self.pending = {}   # connection -> the part of its report line read so far
-        self.waiting, self.guests, self.reports = [], [], []
+        self.waiting, self.guests, self.reports, self.pair = [], [], [], []
         self.stop_r, self.stop_w = os.pipe()
         self.thread = threading.Thread(target=self.loop, daemon=True)
         self.thread.start()
@@ -221,6 +235,8 @@ class Coordinator:
 
     def handle(self, conn, report):
         self.reports.append(report)
+        if report["mode"] == "light":
+            conn.sendall(b"light\n")
         if report["mode"] == "exclusive":
             n = self.running()
             conn.sendall(b"alone\n" if n == 0 else b"not alone: %d others running\n" % n)
@@ -233,6 +249,11 @@ class Coordinator:
                 for c in self.waiting:
                     c.sendall(b"go\n")
                 self.waiting = []
+        if report["mode"] == "pair":
+            self.pair.append(conn)
+            if len(self.pair) == 2:
+                for c in self.pair:
+                    c.sendall(b"go\n" if self.running() == 2 else b"not alone\n")
 
     def finish(self):
         os.write(self.stop_w, b"x")
@@ -376,11 +397,11 @@ def check_fake_suite():
         coordinator.finish()
     out = run.stdout
     print(out.rstrip("\n"))
-    if run.returncode != 1 or not re.search(r"^%d passed, %d failed$" % (SHARERS + 1,
+    if run.returncode != 1 or not re.search(r"^%d passed, %d failed$" % (SHARERS + 4,
                                                                        len(EXPECTED_CLASSES)),
                                             out, re.M) or not out.endswith("failed\n"):
         raise SystemExit("FAIL: the fake suite should end with '%d passed, %d failed' and exit "
-                         "status 1 (it exited %d)" % (SHARERS + 1, len(EXPECTED_CLASSES),
+                         "status 1 (it exited %d)" % (SHARERS + 4, len(EXPECTED_CLASSES),
                                                       run.returncode))
     doc = validate_json(files["json"])
     tests = {t["name"]: t for t in doc["tests"]}
@@ -408,9 +429,9 @@ def check_fake_suite():
     # snapshot directories; the exclusive one ran alone.
     reports = coordinator.reports
     shared = [r for r in reports if r["mode"] == "share"]
-    if len(reports) != len(EXPECTED_CLASSES) + SHARERS + 1:
+    if len(reports) != len(EXPECTED_CLASSES) + SHARERS + 4:
         raise SystemExit("FAIL: %d guests told the coordinator they run, expected %d"
-                         % (len(reports), len(EXPECTED_CLASSES) + SHARERS + 1))
+                         % (len(reports), len(EXPECTED_CLASSES) + SHARERS + 4))
     if len(shared) != SHARERS:
         raise SystemExit("FAIL: %d sharing guests reported, expected %d" % (len(shared), SHARERS))
     for key in ("ports", "files"):
@@ -435,8 +456,8 @@ def check_fake_suite():
             raise SystemExit("FAIL: JUnit case %s: failure type %r, expected %r"
                              % (case.get("name"), f is not None and f.get("type"), want))
     gs = validate_gradescope(files["gs.json"])
-    want_score = 2 * SHARERS + 1
-    want_max = 2 * SHARERS + 1 + len(EXPECTED_CLASSES)
+    want_score = 2 * SHARERS + 4
+    want_max = 2 * SHARERS + 4 + len(EXPECTED_CLASSES)
     if gs["score"] != want_score or sum(t["max_score"] for t in gs["tests"]) != want_max:
         raise SystemExit("FAIL: Gradescope score %s of %s, expected %d of %d"
                          % (gs["score"], sum(t["max_score"] for t in gs["tests"]), want_score,

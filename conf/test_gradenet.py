@@ -8,6 +8,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from unitcheck import check, must_fail  # noqa: E402
@@ -149,8 +150,35 @@ def check_sockets():
             c.close()
 
 
+def check_listen_queue():
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(1)  # as QEMU's forwarder: two connections fit before it accepts
+    port = lsock.getsockname()[1]
+    conns = []
+    try:
+        check(n.listen_queue(port) == 0, "listen_queue of an idle listener: %r"
+              % n.listen_queue(port))
+        conns += [n.net_connect(port), n.net_connect(port)]
+        check(n.listen_queue(port) == 2, "listen_queue with two connections not accepted: %r"
+              % n.listen_queue(port))
+        t = time.monotonic()
+        threading.Timer(0.3, lambda: conns.extend(lsock.accept()[0] for _ in range(2))).start()
+        conns.append(n.net_connect_paced(port, wait=5))
+        took = time.monotonic() - t
+        check(0.25 <= took < 1, "net_connect_paced waits for the accept, not for a SYN retry: "
+              "%.2fs" % took)
+        conns.append(n.net_connect_paced(port, wait=0.1))  # one waits: gives up after 0.1 s
+    finally:
+        lsock.close()
+        for c in conns:
+            c.close()
+    check(n.listen_queue(port) is None, "listen_queue of a closed port: %r" % n.listen_queue(port))
+
+
 def main():
     check_addresses()
+    check_listen_queue()
     check_checksums()
     check_frames()
     check_sockets()
