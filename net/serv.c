@@ -16,6 +16,7 @@
 #include <lwip/stats.h>
 #include <lwip/sys.h>
 #include <lwip/timeouts.h>
+#include <lwip/etharp.h>
 
 /*
  * Threads of the server (net/thread.h gives the scheduling rules):
@@ -683,6 +684,9 @@ umain(int argc, char **argv)
 	if (up) {
 		netif_set_default(&ns_netif);
 		netif_set_up(&ns_netif);
+		/* Ask for the gateway's address now: every host connection comes through it, and
+		 * the first ones need no ARP round trip before their SYN-ACK. */
+		etharp_request(&ns_netif, &gw);
 	}
 	UNLOCK_TCPIP_CORE();
 

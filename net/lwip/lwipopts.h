@@ -143,6 +143,10 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define MEMP_NUM_NETCONN		(NS_SOCK_MAX + NS_ACCEPT_QUEUE)
 #define MEMP_NUM_TCPIP_MSG_API		32	/* tcpip_callback (loopback, deletes) */
 #define MEMP_NUM_TCPIP_MSG_INPKT	8	/* unused with core locking input */
+/* Every packet waiting for an ARP reply is kept, up to MEMP_NUM_ARP_QUEUE (lwIP's default keeps
+ * only the newest per address: a burst of SYNs before the gateway's address was known lost all
+ * SYN-ACKs but the last). */
+#define ARP_QUEUEING			1
 #define MEMP_NUM_ARP_QUEUE		32	/* packets waiting for an ARP reply */
 #define ARP_TABLE_SIZE			16
 /* lwIP's own pool of receive buffers: none.  Received frames are custom pbufs on packet pages,
