@@ -220,6 +220,10 @@ struct ns_stats {
 	/* the input helper's waits for room in the receive ring; the output helper's
 	 * sys_net_send_batch calls (tx_frames / tx_batches frames a call) */
 	uint32_t rx_ring_full, tx_batches;
+	/* the card's counters (sys_net_info), for one look at the whole path: interrupts, TDT
+	 * writes, receive calls that delivered frames, ring refills that took a zeroed page and
+	 * pages handed back */
+	uint32_t nic_intrs, nic_doorbells, nic_rx_calls, nic_rx_zeroed, nic_rx_recycled;
 };
 
 union nsipc {

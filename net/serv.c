@@ -251,6 +251,14 @@ ns_stats_fill(struct ns_stats *st)
 	st->thread_create_failed = ts.create_failed;
 	st->rx_ring_full = shared->rx_input_waits;
 	st->tx_batches = ns_netif_tx_ring()->batches;
+	struct net_info ni;
+	if (sys_net_info(&ni) == 0) {
+		st->nic_intrs = ni.intrs;
+		st->nic_doorbells = ni.tx_doorbells;
+		st->nic_rx_calls = ni.rx_calls;
+		st->nic_rx_zeroed = ni.rx_zeroed;
+		st->nic_rx_recycled = ni.rx_recycled;
+	}
 	st->lwip_mem_err = lwip_stats.mem.err;
 	st->lwip_memp_err = 0;
 	for (int i = 0; i < MEMP_MAX; i++)

@@ -1038,6 +1038,14 @@ console_stat(void)
 		"free pages %u; time %u ms\n", workers, busy, counters->accepted, served, timeouts,
 		counters->refused, counters->dropped, counters->restarted, ns.sockets_open,
 		ns.threads_live, ns.threads_max, ns.rx_pages_held, mem.free_pages, sys_time_msec());
+	/* The frame path since boot (make bench divides by the bytes sent). */
+	cprintf("httpd: stat: frames: rx %u in %u wake-ups and %u receive calls; tx %u bytes in %u "
+		"frames (%u segments merged, %u segmented by the card) in %u send calls and %u "
+		"doorbells; interrupts %u; copied %u bytes from clients, %u into frames; receive "
+		"pages zeroed %u, recycled %u\n", ns.rx_frames, ns.rx_drains, ns.nic_rx_calls,
+		ns.tx_bytes, ns.tx_frames, ns.tx_merged, ns.tx_tso_frames, ns.tx_batches,
+		ns.nic_doorbells, ns.nic_intrs, ns.send_copy_bytes, ns.tx_copy_bytes,
+		ns.nic_rx_zeroed, ns.nic_rx_recycled);
 }
 
 /* Run a program from the file system with the words of line as its arguments, and wait for
