@@ -9,12 +9,14 @@
  * writers p_wpos.  Both are volatile: the other side changes them under us.
  *
  * Waiting.  A reader with nothing to read blocks in sys_page_wait on p_wpos, a writer with no
- * room on p_rpos (kern/pagewait.h); each first sets its p_*waiting flag, and the other side,
- * after moving its position, wakes the page (sys_page_wake) if the flag is set, clearing it.
- * No wakeup is lost: the waiter passes the position it last saw, and the kernel does not block
- * it if the position has moved since, so either the mover sees the flag (the waiter's store
- * comes before its system call, a full barrier) or the waiter's call sees the move (the mover
- * fences between its store and its look at the flag).  The end of the other side needs no
+ * room on p_rpos (kern/pagewait.h); each counts itself in p_*waiting first (an atomic add, a
+ * full barrier) and out again when it wakes, and the other side, after moving its position,
+ * wakes the page (sys_page_wake) while the count is not zero.  No wakeup is lost: the waiter
+ * passes the position it last saw, and the kernel does not block it if the position has moved
+ * since, so either the mover sees the count or the waiter's call sees the move (the mover
+ * fences between its store and its look at the count).  Only waiters change the counts: a
+ * mover that cleared a flag could wipe the one a waiter had just set again, between its look
+ * and its clear, and that waiter would sleep through the next move (seen on two CPUs).  The end of the other side needs no
  * wake: the kernel wakes a page's waiters whenever a mapping of it goes away, and the page's
  * reference count, passed too, covers a close between the waiter's check and its call. */
 #define PIPE_BUFSIZ	(PGSIZE - 4 * sizeof(uint32_t))
@@ -23,8 +25,8 @@
 struct Pipe {
 	volatile uint32_t p_rpos;
 	volatile uint32_t p_wpos;
-	volatile uint32_t p_rwaiting;	/* a reader is about to block, or blocked, on p_wpos */
-	volatile uint32_t p_wwaiting;	/* a writer is about to block, or blocked, on p_rpos */
+	volatile uint32_t p_rwaiting;	/* readers about to block, or blocked, on p_wpos */
+	volatile uint32_t p_wwaiting;	/* writers about to block, or blocked, on p_rpos */
 	uint8_t p_buf[PIPE_BUFSIZ];
 };
 
@@ -121,11 +123,20 @@ pipe_isclosed(struct Fd *fd, struct Pipe *p, int *np_store)
 static void
 pipe_wake(struct Pipe *p, volatile uint32_t *waiting)
 {
-	asm volatile("mfence" ::: "memory");	/* our position store before the flag load */
-	if (*waiting) {
-		*waiting = 0;
+	asm volatile("mfence" ::: "memory");	/* our position store before the count load */
+	if (*waiting)
 		sys_page_wake(p);
-	}
+}
+
+/* Block until the word at pos is no longer seen (or the page's reference count is no longer
+ * ref), counted in *waiting meanwhile. */
+static void
+pipe_sleep(volatile uint32_t *pos, uint32_t seen, int ref, volatile uint32_t *waiting)
+{
+	__sync_fetch_and_add(waiting, 1);	/* locked: a full barrier too */
+	if (*pos == seen)
+		sys_page_wait(pos, seen, ref);
+	__sync_fetch_and_sub(waiting, 1);
 }
 
 int
@@ -161,8 +172,7 @@ devpipe_read(struct Fd *fd, void *vbuf, size_t n)
 		if (pipe_isclosed(fd, p, &ref))
 			if (pipe_count(p) == 0)
 				return 0;
-		p->p_rwaiting = 1;
-		sys_page_wait(&p->p_wpos, w, ref);
+		pipe_sleep(&p->p_wpos, w, ref, &p->p_rwaiting);
 	}
 	for (i = 0; i < n && pipe_count(p) > 0; i++) {
 		buf[i] = p->p_buf[p->p_rpos % PIPE_BUFSIZ];
@@ -192,8 +202,7 @@ devpipe_write(struct Fd *fd, const void *vbuf, size_t n)
 			pipe_wake(p, &p->p_rwaiting);	/* a full ring for the reader */
 			if (pipe_isclosed(fd, p, &ref))
 				return i;
-			p->p_wwaiting = 1;
-			sys_page_wait(&p->p_rpos, r, ref);
+			pipe_sleep(&p->p_rpos, r, ref, &p->p_wwaiting);
 		}
 		p->p_buf[p->p_wpos % PIPE_BUFSIZ] = buf[i];
 		/* The byte is in the ring before the reader can see it. */
