@@ -9,9 +9,12 @@
 /* Open files: slot i's Fd page lives at FS_OPENFILE_VA + i * PGSIZE in the server.  Requests
  * arrive at FS_REQ_VA, just below the disk map (both: inc/memlayout.h). */
 #define FS_MAXOPEN	1024
-/* A client gets this many chances (yields) to be waiting for its reply.  Clients of lib/file.c
- * wait at once; one that sends and never waits must not stall everyone else forever. */
-#define FS_REPLY_TRIES	1000
+/* A client has this long to be waiting for its reply (we yield between tries).  Clients of
+ * lib/file.c wait at once, but on two CPUs a client preempted between its send and its receive
+ * may stay off its CPU for a few time slices while we try on the other: a count of tries (1000
+ * yields, a couple of milliseconds there) lost such answers, and the client waited forever.
+ * One that sends and never waits stalls the others this long at most. */
+#define FS_REPLY_MSEC	500
 
 static_assert(FS_OPENFILE_VA + FS_MAXOPEN * PGSIZE <= FS_OPENFILE_LIM,
 	      "the open-file pages fit their region");
@@ -340,16 +343,24 @@ static const fs_handler handlers[FSREQ_MAX] = {
 static void
 serve_reply(envid_t to, int32_t value, void *pg, int perm)
 {
-	int r = -E_IPC_NOT_RECV;
+	uint32_t deadline = 0;
+	int r;
 
-	for (int tries = 0; tries < FS_REPLY_TRIES && r == -E_IPC_NOT_RECV; tries++) {
+	for (;;) {
 		if (reply_npages)
 			r = sys_ipc_try_send_pages(to, value, reply_pages, reply_npages,
 						   PTE_P | PTE_U);
 		else
 			r = sys_ipc_try_send(to, value, pg ? pg : (void *) UTOP, pg ? perm : 0);
-		if (r == -E_IPC_NOT_RECV)
-			sys_yield();
+		if (r != -E_IPC_NOT_RECV)
+			break;
+		/* Not waiting yet: the clock only now (most answers go at the first try). */
+		uint32_t now = sys_time_msec();
+		if (deadline == 0)
+			deadline = now + FS_REPLY_MSEC;
+		else if ((int32_t) (now - deadline) >= 0 || !envid_alive(to))
+			break;
+		sys_yield();
 	}
 	reply_npages = 0;
 }
