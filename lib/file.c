@@ -10,11 +10,13 @@ static union Fsipc fsipcbuf __attribute__((aligned(PGSIZE)));
  * (not NULL), a page that comes with the answer is mapped there; *perm_store says whether one
  * came.  Returns the server's result, or -E_BAD_ENV if there is no server (or it is gone before
  * the request reaches it). */
+/* The file server, found once: every request uses this one word (a program's first request
+ * writes it, so a forked child that made one has made its copy). */
+static envid_t fsenv;
+
 static int
 fsipc(unsigned type, void *dstva, int *perm_store)
 {
-	static envid_t fsenv;
-
 	if (!ipc_server(ENV_TYPE_FS, &fsenv))
 		return -E_BAD_ENV;
 	/* The caller has written the arguments, so the page is our own (not copy-on-write)
@@ -69,7 +71,6 @@ devfile_read(struct Fd *fd, void *buf, size_t n)
 ssize_t
 read_pages(int fdnum, void *dstva, uint32_t npages)
 {
-	static envid_t fsenv;
 	struct Fd *fd;
 	uint32_t got;
 	int r, perm;

@@ -13,11 +13,12 @@ static union nsipc nsipcbuf;
  * that arrive meanwhile are dropped).  Returns the answer, or -E_BAD_ENV if there is no network
  * server.
  */
+/* The network server, found once (as lib/file.c's file server). */
+static envid_t ns;
+
 static int
 nsipc(uint32_t code)
 {
-	static envid_t ns;
-
 	if (!ipc_server(ENV_TYPE_NS, &ns))
 		return -E_BAD_ENV;
 	return ipc_call(ns, code, &nsipcbuf, PTE_P | PTE_U | PTE_W, NULL, NULL);
@@ -153,11 +154,10 @@ nsipc_send_pages(int s, const void *pages, uint32_t off, size_t len)
 {
 	uintptr_t vas[IPC_PAGES_MAX];
 	uint32_t n = ROUNDUP(off + len, PGSIZE) / PGSIZE;
-	static envid_t nsenv;
 
 	if ((uintptr_t) pages % PGSIZE != 0 || off >= PGSIZE || len == 0 || n > IPC_PAGES_MAX - 1)
 		return -E_INVAL;
-	if (!ipc_server(ENV_TYPE_NS, &nsenv))
+	if (!ipc_server(ENV_TYPE_NS, &ns))
 		return -E_BAD_ENV;
 	nsipcbuf.data.sock = s;
 	nsipcbuf.data.len = len;
@@ -167,7 +167,7 @@ nsipc_send_pages(int s, const void *pages, uint32_t off, size_t len)
 	for (uint32_t i = 0; i < n; i++)
 		vas[1 + i] = (uintptr_t) pages + i * PGSIZE;
 	/* Read-only: the data pages may be lent file pages; the answer is the value alone. */
-	int r = ipc_call_pages(nsenv, NSREQ_SEND, vas, 1 + n, PTE_P | PTE_U, NULL, 0, NULL,
+	int r = ipc_call_pages(ns, NSREQ_SEND, vas, 1 + n, PTE_P | PTE_U, NULL, 0, NULL,
 			       NULL);
 	if (r == -E_AGAIN) {
 		/* The server had fewer slots free than we bring: half at a time, down to the copy

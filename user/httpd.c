@@ -743,6 +743,9 @@ worker_touch(void)
 	memset(&worker_conn, 0, sizeof(worker_conn));
 	memset(file_buf, 0, sizeof(file_buf));
 	memset(drain_buf, 0, sizeof(drain_buf));
+	/* The page table under the window where file pages are borrowed (read_pages). */
+	if (sys_page_alloc(0, HTTPD_WIN, PTE_P | PTE_U | PTE_W) == 0)
+		sys_page_unmap(0, HTTPD_WIN);
 	stat("/", &st);
 	nsipc_close(HTTPD_NO_SOCK);
 }
