@@ -279,8 +279,9 @@ sys_page_unmap(envid_t envid, uintptr_t va)
  */
 
 /* Deliver value and the n pages at srcvas[] (user addresses, n <= IPC_PAGES_MAX) to e, which
- * is receiving.  Every page is checked before any is mapped, and a mapping that fails undoes
- * the others: on any error nothing changed.  Pages are mapped only if e asked for some. */
+ * is receiving.  Every page is checked before any is mapped; a mapping that fails (no memory
+ * for e's page table) removes those made before it, so e is left with none, though a page it
+ * had mapped in its window before is gone too.  Pages are mapped only if e asked for some. */
 static int
 ipc_deliver(struct Env *e, uint32_t value, const uintptr_t *srcvas, uint32_t n, int perm)
 {

@@ -109,18 +109,9 @@ ipc_send(envid_t to_env, uint32_t value, void *pg, int perm)
 int32_t
 ipc_call(envid_t to_env, uint32_t value, void *pg, int perm, void *dstva, int *perm_store)
 {
-	envid_t from;
-	int32_t r;
-	int p;
+	uintptr_t va = (uintptr_t) pg;
 
-	if ((r = ipc_send_retry(to_env, value, pg, perm)) < 0)
-		return r;
-	do {
-		r = ipc_recv(&from, dstva, &p);
-	} while (from != to_env);
-	if (perm_store)
-		*perm_store = p;
-	return r;
+	return ipc_call_pages(to_env, value, &va, pg != NULL, perm, dstva, 1, perm_store, NULL);
 }
 
 /*

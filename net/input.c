@@ -14,14 +14,7 @@ static void
 input_wait_room(volatile struct ns_shared *sh, uint32_t tail)
 {
 	sh->rx_input_waits++;
-	sh->rx_input_waiting = 1;
-	ns_barrier();
-	if (sh->rx_tail == tail) {
-		int r = sys_page_wait(&sh->rx_tail, tail, pageref((const void *) &sh->rx_tail));
-		if (r < 0)
-			panic("sys_page_wait: %e", r);
-	}
-	sh->rx_input_waiting = 0;
+	ns_ring_sleep(&sh->rx_tail, tail, &sh->rx_input_waiting);
 }
 
 void

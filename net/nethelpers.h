@@ -62,7 +62,7 @@
 #ifndef NET_NETHELPERS_H
 #define NET_NETHELPERS_H
 
-#include <inc/types.h>
+#include <inc/lib.h>
 #include <inc/env.h>
 #include <inc/memlayout.h>
 #include <inc/ns.h>
@@ -150,6 +150,31 @@ static inline void
 ns_barrier(void)
 {
 	__sync_synchronize();
+}
+
+/* The rings' waiting, both halves (the flag rule of the comment at the top).  The sleeper: set
+ * its flag, look at the other side's counter once more, sleep on its page while it still holds
+ * seen, clear the flag.  The waker, having moved its counter: wake the page if the flag is set,
+ * never touching the flag. */
+static inline void
+ns_ring_sleep(volatile uint32_t *counter, uint32_t seen, volatile uint32_t *flag)
+{
+	*flag = 1;
+	ns_barrier();
+	if (*counter == seen) {
+		int r = sys_page_wait(counter, seen, pageref((const void *) counter));
+		if (r < 0)
+			panic("sys_page_wait: %e", r);
+	}
+	*flag = 0;
+}
+
+static inline void
+ns_ring_wake(volatile uint32_t *counter, volatile uint32_t *flag)
+{
+	ns_barrier();
+	if (*flag)
+		sys_page_wake(counter);
 }
 
 void	timer(envid_t ns_envid, volatile uint32_t *deadline) __attribute__((noreturn));

@@ -32,14 +32,7 @@ refuse(volatile struct ns_tx_ring *ring, int err)
 static void
 output_wait(volatile struct ns_tx_ring *ring, uint32_t head)
 {
-	ring->helper_idle = 1;
-	ns_barrier();
-	if (ring->head == head) {
-		int r = sys_page_wait(&ring->head, head, pageref((const void *) &ring->head));
-		if (r < 0)
-			panic("sys_page_wait: %e", r);
-	}
-	ring->helper_idle = 0;
+	ns_ring_sleep(&ring->head, head, &ring->helper_idle);
 }
 
 void

@@ -32,9 +32,7 @@ rxring_next(struct rxring *c, const uint8_t **frame)
 
 	if (c->taken) {
 		sh->rx_tail++;
-		ns_barrier();
-		if (sh->rx_input_waiting)
-			sys_page_wake(&sh->rx_tail);
+		ns_ring_wake(&sh->rx_tail, &sh->rx_input_waiting);
 	}
 	c->taken = false;
 	while (sh->rx_head == sh->rx_tail) {

@@ -482,9 +482,7 @@ rx_drain(void)
 			ns_stats.rx_dropped++;	/* no page slot free (or a broken entry) */
 	}
 	shared->rx_tail = tail;
-	ns_barrier();
-	if (shared->rx_input_waiting)
-		sys_page_wake(&shared->rx_tail);
+	ns_ring_wake(&shared->rx_tail, &shared->rx_input_waiting);
 }
 
 /* About to wait for IPC: ask the input helper for a poke, unless frames came meanwhile (then
@@ -583,8 +581,7 @@ dispatch(void *arg)
 		}
 		if (hr && hr->handle && from == *hr->from) {
 			hr->handle(page);
-		} else if (from == input_envid || from == timer_envid
-			   || from == ns_output_envid) {
+		} else if (helper) {
 			/* A helper speaking out of turn: nothing to answer. */
 			if (page)
 				ns_page_release(page);

@@ -45,7 +45,5 @@ txring_done_waiting(volatile struct ns_tx_ring *ring)
 void
 txring_kick(volatile struct ns_tx_ring *ring)
 {
-	ns_barrier();
-	if (ring->helper_idle)
-		sys_page_wake(&ring->head);
+	ns_ring_wake(&ring->head, &ring->helper_idle);
 }

@@ -21,10 +21,6 @@
 #include "ns_hooks.h"
 #include <net/nethelpers.h>
 
-/* Where linkoutput builds outgoing frames: a ring of NS_TX_PAGES pages, the region
- * [NS_TX_BASE, NS_TX_LIM) below the page slots (inc/memlayout.h). */
-#define NS_TX_PAGES	((NS_TX_LIM - NS_TX_BASE) / PGSIZE)
-
 static_assert(NET_PKT_DATA_OFFSET + NET_FRAME_MAX <= PGSIZE, "a frame fits in a packet page");
 static_assert(NET_ETH_HLEN == SIZEOF_ETH_HDR, "inc/netconf.h and lwIP agree on the header");
 static_assert(NET_FRAME_MAX >= NET_MTU + SIZEOF_ETH_HDR, "a full-MTU frame fits NET_FRAME_MAX");
@@ -200,6 +196,19 @@ rx_deliver(struct netif *netif, struct pbuf *p)
 	}
 }
 
+/* A heap buffer holding a copy of the len bytes at frame (counted), or NULL if none is free. */
+static struct pbuf *
+rx_copy(const void *frame, int32_t len)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, len, PBUF_RAM);
+
+	if (p) {
+		pbuf_take(p, frame, len);
+		ns_stats.rx_copy_bytes += len;
+	}
+	return p;
+}
+
 void
 ns_netif_input_copy(struct netif *netif, const void *frame, int32_t len)
 {
@@ -207,12 +216,10 @@ ns_netif_input_copy(struct netif *netif, const void *frame, int32_t len)
 
 	if (!rx_accept(netif, frame, len))
 		return;
-	if ((p = pbuf_alloc(PBUF_RAW, len, PBUF_RAM)) == NULL) {
+	if ((p = rx_copy(frame, len)) == NULL) {
 		ns_stats.rx_dropped++;
 		return;
 	}
-	pbuf_take(p, frame, len);
-	ns_stats.rx_copy_bytes += len;
 	rx_deliver(netif, p);
 }
 
@@ -229,9 +236,7 @@ ns_netif_input(struct netif *netif, void *page)
 		return;
 	}
 	if (len <= NS_RX_COPY_MAX && lwip_stats.mem.used < MEM_SIZE / 2
-	    && (p = pbuf_alloc(PBUF_RAW, len, PBUF_RAM)) != NULL) {
-		pbuf_take(p, pkt->np_data, len);
-		ns_stats.rx_copy_bytes += len;
+	    && (p = rx_copy(pkt->np_data, len)) != NULL) {
 		ns_page_recycle(page);
 	} else {
 		pc->custom_free_function = rx_pbuf_free;
@@ -399,17 +404,28 @@ tx_frame_send(struct tx_frame *t)
 }
 
 /* Copy len bytes of p from offset off onto the end of the frame being built, in new pool pages
- * as needed.  False if no page was free (the frame is then incomplete: drop it). */
+ * as needed.  All or nothing: false if the pages or fragments ran out, and the frame is as it
+ * was (its new pages free again). */
 static bool
 tb_append(const struct pbuf *p, uint32_t off, uint32_t len)
 {
+	uint32_t nfrags = tb.f.nf_nfrags, len0 = tb_len;
+	uint16_t last_len = nfrags ? tb.f.nf_frags[nfrags - 1].nt_len : 0;
+
 	while (len > 0) {
 		struct net_tx_frag *fr = tb.f.nf_nfrags ? &tb.f.nf_frags[tb.f.nf_nfrags - 1] : NULL;
 		uint32_t room = fr ? PGSIZE - PGOFF(fr->nt_va) - fr->nt_len : 0;
 		if (room == 0) {
 			int i;
-			if (tb.f.nf_nfrags == NET_TX_FRAGS_MAX || (i = tx_page_alloc()) < 0)
+			if (tb.f.nf_nfrags == NET_TX_FRAGS_MAX || (i = tx_page_alloc()) < 0) {
+				for (uint32_t k = nfrags; k < tb.f.nf_nfrags; k++)
+					tx_pending[tb.pages[k]] = false;
+				tb.f.nf_nfrags = nfrags;
+				if (nfrags)
+					tb.f.nf_frags[nfrags - 1].nt_len = last_len;
+				tb_len = len0;
 				return false;
+			}
 			tb.pages[tb.f.nf_nfrags] = i;
 			fr = &tb.f.nf_frags[tb.f.nf_nfrags++];
 			fr->nt_va = tx_page_va(i);
@@ -422,8 +438,8 @@ tb_append(const struct pbuf *p, uint32_t off, uint32_t len)
 		off += n;
 		len -= n;
 		tb_len += n;
-		ns_stats.tx_copy_bytes += n;
 	}
+	ns_stats.tx_copy_bytes += tb_len - len0;
 	return true;
 }
 static err_t ns_netif_linkoutput(struct netif *netif, struct pbuf *p);
@@ -652,8 +668,8 @@ ns_netif_linkoutput(struct netif *netif, struct pbuf *p)
 		ns_stats.tx_merged++;
 		return ERR_OK;
 	}
-	/* A merge that ran out of pages or fragments leaves a frame that is still whole up to
-	 * the segment before: close it, and this segment starts the next frame. */
+	/* A merge that ran out of pages or fragments left the frame as it was: close it, and
+	 * this segment starts the next frame. */
 	tb_close();
 	if (p->tot_len > NET_FRAME_MAX) {
 		ns_stats.tx_dropped++;
