@@ -252,8 +252,11 @@ class Coordinator:
         if report["mode"] == "pair":
             self.pair.append(conn)
             if len(self.pair) == 2:
+                # Judged once, before either is answered: the first one told "go" may exit
+                # before the second is answered, and then would not count as running.
+                answer = b"go\n" if self.running() == 2 else b"not alone\n"
                 for c in self.pair:
-                    c.sendall(b"go\n" if self.running() == 2 else b"not alone\n")
+                    c.sendall(answer)
 
     def finish(self):
         os.write(self.stop_w, b"x")
