@@ -166,11 +166,11 @@ HTTPD_STAT = re.compile(
     r"^httpd: stat: workers (?P<workers>\d+) \((?P<busy>\d+) busy\), accepted (?P<accepted>\d+), "
     r"served (?P<served>\d+) \((?P<timeouts>\d+) head timeouts\), refused (?P<refused>\d+), "
     r"dropped (?P<dropped>\d+), restarted (?P<restarted>\d+); ns sockets (?P<sockets>\d+), "
-    r"threads (?P<threads>\d+) \(max (?P<threads_max>\d+)\), rx pages held (?P<rxheld>\d+); "
-    r"free pages (?P<free>\d+); "
+    r"threads (?P<threads>\d+) \(max (?P<threads_max>\d+)\), rx pages held (?P<rxheld>\d+), "
+    r"tx frames held (?P<txheld>\d+), heap (?P<heap>\d+) bytes; free pages (?P<free>\d+); "
     r"time (?P<time>\d+) ms$")
 # What an idle server returns to after any load.
-HTTPD_IDLE = ("workers", "busy", "sockets", "threads", "rxheld", "free")
+HTTPD_IDLE = ("workers", "busy", "sockets", "threads", "rxheld", "txheld", "heap", "free")
 
 
 def httpd_stat(q):

@@ -119,8 +119,8 @@ class FakeConsole:
 STAT = ("ns stats: TCP: 2 reopened from TIME-WAIT by a new SYN, 0 SYNs refused with the "
         "listener full, 1 freed by lwIP under a socket\n"
         "httpd: stat: workers 32 (0 busy), accepted 10, served 9 (4 head timeouts), refused 0, "
-        "dropped 1, restarted 0; ns sockets 1, threads 3 (max 5), rx pages held 0; "
-        "free pages 7000; time 1234 ms\n")
+        "dropped 1, restarted 0; ns sockets 1, threads 3 (max 5), rx pages held 0, "
+        "tx frames held 0, heap 5120 bytes; free pages 7000; time 1234 ms\n")
 
 
 def check_stat():
@@ -128,7 +128,8 @@ def check_stat():
     st = h.httpd_stat(q)
     check(q.sent == ["stat\n"], "httpd_stat types stat")
     check(st["reopened"] == 2 and st["freed_held"] == 1 and st["workers"] == 32 and
-          st["timeouts"] == 4 and st["threads_max"] == 5 and st["free"] == 7000, "httpd_stat")
+          st["timeouts"] == 4 and st["threads_max"] == 5 and st["free"] == 7000 and
+          st["txheld"] == 0 and st["heap"] == 5120, "httpd_stat")
     must_fail(lambda: h.httpd_stat(FakeConsole(STAT.split("\n")[1])), "no TCP counts")
 
     before = h.httpd_stat(FakeConsole(STAT))

@@ -91,6 +91,14 @@ struct Env {
 	 * is off its CPU (kern/uctx.c). */
 	uint8_t env_fpu[FPU_STATE_SIZE];	/* x87 registers, in FNSAVE's format */
 	uint16_t env_fs, env_gs;	/* segment selectors user code may load */
+
+	/* Frames this environment gave the card (sys_net_send, sys_net_send_batch), and how many
+	 * of them the card has finished with (its last descriptor done and reclaimed: kern/e1000.h,
+	 * rule T6).  The card finishes frames in the order they were queued, so frame k (counting
+	 * from 1) is done once env_net_tx_done >= k.  Everyone reads them in envs[]: the network
+	 * server learns from its output helper's when the bytes it lent are free again. */
+	uint32_t env_net_tx_queued;
+	uint32_t env_net_tx_done;
 };
 
 

@@ -129,7 +129,8 @@
  *    NS_PAGE_LIM --> + - - - - - - - - - - - - - - -+ 0x90400000
  *                    |  page slots: received pages  | ns       (net/serv.c: NS_PAGE_SLOTS)
  *    NS_PAGE_BASE -> + - - - - - - - - - - - - - - -+ 0x90000000 = NS_TX_LIM
- *                    |  outgoing frame pages (TX)   | ns, its output helper (net/lwip/netif.c)
+ *                    |  outgoing frames: header     | ns, its output helper (net/lwip/netif.c)
+ *                    |  slots, lwIP's heap          |
  *    NS_TX_BASE --->  - - - - - - - - - - - - - - - + 0x8ff00000
  *                    |  receive ring (2 pages)      | ns, its input helper (net/nethelpers.h)
  *    NS_RX_RING_VA -> + - - - - - - - - - - - - - - -+ 0x8fefe000

@@ -189,11 +189,11 @@ enum {
 struct ns_stats {
 	/* frames from the input helper; pages kept as lwIP buffers (no copy) */
 	uint32_t rx_frames, rx_bytes, rx_dropped, rx_pages_held, rx_pages_held_max;
-	/* frames to the output helper; every byte is copied (linearized) into pages of the
-	 * transmit pool; TCP segments merged into the frame before them, frames the card
-	 * segments */
-	uint32_t tx_frames, tx_bytes, tx_copy_bytes, tx_chained, tx_dropped, tx_merged,
-		tx_tso_frames;
+	/* frames to the output helper: bytes copied (headers, bytes from outside lwIP's heap)
+	 * and bytes named where lwIP built them (net/lwip/netif.c); TCP segments merged into the
+	 * frame before them, frames the card segments */
+	uint32_t tx_frames, tx_bytes, tx_copy_bytes, tx_ref_bytes, tx_chained, tx_dropped,
+		tx_merged, tx_tso_frames;
 	/* copies between client request pages and lwIP buffers */
 	uint32_t send_copy_bytes, recv_copy_bytes;
 	/* client requests, those refused as malformed, answers the client did not wait for */
@@ -224,6 +224,10 @@ struct ns_stats {
 	 * writes, receive calls that delivered frames, ring refills that took a zeroed page and
 	 * pages handed back */
 	uint32_t nic_intrs, nic_doorbells, nic_rx_calls, nic_rx_zeroed, nic_rx_recycled;
+	/* frames whose bytes the card may still read (posted, or waiting for room, and not yet
+	 * known done: net/lwip/netif.c), and lwIP's heap in use, in bytes: both back to their
+	 * idle values once the traffic stops */
+	uint32_t tx_held, heap_used;
 };
 
 union nsipc {

@@ -47,6 +47,7 @@ static struct e1000_rx_desc rx_ring[E1000_RX_RING] __attribute__((aligned(PGSIZE
  * each RX slot holds (rule R1). */
 static struct PageInfo *tx_pages[E1000_TX_RING];
 static struct PageInfo *rx_pages[E1000_RX_RING];
+static envid_t tx_owner[E1000_TX_RING];	/* a frame's last slot: its sender (rule T6), else 0 */
 static uint32_t tx_clean, tx_tail;	/* TX: [tx_clean, tx_tail) in flight; tx_tail == TDT */
 static uint32_t tx_ctx_slots;		/* in-flight slots holding a context descriptor (T4) */
 static uint32_t tx_tdt;	/* the last value written to TDT */
@@ -102,7 +103,11 @@ e1000_tx_reclaim(void)
 
 	while (tx_clean != tx_tail && (tx_ring[tx_clean].status & E1000_TXD_STAT_DD)) {
 		struct PageInfo *pp = tx_pages[tx_clean];
+		struct Env *sender;
 		tx_ring[tx_clean].status = 0;
+		if (tx_owner[tx_clean] && envid2env(tx_owner[tx_clean], &sender, 0) == 0)
+			sender->env_net_tx_done++;	/* rule T6 */
+		tx_owner[tx_clean] = 0;
 		if (pp == NULL) {
 			/* A context descriptor: it pins nothing (rule T4). */
 			assert(tx_ctx_slots > 0);
@@ -268,6 +273,10 @@ e1000_tx_frame(const struct e1000_tx_frag *frags, uint32_t nfrags,
 		e1000_stats.pages_pinned++;
 		e1000_tx_put_frag(page2pa(pp) + frags[i].off, frags[i].len, popts, tso != NULL,
 				  i == nfrags - 1);
+		if (i == nfrags - 1 && curenv) {
+			tx_owner[tx_tail] = curenv->env_id;	/* rule T6 */
+			curenv->env_net_tx_queued++;
+		}
 		tx_tail = ring_next(tx_tail, E1000_TX_RING);
 	}
 
@@ -286,6 +295,9 @@ e1000_tx_doorbell(void)
 		e1000_wr(E1000_TDT, tx_tail);
 		tx_tdt = tx_tail;
 		e1000_stats.tx_doorbells++;
+		/* Rule T6: what the card finished at once is counted before the sender looks. */
+		if (e1000_tx_reclaim() > 0)
+			env_wake(ENV_WAIT_NET_TX, 0);
 	}
 }
 

@@ -58,6 +58,13 @@
  *         segments' headers into the frames it builds, not into the pages (T3 holds): the
  *         sender puts zero in the IP checksum field and the pseudo-header's sum in the
  *         TCP/UDP one (inc/ns.h, struct net_tx_offload).
+ *     T6. A queued frame counts in its sender's env_net_tx_queued; its last slot records the
+ *         sender (tx_owner[]), and the reclaim that passes that slot counts the frame in the
+ *         sender's env_net_tx_done, if the sender still exists.  Reclaim runs in ring order, so
+ *         a sender's done count never passes a frame still in flight: a sender that lends
+ *         memory it will write again (the network server's heap) learns from it when the
+ *         card has let go.  Reclaim also runs right after each doorbell: a card that sends as
+ *         the tail moves (QEMU's model does) has its frames counted before the call returns.
  *   RX, kernel pages filled by the card:
  *     R1. Every slot always holds exactly one page: rx_pages[i], allocated zeroed by the
  *         driver, whose only reference is the ring's (pp_ref == 1), mapped nowhere, with

@@ -48,9 +48,13 @@
  *     owns [tail, head): it passes them to sys_net_send_batch straight from the ring, which
  *     pins every fragment's page, and then moves tail.  Each side writes only its own
  *     counter, and an entry only while it owns it.
- *   - A page named by an entry is not written by ns until tail has passed the entry AND the
- *     card has let go of the page (its reference count is back to the mappings alone: rule
- *     T2): then it is ns's again.
+ *   - Having handed entries to the kernel, the helper stamps each with its ticket before it
+ *     moves tail past them: the value its env_net_tx_queued (inc/env.h) took when the kernel
+ *     queued that frame, so the card is done with the frame once the helper's
+ *     env_net_tx_done reaches the ticket (kern/e1000.h, rule T6).  A frame the kernel refused
+ *     gets the ticket of the frame queued before it: done when that one is.  ns copies the
+ *     tickets out before it writes those entries again, and writes no byte an entry named
+ *     until its ticket is done.
  *   - Waking: the helper sets helper_idle before it sleeps on head's page, looks at head once
  *     more, and clears the flag when it wakes; ns, having moved head (once for a batch,
  *     txring_kick), wakes the page if the flag is set.  When the ring is full ns keeps its
@@ -112,6 +116,7 @@ struct ns_tx_ring {
 	uint32_t batches;		/* sys_net_send_batch calls: frames / batches a call */
 	uint32_t pad[10];
 	struct net_tx_frame frames[NS_TX_RING_SLOTS];
+	uint32_t ticket[NS_TX_RING_SLOTS];	/* helper: entry i's ticket, once tail passed it */
 };
 #define NS_TX_RING_PAGES	((sizeof(struct ns_tx_ring) + PGSIZE - 1) / PGSIZE)
 static_assert(NS_TX_RING_SLOTS <= NET_TX_BATCH_MAX, "one call can take the whole ring");

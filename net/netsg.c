@@ -12,7 +12,9 @@
  * pseudo-header's sum, without the length for segmentation).  Then it waits until the card
  * holds no pin and reports the free page count with the pages mapped, and after (NETSG_PAGES
  * more: every page came back).  The grader reads the capture: the datagram's bytes, each segment's length,
- * sequence number, IP identification, flags and checksums.
+ * sequence number, IP identification, flags and checksums.  It also reads this environment's
+ * frame counts (env_net_tx_queued and env_net_tx_done, rule T6): both up by the two frames once
+ * the card is done, and a refused frame, sent first, counted in neither.
  */
 
 #include <inc/lib.h>
@@ -161,6 +163,13 @@ umain(int argc, char **argv)
 	netsg_frag(&frames[1], 5, 96, 0, 500, "netsg tso ", &pos);
 	assert(pos == NETSG_TSO_BYTES);
 
+	/* A frame the kernel refuses (no fragment) counts nowhere. */
+	uint32_t queued0 = thisenv->env_net_tx_queued, done0 = thisenv->env_net_tx_done;
+	struct net_tx_frame bad;
+	memset(&bad, 0, sizeof(bad));
+	if ((r = sys_net_send_batch(&bad, 1, 0)) != -E_INVAL)
+		cprintf("netsg: FAIL: a frame without fragments: %e, not -E_INVAL\n", r);
+
 	uint32_t tx_before = ni.tx_frames, doorbells = ni.tx_doorbells;
 	r = sys_net_send_batch(frames, 2, 0);
 	for (int i = 0; i < NETSG_PAGES; i++)
@@ -182,4 +191,6 @@ umain(int argc, char **argv)
 	cprintf("netsg: sent %u frames with %u doorbell; pages pinned %u; free pages with ours %u, "
 		"after %u\n", ni.tx_frames - tx_before, ni.tx_doorbells - doorbells,
 		ni.pages_pinned, before.free_pages, after.free_pages);
+	cprintf("netsg: this environment's frames: queued %u, done %u\n",
+		thisenv->env_net_tx_queued - queued0, thisenv->env_net_tx_done - done0);
 }

@@ -51,12 +51,19 @@ output(envid_t ns_envid, volatile struct ns_tx_ring *ring)
 		 * ring is full. */
 		uint32_t at = tail % NS_TX_RING_SLOTS;
 		uint32_t n = MIN(head - tail, NS_TX_RING_SLOTS - at);
+		uint32_t queued = thisenv->env_net_tx_queued;
 		int r = sys_net_send_batch((const struct net_tx_frame *) &ring->frames[at], n, 0);
 		if (r < 0) {
-			refuse(ring, r);	/* that frame is skipped */
+			refuse(ring, r);	/* that frame is skipped: done with the one before */
+			ring->ticket[at] = queued;
 			r = 1;
-		} else
+		} else {
+			/* The kernel queued frames queued + 1 .. queued + r, in order. */
+			for (int i = 0; i < r; i++)
+				ring->ticket[at + i] = queued + 1 + i;
 			ring->batches++;
+		}
+		ns_barrier();		/* the tickets before the tail that hands them over */
 		ring->tail = tail + r;
 		ns_barrier();
 		if (ring->ns_waiting)

@@ -260,6 +260,8 @@ ns_stats_fill(struct ns_stats *st)
 		st->nic_rx_recycled = ni.rx_recycled;
 	}
 	st->lwip_mem_err = lwip_stats.mem.err;
+	st->tx_held = ns_netif_tx_held();
+	st->heap_used = lwip_stats.mem.used;
 	st->lwip_memp_err = 0;
 	for (int i = 0; i < MEMP_MAX; i++)
 		st->lwip_memp_err += lwip_stats.memp[i]->err;
@@ -271,10 +273,11 @@ ns_stats_print(const struct ns_stats *st)
 	cprintf("ns stats: rx %u frames %u bytes in %u wake-ups (ring full %u times), %u dropped, "
 		"pages held %u (max %u), no copy\n", st->rx_frames, st->rx_bytes, st->rx_drains,
 		st->rx_ring_full, st->rx_dropped, st->rx_pages_held, st->rx_pages_held_max);
-	cprintf("ns stats: tx %u frames %u bytes, %u dropped; copied into pages %u bytes "
-		"(%u frames from chains); %u segments merged into %u frames the card segments; "
-		"%u send calls\n", st->tx_frames, st->tx_bytes, st->tx_dropped, st->tx_copy_bytes,
-		st->tx_chained, st->tx_merged, st->tx_tso_frames, st->tx_batches);
+	cprintf("ns stats: tx %u frames %u bytes, %u dropped; %u bytes copied (headers), %u named "
+		"in place (%u frames from chains); %u segments merged into %u frames the card "
+		"segments; %u send calls\n", st->tx_frames, st->tx_bytes, st->tx_dropped,
+		st->tx_copy_bytes, st->tx_ref_bytes, st->tx_chained, st->tx_merged, st->tx_tso_frames,
+		st->tx_batches);
 	cprintf("ns stats: copies: send %u bytes (client page -> lwIP), recv %u bytes "
 		"(lwIP -> client page)\n", st->send_copy_bytes, st->recv_copy_bytes);
 	cprintf("ns stats: requests %u (%u refused, %u answers lost); sockets %u open, %u max, "
@@ -668,7 +671,7 @@ umain(int argc, char **argv)
 	ns_output_envid = helper_start("ns-output", run_output, ns, 0);
 	input_envid = helper_start("ns-input", run_input, ns, 0);
 	timer_envid = helper_start("ns-timer", run_timer, ns, 0);
-	ns_netif_tx_pool_init();
+	ns_netif_tx_region_init();
 
 	thread_init();
 	thread_check();

@@ -70,11 +70,14 @@ void	ns_netif_input(struct netif *netif, void *page);
 /* Hand lwIP a copy of a received frame of len bytes at frame (a receive ring entry's). */
 void	ns_netif_input_copy(struct netif *netif, const void *frame, int32_t len);
 /* The transmit ring, before the helpers are forked (the output helper inherits it), and the
- * pool of pages frames are built in, after (mapped in the output helper one by one). */
+ * transmit region -- header slots and lwIP's heap, which frames name -- after, before lwIP
+ * starts (mapped in the output helper page by page). */
 void	ns_netif_tx_init(void);
-void	ns_netif_tx_pool_init(void);
+void	ns_netif_tx_region_init(void);
 struct ns_tx_ring;
 volatile struct ns_tx_ring *ns_netif_tx_ring(void);
+/* Frames whose bytes the card may still read: posted and not known done, or waiting. */
+uint32_t ns_netif_tx_held(void);
 /* The end of a dispatcher turn: send the frame being built and those waiting for room in the
  * ring, and wake the output helper if it sleeps. */
 void	ns_netif_flush(void);

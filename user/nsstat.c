@@ -19,6 +19,7 @@ umain(int argc, char **argv)
 	}
 	cprintf("nsstat: rx %u frames (%u dropped), tx %u frames (%u dropped)\n",
 		st.rx_frames, st.rx_dropped, st.tx_frames, st.tx_dropped);
-	cprintf("nsstat: bytes copied: tx linearize %u, send %u, recv %u; rx pages held %u\n",
-		st.tx_copy_bytes, st.send_copy_bytes, st.recv_copy_bytes, st.rx_pages_held);
+	cprintf("nsstat: bytes copied: tx headers %u (%u named in place), send %u, recv %u; "
+		"rx pages held %u\n", st.tx_copy_bytes, st.tx_ref_bytes, st.send_copy_bytes,
+		st.recv_copy_bytes, st.rx_pages_held);
 }

@@ -117,7 +117,8 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 /* ---- Memory -------------------------------------------------------------------------------------
  * Sized for the httpd demo and its tests: 50 connections opened at once (httpdbad), each
  * answered with a small page, plus one bulk transfer of a 1 MB file at a time; and for a few
- * client programs (wget, echosrv) besides.  Everything is static (in the server's bss).
+ * client programs (wget, echosrv) besides.  Everything is static (in the server's bss) but the
+ * heap.
  *
  * The heap holds the copies of data sent (tcp_write copies the client's request page into
  * PBUF_RAM segments) until acknowledged, ARP/ICMP replies, and the mailboxes' slot arrays.  A
@@ -126,6 +127,9 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  * ERR_MEM and the netconn write waits for acknowledgements: slower, never wrong. */
 #define MEM_ALIGNMENT			4
 #define MEM_SIZE			(512 * 1024)
+/* Not in the bss: in pages the output helper maps too, so that frames name their bytes in place
+ * (net/lwip/netif.c), set up before lwIP starts (ns_netif_tx_region_init). */
+#define LWIP_RAM_HEAP_POINTER		((void *) NS_TX_HEAP_VA)
 #define MEMP_NUM_PBUF			64	/* PBUF_REF/ROM headers: UDP sends, loopback */
 #define MEMP_NUM_UDP_PCB		16
 /* One per socket (NS_SOCK_MAX = 128 in net/nsconf.h: e.g. 50 connections between two guest

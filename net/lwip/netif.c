@@ -1,6 +1,6 @@
 /* The network server's Ethernet interface for lwIP: received packet pages become lwIP buffers
- * without a copy; outgoing frames are copied once into a fresh packet page for the output
- * helper. */
+ * without a copy; outgoing frames go to the output helper as fragments naming lwIP's own
+ * buffers, their headers excepted. */
 
 #include <inc/lib.h>
 #include <inc/ns.h>
@@ -251,15 +251,24 @@ ns_netif_input(struct netif *netif, void *page)
 }
 
 /*
- * Send.  lwIP hands us each frame as a pbuf chain; we copy it once, into pages of the transmit
- * pool (NS_TX_POOL pages at NS_TX_BASE, each mapped at the same address in the output helper:
- * ns_netif_tx_pool_init), describe it as a struct net_tx_frame naming those pages,
- * and post it in the transmit ring (net/nethelpers.h).  That copy is the one on the way out
- * (tx_copy_bytes); tx_chained counts frames that were more than one buffer.
+ * Send.  lwIP hands us each frame as a pbuf chain, and its bytes are, as a rule, in lwIP's heap:
+ * the heap lives in the transmit region (LWIP_RAM_HEAP_POINTER, net/lwip/lwipopts.h), whose
+ * pages are mapped at the same addresses in the output helper, read-only there
+ * (ns_netif_tx_region_init).  So the card reads a frame where lwIP built it.  We copy only its
+ * headers -- a frame's first TX_HDR_MAX bytes at most, the whole frame if it is shorter (an
+ * ACK) -- into a header slot of the same region, because we write into them (the checksum
+ * fields, a merged frame's newest ACK) while lwIP may still write its own copy when it sends a
+ * segment again.  The rest is named in place, a fragment per page it touches (the kernel's
+ * rule T1), and the pbuf that holds it takes a reference (pbuf_ref), so that lwIP frees none of
+ * it while the card may read it, nor sends that segment again meanwhile
+ * (tcp_output_segment_busy).  Bytes outside the heap (a datagram sent from a client's request
+ * page, an echo reply built in a received page) are copied into a heap buffer first.
+ * tx_copy_bytes counts what was copied (headers and such buffers), tx_ref_bytes what was named.
  *
- * A pool page is ours to write again when no frame that names it waits here or in the ring
- * (tx_pending; tx_seq against the ring's tail) and the card has let go of it: its reference
- * count is the two mappings' alone (TX_BASE_REF), read from pages[].
+ * When the card is done.  A frame posted at ring sequence s is remembered in
+ * tx_inflight[s % NS_TX_INFLIGHT] -- its header slot and its pbufs -- until the output helper's
+ * env_net_tx_done reaches the ticket it stamped on the entry (net/nethelpers.h, TRANSMIT RING);
+ * tx_reap then frees them, at every post and every dispatcher turn.
  *
  * Segmentation offload: the consecutive TCP segments of one connection that lwIP emits in one
  * dispatcher turn (when a batch of ACKs opens the window, or a client's send) become one frame
@@ -271,26 +280,52 @@ ns_netif_input(struct netif *netif, void *page)
  * most until the end of the dispatcher's turn (ns_netif_flush), never across a sleep.
  *
  * When the ring is full, posted frames wait here in order (tx_fifo), and the output helper
- * pokes us when it has room; with the FIFO full too, or no pool page free, a frame is dropped
- * (tx_dropped) and lwIP's TCP sends it again.
+ * pokes us when it has room; with the FIFO full too, or no header slot or heap left, a frame is
+ * dropped (tx_dropped) and lwIP's TCP sends it again.
  */
-#define NS_TX_POOL	((NS_TX_LIM - NS_TX_BASE) / PGSIZE)
 #define NS_TX_FIFO	128
+#define NS_TX_INFLIGHT	(2 * NS_TX_RING_SLOTS)	/* posted, not yet known done */
 #define TX_TCP_HLEN	(SIZEOF_ETH_HDR + IP_HLEN + TCP_HLEN)	/* a mergeable segment's */
+/* A header slot: room for Ethernet, IPv4 and TCP headers with all their options (14 + 60 + 60). */
+#define TX_HDR_MAX	256
+#define TX_HDR_PAGES	32
+#define TX_HDR_SLOTS	(TX_HDR_PAGES * PGSIZE / TX_HDR_MAX)
+/* lwIP's heap: MEM_SIZE and its two struct mem (12 bytes each), after the header slots. */
+#define TX_HEAP_PAGES	(MEM_SIZE / PGSIZE + 1)
+static_assert(PGSIZE % TX_HDR_MAX == 0, "a header slot never crosses a page's end");
+static_assert(TX_HDR_SLOTS >= NS_TX_INFLIGHT + NS_TX_FIFO + 1,
+	      "every frame in flight, waiting or being built has a header slot");
+static_assert(NS_TX_HEAP_VA == NS_TX_BASE + TX_HDR_PAGES * PGSIZE
+	      && NS_TX_HEAP_VA + TX_HEAP_PAGES * PGSIZE <= NS_TX_LIM,
+	      "the header slots and the heap fill the transmit region (inc/memlayout.h)");
+static_assert(NS_TX_INFLIGHT >= NS_TX_RING_SLOTS && NS_TX_INFLIGHT % NS_TX_RING_SLOTS == 0,
+	      "every ring entry has its record");
 
 static volatile struct ns_tx_ring *tx_ring;
-/* A free pool page's reference count: our mapping and the output helper's. */
-#define TX_BASE_REF	2
-static uint32_t tx_seq[NS_TX_POOL];	/* ring sequence of the last frame naming the page */
-static bool tx_pending[NS_TX_POOL];	/* in the frame being built or in tx_fifo */
+static void tx_reap(void);
 
-/* A frame with its pool pages. */
+/* A frame and what it holds until the card is done with it. */
+struct tx_hold {
+	int16_t hdr;			/* its header slot, or -1 */
+	uint8_t npbufs;
+	uint32_t ticket;		/* once posted and passed by the helper */
+	struct pbuf *pbufs[NET_TX_FRAGS_MAX];	/* each holding a fragment's bytes */
+};
 struct tx_frame {
 	struct net_tx_frame f;
-	uint16_t pages[NET_TX_FRAGS_MAX];	/* pool index of each fragment's page */
+	struct tx_hold h;
 };
 static struct tx_frame tx_fifo[NS_TX_FIFO];
 static uint32_t tx_fifo_head, tx_fifo_count;
+
+/* Posted frames, by ring sequence: [tx_done_seq, tx_tickets_seq) have their tickets, the rest
+ * of [tx_done_seq, head) are with the helper. */
+static struct tx_hold tx_inflight[NS_TX_INFLIGHT];
+static uint32_t tx_done_seq, tx_tickets_seq;
+
+/* Free header slots: a stack. */
+static uint16_t tx_hdr_free[TX_HDR_SLOTS];
+static uint32_t tx_hdr_nfree;
 
 /* The frame being built. */
 static struct tx_frame tb;
@@ -299,33 +334,40 @@ static uint32_t tb_len;			/* bytes so far */
 static bool tb_tcp;			/* a mergeable TCP segment (or several) */
 static uint32_t tb_segs, tb_mss, tb_last, tb_next_seq;
 
-static uintptr_t
-tx_page_va(uint32_t i)
+static uint8_t *
+tx_hdr_va(int i)
 {
-	return NS_TX_BASE + i * PGSIZE;
+	return (uint8_t *) NS_TX_BASE + i * TX_HDR_MAX;
+}
+
+static bool
+tx_in_heap(const void *p, size_t len)
+{
+	return (uintptr_t) p >= NS_TX_HEAP_VA
+		&& (uintptr_t) p + len <= NS_TX_HEAP_VA + TX_HEAP_PAGES * PGSIZE;
 }
 
 void
 ns_netif_tx_init(void)
 {
 	tx_ring = txring_create();
-	for (uint32_t i = 0; i < NS_TX_POOL; i++)
-		tx_seq[i] = (uint32_t) -1;	/* before the ring's first frame */
+	for (uint32_t i = 0; i < TX_HDR_SLOTS; i++)
+		tx_hdr_free[tx_hdr_nfree++] = TX_HDR_SLOTS - 1 - i;
 }
 
 void
-ns_netif_tx_pool_init(void)
+ns_netif_tx_region_init(void)
 {
-	/* Each pool page mapped here (writable) and at the same address in the output helper
-	 * (read-only: it only names the page to the kernel), once, after the helpers are
-	 * forked: PTE_SHARE before would have put the pages in every helper, and every fork
-	 * would have copied their mappings. */
-	for (uint32_t i = 0; i < NS_TX_POOL; i++) {
-		void *va = (void *) tx_page_va(i);
+	/* Each page mapped here (writable) and at the same address in the output helper
+	 * (read-only: it only names the bytes to the kernel), once, after the helpers are forked
+	 * and before lwIP's heap is set up: PTE_SHARE before would have put the pages in every
+	 * helper, and every fork would have copied their mappings. */
+	for (uint32_t i = 0; i < TX_HDR_PAGES + TX_HEAP_PAGES; i++) {
+		void *va = (void *) (NS_TX_BASE + i * PGSIZE);
 		int r;
 		if ((r = sys_page_alloc(0, va, PTE_P | PTE_U | PTE_W)) < 0
 		    || (r = sys_page_map(0, va, ns_output_envid, va, PTE_P | PTE_U)) < 0)
-			panic("ns: the transmit pool: %e", r);
+			panic("ns: the transmit region: %e", r);
 	}
 }
 
@@ -335,50 +377,71 @@ ns_netif_tx_ring(void)
 	return tx_ring;
 }
 
-static bool
-tx_page_free(uint32_t i)
+uint32_t
+ns_netif_tx_held(void)
 {
-	return !tx_pending[i] && (int32_t) (tx_seq[i] - tx_ring->tail) < 0
-		&& pageref((const void *) tx_page_va(i)) == TX_BASE_REF;
+	tx_reap();
+	return tx_ring->head - tx_done_seq + tx_fifo_count;
 }
 
-/* A free pool page, now pending, or -1. */
-static int
-tx_page_alloc(void)
+/* Let go of what h holds: the card is done with it, or it never reached the card. */
+static void
+tx_hold_release(struct tx_hold *h)
 {
-	static uint32_t cursor;
-
-	for (uint32_t tries = 0; tries < NS_TX_POOL; tries++) {
-		uint32_t i = cursor++ % NS_TX_POOL;
-		if (tx_page_free(i)) {
-			tx_pending[i] = true;
-			return i;
-		}
-	}
-	return -1;
+	if (h->hdr >= 0)
+		tx_hdr_free[tx_hdr_nfree++] = h->hdr;
+	for (uint32_t i = 0; i < h->npbufs; i++)
+		pbuf_free(h->pbufs[i]);
+	h->hdr = -1;
+	h->npbufs = 0;
 }
 
-/* Drop frame t (its pages free again). */
+/* Free what the frames the card is done with held (TRANSMIT RING in net/nethelpers.h): first
+ * the tickets of the entries the helper passed, copied out before we write those entries
+ * again, then every frame, oldest first, whose ticket the helper's done count has reached. */
+static void
+tx_reap(void)
+{
+	uint32_t tail = tx_ring->tail;
+
+	ns_barrier();			/* the tickets after the tail that handed them over */
+	for (; tx_tickets_seq != tail; tx_tickets_seq++)
+		tx_inflight[tx_tickets_seq % NS_TX_INFLIGHT].ticket =
+			tx_ring->ticket[tx_tickets_seq % NS_TX_RING_SLOTS];
+	uint32_t done = envs[ENVX(ns_output_envid)].env_net_tx_done;
+	while (tx_done_seq != tx_tickets_seq
+	       && (int32_t) (done - tx_inflight[tx_done_seq % NS_TX_INFLIGHT].ticket) >= 0)
+		tx_hold_release(&tx_inflight[tx_done_seq++ % NS_TX_INFLIGHT]);
+}
+
+/* Drop frame t (what it holds freed at once). */
 static void
 tx_frame_drop(struct tx_frame *t)
 {
-	for (uint32_t i = 0; i < t->f.nf_nfrags; i++)
-		tx_pending[t->pages[i]] = false;
+	tx_hold_release(&t->h);
 	ns_stats.tx_dropped++;
 }
 
-/* Put frame t in the ring, or false if it is full. */
+/* Put frame t in the ring, or false if it is full, or its record would be a frame's the card
+ * may not be done with. */
 static bool
 tx_frame_post(struct tx_frame *t)
 {
 	uint32_t seq = tx_ring->head;
 
+	tx_reap();
+	if (seq - tx_done_seq >= NS_TX_INFLIGHT) {
+		/* The card has not finished frames the helper handed it long ago (a real card
+		 * behind; QEMU's finishes each batch before the call returns): wait as for a
+		 * full ring, the helper pokes us when it passes more. */
+		tx_ring->ns_waiting = 1;
+		return false;
+	}
 	if (!txring_post(tx_ring, &t->f))
 		return false;
-	for (uint32_t i = 0; i < t->f.nf_nfrags; i++) {
-		tx_seq[t->pages[i]] = seq;
-		tx_pending[t->pages[i]] = false;
-	}
+	tx_inflight[seq % NS_TX_INFLIGHT] = t->h;
+	t->h.hdr = -1;
+	t->h.npbufs = 0;
 	return true;
 }
 
@@ -386,60 +449,129 @@ tx_frame_post(struct tx_frame *t)
 static void
 tx_frame_send(struct tx_frame *t)
 {
-	uint32_t bytes = 0;
-
-	for (uint32_t i = 0; i < t->f.nf_nfrags; i++)
-		bytes += t->f.nf_frags[i].nt_len;
 	if (tx_fifo_count == 0 && tx_frame_post(t)) {
 		/* posted */
 	} else if (tx_fifo_count < NS_TX_FIFO) {
 		tx_fifo[(tx_fifo_head + tx_fifo_count++) % NS_TX_FIFO] = *t;
+		t->h.hdr = -1;
+		t->h.npbufs = 0;
 		ns_stats.tx_queued++;
 	} else {
 		tx_frame_drop(t);
 		return;
 	}
 	ns_stats.tx_frames++;
-	ns_stats.tx_bytes += bytes;
+	for (uint32_t i = 0; i < t->f.nf_nfrags; i++)
+		ns_stats.tx_bytes += t->f.nf_frags[i].nt_len;
 }
 
-/* Copy len bytes of p from offset off onto the end of the frame being built, in new pool pages
- * as needed.  All or nothing: false if the pages or fragments ran out, and the frame is as it
- * was (its new pages free again). */
+/* Name the len bytes at va (inside the heap or a header slot) as the frame's next fragments,
+ * one per page they touch; the previous fragment grows when they continue it in its page.
+ * false if the fragments ran out (the caller puts the frame back as it was: tb_undo). */
 static bool
-tb_append(const struct pbuf *p, uint32_t off, uint32_t len)
+tb_name(const uint8_t *va, uint32_t len)
 {
-	uint32_t nfrags = tb.f.nf_nfrags, len0 = tb_len;
-	uint16_t last_len = nfrags ? tb.f.nf_frags[nfrags - 1].nt_len : 0;
-
 	while (len > 0) {
+		uint32_t n = MIN(len, PGSIZE - PGOFF(va));
 		struct net_tx_frag *fr = tb.f.nf_nfrags ? &tb.f.nf_frags[tb.f.nf_nfrags - 1] : NULL;
-		uint32_t room = fr ? PGSIZE - PGOFF(fr->nt_va) - fr->nt_len : 0;
-		if (room == 0) {
-			int i;
-			if (tb.f.nf_nfrags == NET_TX_FRAGS_MAX || (i = tx_page_alloc()) < 0) {
-				for (uint32_t k = nfrags; k < tb.f.nf_nfrags; k++)
-					tx_pending[tb.pages[k]] = false;
-				tb.f.nf_nfrags = nfrags;
-				if (nfrags)
-					tb.f.nf_frags[nfrags - 1].nt_len = last_len;
-				tb_len = len0;
+		if (fr && fr->nt_va + fr->nt_len == (uintptr_t) va && PGOFF(va) != 0) {
+			fr->nt_len += n;
+		} else if (tb.f.nf_nfrags == NET_TX_FRAGS_MAX) {
+			return false;
+		} else {
+			fr = &tb.f.nf_frags[tb.f.nf_nfrags++];
+			fr->nt_va = (uintptr_t) va;
+			fr->nt_len = n;
+		}
+		va += n;
+		len -= n;
+	}
+	return true;
+}
+
+/* Put the frame's fragments back as they were: nfrags of them, the last last_len long. */
+static void
+tb_undo(uint32_t nfrags, uint16_t last_len)
+{
+	tb.f.nf_nfrags = nfrags;
+	if (nfrags)
+		tb.f.nf_frags[nfrags - 1].nt_len = last_len;
+}
+
+/* Add the len bytes of p from offset off to the end of the frame being built: named where they
+ * are if all of them are in the heap (p then referenced), else copied into a heap buffer.  All
+ * or nothing: false if the fragments, the heap or the frame's holds ran out, and the frame is
+ * as it was. */
+static bool
+tb_append(struct pbuf *p, uint32_t off, uint32_t len)
+{
+	uint32_t nfrags = tb.f.nf_nfrags;
+	uint16_t last_len = nfrags ? tb.f.nf_frags[nfrags - 1].nt_len : 0;
+	const struct pbuf *q;
+	uint32_t skip = off;
+	bool in_heap = true;
+
+	if (tb.h.npbufs == NET_TX_FRAGS_MAX)
+		return false;
+	for (q = p; q && skip >= q->len; q = q->next)
+		skip -= q->len;
+	for (uint32_t left = len; q && left > 0; q = q->next, skip = 0) {
+		uint32_t n = MIN(left, q->len - skip);
+		in_heap = in_heap && tx_in_heap((const uint8_t *) q->payload + skip, n);
+		left -= n;
+	}
+	if (in_heap) {
+		skip = off;
+		for (q = p; q && skip >= q->len; q = q->next)
+			skip -= q->len;
+		for (uint32_t left = len; q && left > 0; q = q->next, skip = 0) {
+			uint32_t n = MIN(left, q->len - skip);
+			if (!tb_name((const uint8_t *) q->payload + skip, n)) {
+				tb_undo(nfrags, last_len);
 				return false;
 			}
-			tb.pages[tb.f.nf_nfrags] = i;
-			fr = &tb.f.nf_frags[tb.f.nf_nfrags++];
-			fr->nt_va = tx_page_va(i);
-			fr->nt_len = 0;
-			room = PGSIZE;
+			left -= n;
 		}
-		uint32_t n = MIN(room, len);
-		pbuf_copy_partial(p, (uint8_t *) fr->nt_va + fr->nt_len, n, off);
-		fr->nt_len += n;
-		off += n;
-		len -= n;
-		tb_len += n;
+		pbuf_ref(p);
+		tb.h.pbufs[tb.h.npbufs++] = p;
+		ns_stats.tx_ref_bytes += len;
+	} else {
+		struct pbuf *c = pbuf_alloc(PBUF_RAW, len, PBUF_RAM);
+		if (!c)
+			return false;
+		pbuf_copy_partial(p, c->payload, len, off);
+		if (!tb_name(c->payload, len)) {
+			tb_undo(nfrags, last_len);
+			pbuf_free(c);
+			return false;
+		}
+		tb.h.pbufs[tb.h.npbufs++] = c;
+		ns_stats.tx_copy_bytes += len;
 	}
-	ns_stats.tx_copy_bytes += tb_len - len0;
+	tb_len += len;
+	return true;
+}
+
+/* Start a new frame being built with frame p: its first hdrlen bytes copied into a header
+ * slot, the rest appended.  false if a slot, the heap or the fragments ran out (nothing held). */
+static bool
+tb_start(struct pbuf *p, uint32_t hdrlen)
+{
+	memset(&tb, 0, sizeof(tb));
+	tb.h.hdr = -1;
+	tb_len = 0;
+	if (tx_hdr_nfree == 0)
+		return false;
+	tb.h.hdr = tx_hdr_free[--tx_hdr_nfree];
+	uint8_t *hdr = tx_hdr_va(tb.h.hdr);
+	pbuf_copy_partial(p, hdr, hdrlen, 0);
+	tb_name(hdr, hdrlen);		/* the first fragment: cannot fail */
+	tb_len = hdrlen;
+	ns_stats.tx_copy_bytes += hdrlen;
+	if (p->tot_len > hdrlen && !tb_append(p, hdrlen, p->tot_len - hdrlen)) {
+		tx_hold_release(&tb.h);
+		return false;
+	}
 	return true;
 }
 static err_t ns_netif_linkoutput(struct netif *netif, struct pbuf *p);
@@ -668,17 +800,15 @@ ns_netif_linkoutput(struct netif *netif, struct pbuf *p)
 		ns_stats.tx_merged++;
 		return ERR_OK;
 	}
-	/* A merge that ran out of pages or fragments left the frame as it was: close it, and
+	/* A merge that ran out of fragments or heap left the frame as it was: close it, and
 	 * this segment starts the next frame. */
 	tb_close();
 	if (p->tot_len > NET_FRAME_MAX) {
 		ns_stats.tx_dropped++;
 		return ERR_IF;
 	}
-	memset(&tb, 0, sizeof(tb));
-	tb_len = 0;
-	if (!tb_append(p, 0, p->tot_len)) {
-		tx_frame_drop(&tb);
+	if (!tb_start(p, tcp ? TX_TCP_HLEN : MIN(p->tot_len, TX_HDR_MAX))) {
+		ns_stats.tx_dropped++;
 		return ERR_MEM;
 	}
 	tb_open = true;
@@ -695,6 +825,7 @@ void
 ns_netif_flush(void)
 {
 	tb_close();
+	tx_reap();
 	while (tx_fifo_count > 0 && tx_frame_post(&tx_fifo[tx_fifo_head])) {
 		tx_fifo_head = (tx_fifo_head + 1) % NS_TX_FIFO;
 		tx_fifo_count--;
