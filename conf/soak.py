@@ -18,7 +18,7 @@ from bench import http_get  # noqa: E402
 PATHS = ["/about.txt", "/index.html", "/style.css", "/logo.svg"]
 # The network server prints its counters before httpd's own line.
 REOPENED = r"^ns stats: TCP: (\d+) reopened from TIME-WAIT by a new SYN, "
-STAT = (r"^httpd: stat: .*; ns sockets (\d+), threads (\d+) \(max (\d+)\), rx pages held (\d+), "
+STAT = (r"^httpd: stat: .*; ns sockets (\d+), threads (\d+) \(max (\d+)\), rx pages held (\d+) \(stashed \d+\), "
         r"tx frames held \d+, heap \d+ bytes; free pages (\d+); time \d+ ms$")
 
 

@@ -119,7 +119,7 @@ class FakeConsole:
 STAT = ("ns stats: TCP: 2 reopened from TIME-WAIT by a new SYN, 0 SYNs refused with the "
         "listener full, 1 freed by lwIP under a socket\n"
         "httpd: stat: workers 32 (0 busy), accepted 10, served 9 (4 head timeouts), refused 0, "
-        "dropped 1, restarted 0; ns sockets 1, threads 3 (max 5), rx pages held 0, "
+        "dropped 1, restarted 0; ns sockets 1, threads 3 (max 5), rx pages held 0 (stashed 7), "
         "tx frames held 0, heap 5120 bytes; free pages 7000; time 1234 ms\n")
 
 

@@ -99,6 +99,10 @@ struct Env {
 	 * server learns from its output helper's when the bytes it lent are free again. */
 	uint32_t env_net_tx_queued;
 	uint32_t env_net_tx_done;
+
+	/* The environment this one's last IPC woke: it runs next when this one blocks, if it can
+	 * (kern/sched.c, sched_yield), so that a request or answer is handled at once. */
+	envid_t env_ipc_woke;
 };
 
 

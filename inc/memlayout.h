@@ -129,8 +129,10 @@
  *    NS_PAGE_LIM --> + - - - - - - - - - - - - - - -+ 0x90400000
  *                    |  page slots: received pages  | ns       (net/serv.c: NS_PAGE_SLOTS)
  *    NS_PAGE_BASE -> + - - - - - - - - - - - - - - -+ 0x90000000 = NS_TX_LIM
- *                    |  outgoing frames: header     | ns, its output helper (net/lwip/netif.c)
- *                    |  slots, lwIP's heap          |
+ *                    |  lwIP's heap: the bytes of   | ns, its output helper (net/lwip/netif.c)
+ *                    |  outgoing frames             |
+ *    NS_TX_HEAP_VA ->  - - - - - - - - - - - - - - - + 0x8ff20000
+ *                    |  outgoing frames' headers    | ns, its output helper (net/lwip/netif.c)
  *    NS_TX_BASE --->  - - - - - - - - - - - - - - - + 0x8ff00000
  *                    |  receive ring (2 pages)      | ns, its input helper (net/nethelpers.h)
  *    NS_RX_RING_VA -> + - - - - - - - - - - - - - - -+ 0x8fefe000
@@ -198,6 +200,7 @@
 #define INPUT_WIN_VA	(NS_RX_RING_VA - 64*PGSIZE)
 #define NS_RX_RING_VA	(NS_TX_BASE - 2*PGSIZE)
 #define NS_TX_BASE	(NS_PAGE_BASE - 256*PGSIZE)
+#define NS_TX_HEAP_VA	(NS_TX_BASE + 32*PGSIZE)	/* after the header slots: lwIP's heap */
 #define NS_TX_LIM	NS_PAGE_BASE
 #define NS_PAGE_BASE	0x90000000
 #define NS_PAGE_LIM	(NS_PAGE_BASE + PTSIZE)

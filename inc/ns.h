@@ -223,7 +223,8 @@ struct ns_stats {
 	/* the card's counters (sys_net_info), for one look at the whole path: interrupts, TDT
 	 * writes, receive calls that delivered frames, ring refills that took a zeroed page and
 	 * pages handed back */
-	uint32_t nic_intrs, nic_doorbells, nic_rx_calls, nic_rx_zeroed, nic_rx_recycled;
+	uint32_t nic_intrs, nic_doorbells, nic_rx_calls, nic_rx_zeroed, nic_rx_recycled,
+		nic_rx_stashed;
 	/* frames whose bytes the card may still read (posted, or waiting for room, and not yet
 	 * known done: net/lwip/netif.c), and lwIP's heap in use, in bytes: both back to their
 	 * idle values once the traffic stops */

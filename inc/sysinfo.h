@@ -40,6 +40,7 @@ struct net_info {
 	uint32_t tx_tso_frames;	/* frames the card segmented (TCP segmentation offload) */
 	uint32_t rx_zeroed;	/* pages allocated (and zeroed) to refill the receive ring */
 	uint32_t rx_recycled;	/* received pages handed back (sys_net_recycle) */
+	uint32_t rx_stashed;	/* of those, kept now for later refills (kern/e1000.h, R6) */
 };
 
 #endif /* !INC_SYSINFO_H */

@@ -567,6 +567,7 @@ e1000_info(struct net_info *info)
 	 * send or tick; a caller reading pages_pinned (waiting for it to settle) gets them now. */
 	e1000_tx_settle();
 	*info = e1000_stats;
+	info->rx_stashed = rx_nstash;
 }
 
 MONITOR_COMMAND(mon_netstat, "netstat", "", "E1000 counters, ring indices and pinned pages");

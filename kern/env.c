@@ -151,6 +151,7 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	e->env_wait = 0;
 	e->env_wait_timed = false;
 	e->env_net_tx_queued = e->env_net_tx_done = 0;
+	e->env_ipc_woke = 0;
 	uctx_init(e);
 
 	/* User segments with RPL 3; the stack at USTACKTOP (load_icode maps it); interrupts on

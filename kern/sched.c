@@ -1,4 +1,5 @@
-/* The scheduler: round-robin over envs[], and the idle halt. */
+/* The scheduler: round-robin over envs[], the hand-off to the environment an IPC woke, and the
+ * idle halt. */
 
 #include <inc/assert.h>
 #include <inc/x86.h>
@@ -19,6 +20,16 @@ sched_yield(void)
 {
 	struct Env *cur = curenv;
 	uint32_t i = cur ? ENVX(cur->env_id) + 1 : 0;
+
+	/* Hand-off: a current environment that blocks after its IPC woke another runs that one
+	 * next, so a request is served, or an answer used, before anything else runs. */
+	if (cur && cur->env_status == ENV_NOT_RUNNABLE && cur->env_ipc_woke) {
+		envid_t id = cur->env_ipc_woke;
+		struct Env *e = &envs[ENVX(id)];
+		cur->env_ipc_woke = 0;
+		if (e->env_id == id && e->env_status == ENV_RUNNABLE)
+			env_run(e);
+	}
 
 	/* The next runnable environment after the current one, in a circle over the slots ever
 	 * used (env_slots_used).  An environment running on another CPU is ENV_RUNNING, not

@@ -319,6 +319,7 @@ ipc_deliver(struct Env *e, uint32_t value, const uintptr_t *srcvas, uint32_t n, 
 	e->env_ipc_perm = sent ? perm : 0;
 	e->env_tf.tf_regs.reg_eax = 0;		/* its sys_ipc_recv returns 0 */
 	env_unblock(e);
+	curenv->env_ipc_woke = e->env_id;
 	return 0;
 }
 

@@ -16,12 +16,7 @@
  * back, so that a bulk receive (wget) or send (httpd streaming a large file) is not throttled
  * by the window.  Each received segment in flight holds one page slot (inc/ns.h). */
 #define NS_TCP_WND_SEGS		16
-/* The send buffer, in full segments: the most an unscaled window (64 KB) takes. */
-#define NS_TCP_SND_SEGS		44
-
-/* Where lwIP's heap lives (LWIP_RAM_HEAP_POINTER): in the transmit region of inc/memlayout.h,
- * after the header slots of net/lwip/netif.c (which checks the sum), mapped in the output helper
- * too, so that the frames lwIP builds there go to the card where they are. */
-#define NS_TX_HEAP_VA		0x8ff20000
+/* The send buffer, in full segments: two unscaled windows (net/lwip/lwipopts.h says why). */
+#define NS_TCP_SND_SEGS		90
 
 #endif /* !NET_NSCONF_H */

@@ -258,6 +258,7 @@ ns_stats_fill(struct ns_stats *st)
 		st->nic_rx_calls = ni.rx_calls;
 		st->nic_rx_zeroed = ni.rx_zeroed;
 		st->nic_rx_recycled = ni.rx_recycled;
+		st->nic_rx_stashed = ni.rx_stashed;
 	}
 	st->lwip_mem_err = lwip_stats.mem.err;
 	st->tx_held = ns_netif_tx_held();

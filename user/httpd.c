@@ -1037,11 +1037,12 @@ console_stat(void)
 		return;
 	}
 	cprintf("httpd: stat: workers %u (%u busy), accepted %u, served %u (%u head timeouts), "
-		"refused %u, dropped %u, restarted %u; ns sockets %u, threads %u (max %u), rx pages held %u, "
-		"tx frames held %u, heap %u bytes; free pages %u; time %u ms\n", workers, busy,
-		counters->accepted, served, timeouts, counters->refused, counters->dropped,
+		"refused %u, dropped %u, restarted %u; ns sockets %u, threads %u (max %u), rx pages held %u "
+		"(stashed %u), tx frames held %u, heap %u bytes; free pages %u; time %u ms\n", workers,
+		busy, counters->accepted, served, timeouts, counters->refused, counters->dropped,
 		counters->restarted, ns.sockets_open, ns.threads_live, ns.threads_max,
-		ns.rx_pages_held, ns.tx_held, ns.heap_used, mem.free_pages, sys_time_msec());
+		ns.rx_pages_held, ns.nic_rx_stashed, ns.tx_held, ns.heap_used, mem.free_pages,
+		sys_time_msec());
 	/* The frame path since boot (make bench divides by the bytes sent). */
 	cprintf("httpd: stat: frames: rx %u in %u wake-ups and %u receive calls; tx %u bytes in %u "
 		"frames (%u segments merged, %u segmented by the card) in %u send calls and %u "

@@ -5,6 +5,7 @@
 
 /* The sizes below derive from the network's facts and the server's own sizes. */
 #include <inc/netconf.h>
+#include <inc/memlayout.h>
 #include <net/nsconf.h>
 
 /* ---- Threads and APIs ---------------------------------------------------------------------------
@@ -88,10 +89,19 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  * back, so a bulk receive (wget) is not throttled by our window; each segment in flight holds
  * one packet page. */
 #define TCP_WND				(NS_TCP_WND_SEGS * TCP_MSS)
-/* Sending (httpd streaming a large file): NS_TCP_SND_SEGS (44, 62 KB, as much as an unscaled
- * window can take) unacknowledged.  The more lwIP may send in one turn, the longer the frames
- * the card segments (net/lwip/netif.c), and a client's page-sized send is taken whole. */
+/* Sending (httpd streaming a large file): NS_TCP_SND_SEGS (90, 128 KB) queued, two of the
+ * largest unscaled windows, so that a client's next 64 KB send is taken whole while the last
+ * one is still in flight: each turn then fills the peer's window, and no send is cut in two at
+ * the window's edge (65535 bytes are 44 segments and 1295 bytes: the 45th waited a round trip,
+ * alone).  The more lwIP may send in one turn, the longer the frames the card segments
+ * (net/lwip/netif.c).  A send buffer past 64 KB needs lwIP's 32-bit windows (LWIP_WND_SCALE);
+ * we scale our own receive window by nothing (TCP_RCV_SCALE 0), so the option changes no
+ * segment on the wire.  A writer blocked on a full buffer resumes once a quarter of it is free
+ * (TCP_SNDLOWAT; lwIP's default, half, does not fit its 16-bit check). */
 #define TCP_SND_BUF			(NS_TCP_SND_SEGS * TCP_MSS)
+#define LWIP_WND_SCALE			1
+#define TCP_RCV_SCALE			0
+#define TCP_SNDLOWAT			(TCP_SND_BUF / 4)
 #define TCP_SND_QUEUELEN		(4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_QUEUE_OOSEQ			1
 /* Out-of-order frames kept per connection: a window's worth. */
@@ -122,7 +132,7 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  *
  * The heap holds the copies of data sent (tcp_write copies the client's request page into
  * PBUF_RAM segments) until acknowledged, ARP/ICMP replies, and the mailboxes' slot arrays.  A
- * full send buffer is TCP_SND_BUF (62 KB) plus headers: 512 KB leaves room for about 8 full
+ * full send buffer is TCP_SND_BUF (128 KB) plus headers: 512 KB leaves room for about 4 full
  * ones, or the 50 small answers of the test at once.  When it runs out, tcp_write fails with
  * ERR_MEM and the netconn write waits for acknowledgements: slower, never wrong. */
 #define MEM_ALIGNMENT			4
@@ -138,8 +148,9 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  * the oldest TIME_WAIT (then closing) one, so closed connections do not exhaust it. */
 #define MEMP_NUM_TCP_PCB		(NS_SOCK_MAX + NS_ACCEPT_QUEUE + 32)
 #define MEMP_NUM_TCP_PCB_LISTEN		16
-/* Segments queued for sending or retransmission: TCP_SND_QUEUELEN (64) per busy connection;
- * 256 lets four connections have full queues while the others send small answers. */
+/* Segments queued for sending or retransmission: TCP_SND_QUEUELEN per busy connection (a full
+ * send buffer in segments of a quarter of the MSS); four times that lets four connections have
+ * full queues while the others send small answers. */
 #define MEMP_NUM_TCP_SEG		(4 * TCP_SND_QUEUELEN)
 #define MEMP_NUM_NETBUF			32	/* UDP datagrams waiting to be received */
 /* Netconns: our socket table (NS_SOCK_MAX = 128) plus connections accepted by lwIP but not yet
