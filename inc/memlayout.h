@@ -129,10 +129,10 @@
  *    NS_PAGE_LIM --> + - - - - - - - - - - - - - - -+ 0x90400000
  *                    |  page slots: received pages  | ns       (net/serv.c: NS_PAGE_SLOTS)
  *    NS_PAGE_BASE -> + - - - - - - - - - - - - - - -+ 0x90000000 = NS_TX_LIM
- *                    |  lwIP's heap: the bytes of   | ns, its output helper (net/lwip/netif.c)
- *                    |  outgoing frames             |
+ *                    |  lwIP's heap: the bytes of   | ns (its output helper names them
+ *                    |  outgoing frames             |     to the card: net/lwip/netif.c)
  *    NS_TX_HEAP_VA ->  - - - - - - - - - - - - - - - + 0x8ff20000
- *                    |  outgoing frames' headers    | ns, its output helper (net/lwip/netif.c)
+ *                    |  outgoing frames' headers    | ns (the same)
  *    NS_TX_BASE --->  - - - - - - - - - - - - - - - + 0x8ff00000
  *                    |  receive ring (2 pages)      | ns, its input helper (net/nethelpers.h)
  *    NS_RX_RING_VA -> + - - - - - - - - - - - - - - -+ 0x8fefe000

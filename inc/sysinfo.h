@@ -18,6 +18,10 @@ struct mem_stat {
 /* sys_net_send only: buf is the np_data of a packet page (struct net_pkt, inc/ns.h), and the
  * card computes the checksums that page's np_offload asks for. */
 #define NET_TX_OFFLOAD	0x2
+/* sys_net_send_batch: the fragments name the caller's parent's memory, not the caller's; the
+ * parent must hold the network right too (the network server's output helper sends the frames
+ * the server built in its own pages: kern/e1000.h, rule T7). */
+#define NET_TX_PARENT	0x4
 
 /* sys_net_info */
 struct net_info {

@@ -65,6 +65,11 @@
  *         memory it will write again (the network server's heap) learns from it when the
  *         card has let go.  Reclaim also runs right after each doorbell: a card that sends as
  *         the tail moves (QEMU's model does) has its frames counted before the call returns.
+ *     T7. With NET_TX_PARENT, sys_net_send_batch takes the fragments' pages from the caller's
+ *         parent's address space (T1's checks, in that page table), if the parent holds the
+ *         network right too: the network server's output helper sends, without a mapping of its
+ *         own, the frames the server built in its pages.  The pins and the counts (T1-T6) are
+ *         the same; the frame counts are the caller's.
  *   RX, kernel pages filled by the card:
  *     R1. Every slot always holds exactly one page: rx_pages[i], allocated zeroed by the
  *         driver, whose only reference is the ring's (pp_ref == 1), mapped nowhere, with

@@ -63,11 +63,11 @@ netsys_offload_get(struct PageInfo *pp, size_t len, struct net_tx_offload *ofl)
 	return netsys_offload_check(ofl, len);
 }
 
-/* The page under the user buffer [va, va + len) if the caller may lend it to the card: below
- * UTOP, inside one page, mapped PTE_U|PTE_P, a page the allocator owns; else NULL with *err
- * set. */
+/* The page under the user buffer [va, va + len) of the address space pgdir, if it may be lent
+ * to the card: below UTOP, inside one page, mapped PTE_U|PTE_P, a page the allocator owns; else
+ * NULL with *err set. */
 static struct PageInfo *
-netsys_tx_page(uintptr_t va, size_t len, int *err)
+netsys_tx_page(pde_t *pgdir, uintptr_t va, size_t len, int *err)
 {
 	pte_t *pte;
 
@@ -81,7 +81,7 @@ netsys_tx_page(uintptr_t va, size_t len, int *err)
 		*err = -E_INVAL;
 		return NULL;
 	}
-	struct PageInfo *pp = page_lookup(curenv->env_pgdir, (void *) va, &pte);
+	struct PageInfo *pp = page_lookup(pgdir, (void *) va, &pte);
 	/* Pinning drops the reference later with page_decref, which only allocatable pages
 	 * take; a reserved page cannot be mapped below UTOP today, but must not get here. */
 	if (pp == NULL || (*pte & (PTE_U | PTE_P)) != (PTE_U | PTE_P) || (pp->pp_flags & PP_RESERVED)) {
@@ -95,7 +95,7 @@ netsys_tx_page(uintptr_t va, size_t len, int *err)
  * pages, its length, its offloads (inc/ns.h, struct net_tx_frame).  *has_tso says whether the
  * card segments it. */
 static int
-netsys_tx_frame_check(const struct net_tx_frame *f, struct e1000_tx_frag *frags,
+netsys_tx_frame_check(pde_t *pgdir, const struct net_tx_frame *f, struct e1000_tx_frag *frags,
 		      struct e1000_tx_tso *tso, bool *has_tso)
 {
 	const struct net_tx_offload *ofl = &f->nf_offload;
@@ -108,7 +108,7 @@ netsys_tx_frame_check(const struct net_tx_frame *f, struct e1000_tx_frag *frags,
 		const struct net_tx_frag *fr = &f->nf_frags[i];
 		if (fr->nt_len == 0)
 			return -E_INVAL;
-		if (!(frags[i].pp = netsys_tx_page(fr->nt_va, fr->nt_len, &r)))
+		if (!(frags[i].pp = netsys_tx_page(pgdir, fr->nt_va, fr->nt_len, &r)))
 			return r;
 		frags[i].off = PGOFF(fr->nt_va);
 		frags[i].len = fr->nt_len;
@@ -153,7 +153,7 @@ sys_net_send(uintptr_t buf, size_t len, int flags)
 		return r;
 	if (len < NET_FRAME_MIN || len > NET_FRAME_MAX)
 		return -E_INVAL;
-	if (!(pp = netsys_tx_page(buf, len, &r)))
+	if (!(pp = netsys_tx_page(curenv->env_pgdir, buf, len, &r)))
 		return r;
 
 	/* The offload request is in the packet page's header, so buf must be its np_data. */
@@ -180,12 +180,21 @@ sys_net_send_batch(uintptr_t frames, uint32_t n, int flags)
 {
 	struct e1000_tx_frag frags[NET_TX_FRAGS_MAX];
 	uint32_t queued = 0;
+	pde_t *pgdir = curenv->env_pgdir;
 	int r;
 
-	if ((r = netsys_check_caller(flags, NET_NONBLOCK)) < 0)
+	if ((r = netsys_check_caller(flags, NET_NONBLOCK | NET_TX_PARENT)) < 0)
 		return r;
 	if (n == 0 || n > NET_TX_BATCH_MAX)
 		return -E_INVAL;
+	if (flags & NET_TX_PARENT) {
+		/* Rule T7: the parent's pages, if it holds the network right too. */
+		struct Env *parent;
+		if (envid2env(curenv->env_parent_id, &parent, 0) < 0 || parent == curenv
+		    || !(parent->env_flags & ENV_F_NET))
+			return -E_PERM;
+		pgdir = parent->env_pgdir;
+	}
 	if (frames >= UTOP || user_mem_check(curenv, (void *) frames,
 					     n * sizeof(struct net_tx_frame), PTE_U | PTE_P) < 0)
 		return -E_FAULT;
@@ -198,7 +207,7 @@ again:
 
 		/* Copied once: the sender may be changing its array. */
 		memcpy(&f, (const struct net_tx_frame *) frames + queued, sizeof(f));
-		if ((r = netsys_tx_frame_check(&f, frags, &tso, &has_tso)) < 0
+		if ((r = netsys_tx_frame_check(pgdir, &f, frags, &tso, &has_tso)) < 0
 		    || (r = e1000_tx_frame(frags, f.nf_nfrags, &f.nf_offload,
 					   has_tso ? &tso : NULL)) < 0)
 			break;

@@ -145,6 +145,8 @@ umain(int argc, char **argv)
 	CHECK(sys_net_send_batch(fr, 0, 0), -E_INVAL);
 	CHECK(sys_net_send_batch(fr, NET_TX_BATCH_MAX + 1, 0), -E_INVAL);
 	CHECK(sys_net_send_batch(fr, 1, 2), -E_INVAL);			/* unknown flag */
+	/* The parent's pages (rule T7): the kernel started us, we have no parent to name. */
+	CHECK(sys_net_send_batch(fr, 1, NET_TX_PARENT), -E_PERM);
 	for (size_t i = 0; i < ARRAY_SIZE(bad_bufs); i++)
 		CHECK(sys_net_send_batch((struct net_tx_frame *) bad_bufs[i], 1, 0), -E_FAULT);
 	CHECK(sys_net_send_batch((struct net_tx_frame *) (UTOP - 64), 1, 0), -E_FAULT);

@@ -41,8 +41,9 @@
  *     was idle: a burst is drained in one turn.
  *
  * TRANSMIT RING: struct ns_tx_ring at NS_TX_RING_VA, shared by ns (or a test standing in for
- * it: net/txring.c is the producer's side) and its output helper, PTE_SHARE; the frames'
- * pages are mapped at the same addresses in both.
+ * it: net/txring.c is the producer's side) and its output helper, PTE_SHARE.  The frames name
+ * the producer's pages (send_flags NET_TX_PARENT: ns), or pages the producer mapped at the same
+ * addresses in the helper (the tests).
  *   - ns owns the free entries: it writes one (a struct net_tx_frame naming its pages by
  *     address) at head while head - tail < NS_TX_RING_SLOTS, and then moves head; the helper
  *     owns [tail, head): it passes them to sys_net_send_batch straight from the ring, which
@@ -114,7 +115,10 @@ struct ns_tx_ring {
 	uint32_t ns_waiting;		/* ns holds frames for a full ring: poke it */
 	uint32_t refused;		/* frames the kernel refused (the helper counts) */
 	uint32_t batches;		/* sys_net_send_batch calls: frames / batches a call */
-	uint32_t pad[10];
+	uint32_t send_flags;		/* producer, before the fork: the helper's flags for
+					 * sys_net_send_batch (NET_TX_PARENT: the frames name the
+					 * producer's pages, mapped nowhere else; else the helper's) */
+	uint32_t pad[9];
 	struct net_tx_frame frames[NS_TX_RING_SLOTS];
 	uint32_t ticket[NS_TX_RING_SLOTS];	/* helper: entry i's ticket, once tail passed it */
 };

@@ -52,7 +52,9 @@ output(envid_t ns_envid, volatile struct ns_tx_ring *ring)
 		uint32_t at = tail % NS_TX_RING_SLOTS;
 		uint32_t n = MIN(head - tail, NS_TX_RING_SLOTS - at);
 		uint32_t queued = thisenv->env_net_tx_queued;
-		int r = sys_net_send_batch((const struct net_tx_frame *) &ring->frames[at], n, 0);
+		/* ns's frames name its own pages (NET_TX_PARENT, rule T7): none is mapped here. */
+		int r = sys_net_send_batch((const struct net_tx_frame *) &ring->frames[at], n,
+					   ring->send_flags);
 		if (r < 0) {
 			refuse(ring, r);	/* that frame is skipped: done with the one before */
 			ring->ticket[at] = queued;

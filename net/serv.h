@@ -71,7 +71,7 @@ void	ns_netif_input(struct netif *netif, void *page);
 void	ns_netif_input_copy(struct netif *netif, const void *frame, int32_t len);
 /* The transmit ring, before the helpers are forked (the output helper inherits it), and the
  * transmit region -- header slots and lwIP's heap, which frames name -- after, before lwIP
- * starts (mapped in the output helper page by page). */
+ * starts (the output helper names its pages in our address space: NET_TX_PARENT). */
 void	ns_netif_tx_init(void);
 void	ns_netif_tx_region_init(void);
 struct ns_tx_ring;

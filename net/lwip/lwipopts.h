@@ -137,8 +137,9 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  * ERR_MEM and the netconn write waits for acknowledgements: slower, never wrong. */
 #define MEM_ALIGNMENT			4
 #define MEM_SIZE			(512 * 1024)
-/* Not in the bss: in pages the output helper maps too, so that frames name their bytes in place
- * (net/lwip/netif.c), set up before lwIP starts (ns_netif_tx_region_init). */
+/* Not in the bss (fork would copy it into every helper): in the transmit region, whose pages
+ * frames name in place (net/lwip/netif.c), set up before lwIP starts
+ * (ns_netif_tx_region_init). */
 #define LWIP_RAM_HEAP_POINTER		((void *) NS_TX_HEAP_VA)
 #define MEMP_NUM_PBUF			64	/* PBUF_REF/ROM headers: UDP sends, loopback */
 #define MEMP_NUM_UDP_PCB		16

@@ -252,9 +252,9 @@ ns_netif_input(struct netif *netif, void *page)
 
 /*
  * Send.  lwIP hands us each frame as a pbuf chain, and its bytes are, as a rule, in lwIP's heap:
- * the heap lives in the transmit region (LWIP_RAM_HEAP_POINTER, net/lwip/lwipopts.h), whose
- * pages are mapped at the same addresses in the output helper, read-only there
- * (ns_netif_tx_region_init).  So the card reads a frame where lwIP built it.  We copy only its
+ * the heap lives in the transmit region (LWIP_RAM_HEAP_POINTER, net/lwip/lwipopts.h;
+ * ns_netif_tx_region_init), and the output helper's frames name our pages (NET_TX_PARENT, the
+ * kernel's rule T7).  So the card reads a frame where lwIP built it.  We copy only its
  * headers -- a frame's first TX_HDR_MAX bytes at most, the whole frame if it is shorter (an
  * ACK) -- into a header slot of the same region, because we write into them (the checksum
  * fields, a merged frame's newest ACK) while lwIP may still write its own copy when it sends a
@@ -351,6 +351,7 @@ void
 ns_netif_tx_init(void)
 {
 	tx_ring = txring_create();
+	tx_ring->send_flags = NET_TX_PARENT;	/* the frames name our pages (rule T7) */
 	for (uint32_t i = 0; i < TX_HDR_SLOTS; i++)
 		tx_hdr_free[tx_hdr_nfree++] = TX_HDR_SLOTS - 1 - i;
 }
@@ -358,15 +359,13 @@ ns_netif_tx_init(void)
 void
 ns_netif_tx_region_init(void)
 {
-	/* Each page mapped here (writable) and at the same address in the output helper
-	 * (read-only: it only names the bytes to the kernel), once, after the helpers are forked
-	 * and before lwIP's heap is set up: PTE_SHARE before would have put the pages in every
-	 * helper, and every fork would have copied their mappings. */
+	/* Here only: the output helper names our pages (NET_TX_PARENT, rule T7).  After the
+	 * helpers are forked (a heap in the bss would have been copied into each of them, page by
+	 * page, as we wrote it) and before lwIP's heap is set up. */
 	for (uint32_t i = 0; i < TX_HDR_PAGES + TX_HEAP_PAGES; i++) {
 		void *va = (void *) (NS_TX_BASE + i * PGSIZE);
 		int r;
-		if ((r = sys_page_alloc(0, va, PTE_P | PTE_U | PTE_W)) < 0
-		    || (r = sys_page_map(0, va, ns_output_envid, va, PTE_P | PTE_U)) < 0)
+		if ((r = sys_page_alloc(0, va, PTE_P | PTE_U | PTE_W)) < 0)
 			panic("ns: the transmit region: %e", r);
 	}
 }
