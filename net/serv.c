@@ -596,6 +596,23 @@ dispatch(void *arg)
 
 /* ---- Start ---------------------------------------------------------------------------------------- */
 
+/* Make every copy-on-write page of our data and bss ours now, once the helpers are forked
+ * (each fork made them copy-on-write): a page first written later -- the pcb pool's last pages
+ * in the first burst of connections, say -- would be copied then, and the free page count of an
+ * idle server would depend on the highest load it has seen. */
+static void
+own_memory(void)
+{
+	extern char etext[], end[];
+
+	for (uintptr_t va = ROUNDDOWN((uintptr_t) etext, PGSIZE); va < (uintptr_t) end;
+	     va += PGSIZE)
+		if ((uvpd[PDX(va)] & PTE_P) && (uvpt[PGNUM(va)] & PTE_COW)) {
+			volatile char *p = (volatile char *) va;
+			*p = *p;		/* the fault handler copies the page */
+		}
+}
+
 /* Fork a helper that runs fn and never returns to us. */
 static envid_t
 helper_start(const char *what, void (*fn)(envid_t, uint32_t), envid_t ns, uint32_t arg)
@@ -672,6 +689,7 @@ umain(int argc, char **argv)
 	ns_output_envid = helper_start("ns-output", run_output, ns, 0);
 	input_envid = helper_start("ns-input", run_input, ns, 0);
 	timer_envid = helper_start("ns-timer", run_timer, ns, 0);
+	own_memory();
 	ns_netif_tx_region_init();
 
 	thread_init();

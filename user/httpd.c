@@ -169,6 +169,8 @@ struct httpd_counters {
 	uint32_t accept_failed;		/* accepts that failed (the network server refused) */
 	uint32_t log_suppressed;	/* lines about bad clients not printed (HTTPD_LOG_MSEC) */
 	uint32_t log_last;		/* when the last such line was printed */
+	uint32_t lingering;		/* refused connections not closed yet (woken when it
+					 * drops: the console waits for 0) */
 };
 
 static struct httpd_slot *const slots = (struct httpd_slot *) HTTPD_SHARED;
@@ -892,28 +894,32 @@ static struct {
 	int32_t sock;		/* HTTPD_NO_SOCK: a free entry */
 	uint32_t close_at;
 } refused[HTTPD_REFUSED_MAX];
+/* What a refused client sent, read and dropped.  The acceptor writes it before it serves, so
+ * that its first refusal copies no page on write: the free page count of an idle server is the
+ * same before and after a burst that had it refuse. */
+static char refused_buf[NSIPC_DATA_MAX];
 
 /* Read what has arrived on sock, without waiting, and close it. */
 static void
 refused_close(int i)
 {
-	static char buf[NSIPC_DATA_MAX];
-
 	for (int n = 0; n < HTTPD_DRAIN_MAX / NSIPC_DATA_MAX
-	     && nsipc_recv(refused[i].sock, buf, sizeof(buf), MSG_DONTWAIT) > 0; n++)
+	     && nsipc_recv(refused[i].sock, refused_buf, sizeof(refused_buf), MSG_DONTWAIT) > 0;
+	     n++)
 		;
 	nsipc_close(refused[i].sock);
 	refused[i].sock = HTTPD_NO_SOCK;
+	counters->lingering--;
+	sys_page_wake(&counters->lingering);
 }
 
 static void
 refuse(int sock, uint32_t now)
 {
-	static char buf[NSIPC_DATA_MAX];
 	int i, oldest = 0;
 
 	counters->refused++;
-	nsipc_recv(sock, buf, sizeof(buf), MSG_DONTWAIT);
+	nsipc_recv(sock, refused_buf, sizeof(refused_buf), MSG_DONTWAIT);
 	send_error(sock, 503, true);
 	nsipc_shutdown(sock, SHUT_WR);
 	for (i = 0; i < HTTPD_REFUSED_MAX && refused[i].sock != HTTPD_NO_SOCK; i++)
@@ -923,6 +929,7 @@ refuse(int sock, uint32_t now)
 		refused_close(i = oldest);
 	refused[i].sock = sock;
 	refused[i].close_at = now + HTTPD_LINGER_MSEC;
+	counters->lingering++;
 }
 
 /* Close the refused connections whose time has come.  Returns the milliseconds until the next
@@ -967,6 +974,7 @@ acceptor(int listener)
 	uint32_t armed = 0;		/* the listener's accept timeout (0: none) */
 	bool timed_out = false;
 
+	memset(refused_buf, 0, sizeof(refused_buf));	/* see refused_buf */
 	for (;;) {
 		uint32_t now = sys_time_msec();
 		uint32_t next = MIN(pool_check(now), HTTPD_WATCH_MSEC);
@@ -1006,7 +1014,8 @@ acceptor(int listener)
 
 /* ---- The console -------------------------------------------------------------------------- */
 
-/* Print the counters once no worker is busy (each is done within its deadlines). */
+/* Print the counters once no worker is busy and no refused connection lingers (each is done
+ * within its deadlines). */
 static void
 console_stat(void)
 {
@@ -1021,6 +1030,9 @@ console_stat(void)
 		while ((sock = w->sock) != HTTPD_NO_SOCK && envid_alive(w->env))
 			sys_page_wait((const void *) &w->sock, (uint32_t) sock, pageref(w));
 	}
+	/* And for the refused connections to be closed (HTTPD_LINGER_MSEC at most). */
+	for (uint32_t n; (n = counters->lingering) > 0; )
+		sys_page_wait((const void *) &counters->lingering, n, pageref(counters));
 	for (int i = 0; i < HTTPD_WORKERS; i++) {
 		workers += envid_alive(slots[i].env);
 		busy += slots[i].sock != HTTPD_NO_SOCK;
