@@ -39,7 +39,8 @@ from gradenet import GATEWAY_IP, GUEST_IP, inet_sum, mac_bytes, dotted  # noqa: 
 __all__ = ["Peer", "TcpConn", "Rx", "PEER_MAC", "BROADCAST", "eth", "vlan", "arp", "ipv4",
            "icmp", "udp", "tcp", "tcp_opts", "pseudo_sum", "parse", "ETH_IP", "ETH_ARP",
            "ETH_IPV6", "ETH_VLAN", "ETH_TEST", "PROTO_ICMP", "PROTO_TCP", "PROTO_UDP",
-           "TH_FIN", "TH_SYN", "TH_RST", "TH_PSH", "TH_ACK", "TH_URG", "on_wire", "wire_peer"]
+           "TH_FIN", "TH_SYN", "TH_RST", "TH_PSH", "TH_ACK", "TH_URG", "on_wire", "wire_peer",
+           "check_wire_basics", "wire_get", "check_wire_file", "check_wire_frames"]
 
 PEER_MAC = mac_bytes("52:54:00:0a:00:02")   # the gateway's address on the wire
 BROADCAST = b"\xff" * 6
@@ -139,7 +140,7 @@ class Rx:
 
     def __init__(self, raw, when=0.0):
         self.raw, self.when, self.bad = raw, when, None
-        self.etype = self.proto = self.itype = self.sport = self.dport = None
+        self.etype = self.proto = self.itype = self.sport = self.dport = self.data = None
 
     def __repr__(self):
         return "<Rx %s>" % describe(self)
@@ -237,6 +238,7 @@ class Peer:
         self.frames = []                # every frame from the guest, in order (Rx)
         self.sent = 0                   # frames we sent
         self.strays = 0                 # datagrams from anyone but QEMU's end, ignored
+        self.misaddressed = 0           # echo replies to a MAC not ours, ignored
         self.answer_arp = True          # answer who-has for our address
         self.answer_ping = True         # answer echo requests to our address
         self.log = None                 # a function given one line per frame (by hand)
@@ -281,7 +283,9 @@ class Peer:
             except OSError:
                 return
             if addr != ("127.0.0.1", self.wire_port):
-                self.strays += 1
+                with self._cv:
+                    self.strays += 1
+                    self._cv.notify_all()
                 continue
             f = parse(raw, time.monotonic())
             if self.log:
@@ -304,7 +308,11 @@ class Peer:
         if f.proto == PROTO_ICMP and f.itype == ICMP_ECHO and self.answer_ping and not f.bad:
             self.send_ip(f.ip_src, PROTO_ICMP, icmp(ICMP_ECHOREPLY, 0, f.body), dst_mac=f.src)
         elif f.proto == PROTO_ICMP and f.itype == ICMP_ECHOREPLY and len(f.body) >= 4:
-            self._echo[struct.unpack("!HH", f.body[:4])] = f
+            # A reply to another MAC would reach no neighbour of a real wire: not an answer.
+            if f.dst == self.mac:
+                self._echo[struct.unpack("!HH", f.body[:4])] = f
+            else:
+                self.misaddressed += 1
         elif f.proto == PROTO_UDP and f.dport in self._udp and not f.bad:
             reply = self._udp[f.dport](self, f)
             if reply is not None:
@@ -556,6 +564,52 @@ def wire_peer():
     if not _wired:
         fail("rawpeer: the test has no peer: declare it with context=on_wire")
     return _wired[-1]
+
+
+# ---- Checks on the wire ---------------------------------------------------------------------------
+
+def check_wire_basics(peer, sizes=(0, 56, 1472)):
+    """The guest asked for the gateway by ARP at start (and took our answer, or it could not
+    reply below), answers our ARP with the MAC it asked from, and answers a ping of each size
+    (1472: a full 1500-byte packet) with the same bytes."""
+    peer.wait(lambda: peer.guest_mac, 10, "ARP request from the guest for the gateway")
+    mac = peer.arp_resolve()
+    if mac != peer.guest_mac:
+        fail("rawpeer: the guest's ARP reply says %s, its own request came from %s"
+             % (mac.hex(":"), peer.guest_mac.hex(":")))
+    for size in sizes:
+        peer.ping(size=size)
+
+
+def wire_get(peer, path, port=80, timeout=20):
+    """The raw answer to an HTTP/1.0 GET of path over a connection from the peer."""
+    c = peer.tcp_connect(port, timeout=timeout)
+    c.send(("GET %s HTTP/1.0\r\n\r\n" % path).encode(), timeout=timeout)
+    raw = c.recv_all(timeout=timeout)
+    c.close(timeout=timeout)
+    return raw
+
+
+def check_wire_file(peer, path, expected, ctype):
+    """A GET of path through the peer answers 200 with exactly the bytes expected."""
+    from gradehttp import http_parse
+    status, headers, body = http_parse(wire_get(peer, path), "GET %s through the peer" % path)
+    if status != 200 or headers.get("content-type") != ctype:
+        fail("GET %s through the peer: status %d, Content-Type %r; expected 200, %r"
+             % (path, status, headers.get("content-type"), ctype))
+    if body != expected:
+        fail("GET %s through the peer: %d bytes, the file has %d%s" % (
+            path, len(body), len(expected), "" if len(body) != len(expected) else
+            " (first difference at byte %d)" % next(i for i, (a, b) in
+                                                    enumerate(zip(body, expected)) if a != b)))
+
+
+def check_wire_frames(peer):
+    """Every frame the guest sent parses with right lengths and checksums."""
+    bad = [f for f in peer.frames if f.bad]
+    if bad:
+        fail("rawpeer: %d of the guest's %d frames are malformed: %s"
+             % (len(bad), len(peer.frames), "; ".join(describe(f) for f in bad[:5])))
 
 
 # ---- By hand -------------------------------------------------------------------------------------
