@@ -541,7 +541,7 @@ class TcpConn:
             self.peer.forget(self)
 
 
-# ---- In a grader test -----------------------------------------------------------------------------
+# ---- In a grader test ----------------------------------------------------------------------------
 
 _wired = []     # the peer of the test running in this process (each test has a process)
 
@@ -566,7 +566,7 @@ def wire_peer():
     return _wired[-1]
 
 
-# ---- Checks on the wire ---------------------------------------------------------------------------
+# ---- Checks on the wire --------------------------------------------------------------------------
 
 def check_wire_basics(peer, sizes=(0, 56, 1472)):
     """The guest asked for the gateway by ARP at start (and took our answer, or it could not
