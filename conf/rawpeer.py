@@ -33,7 +33,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gradelib import fail, free_port  # noqa: E402
+from gradelib import TestFailure, fail, free_port  # noqa: E402
 from gradenet import GATEWAY_IP, GUEST_IP, inet_sum, mac_bytes, dotted  # noqa: E402
 
 __all__ = ["Peer", "TcpConn", "Rx", "PEER_MAC", "BROADCAST", "eth", "vlan", "arp", "ipv4",
@@ -403,10 +403,11 @@ class Peer:
                 return None
             try:
                 s = self.wait(answered, max(step, 0.01), "echo reply from %s" % dotted(ip))
-            except Exception:
-                if resend and time.monotonic() < deadline:
+            except TestFailure as e:
+                if time.monotonic() < deadline:
                     continue
-                raise
+                fail("rawpeer: no echo reply from %s within %gs (%d requests of %d bytes): %s"
+                     % (dotted(ip), timeout, seq, size, str(e).split(" (", 1)[-1].rstrip(")")))
             f = self._echo[ident, s]
             if f.body != sent[s][1] or f.bad:
                 fail("rawpeer: echo reply from %s carries %d bytes unlike the request's %d%s"
@@ -484,7 +485,7 @@ class TcpConn:
                 return self.peer.wait(lambda: self.reset or cond(),
                                       min(self.RTO, max(deadline - time.monotonic(), 0.01)),
                                       what)
-            except Exception:
+            except TestFailure:
                 if time.monotonic() >= deadline or again is None:
                     raise
                 with self.peer._cv:
