@@ -40,7 +40,8 @@ __all__ = ["Peer", "TcpConn", "Rx", "PEER_MAC", "BROADCAST", "eth", "vlan", "arp
            "icmp", "udp", "tcp", "tcp_opts", "pseudo_sum", "parse", "ETH_IP", "ETH_ARP",
            "ETH_IPV6", "ETH_VLAN", "ETH_TEST", "PROTO_ICMP", "PROTO_TCP", "PROTO_UDP",
            "TH_FIN", "TH_SYN", "TH_RST", "TH_PSH", "TH_ACK", "TH_URG", "on_wire", "wire_peer",
-           "check_wire_basics", "wire_get", "check_wire_file", "check_wire_frames"]
+           "check_wire_basics", "wire_get", "check_wire_file", "send_known_frames",
+           "check_wire_frames"]
 
 PEER_MAC = mac_bytes("52:54:00:0a:00:02")   # the gateway's address on the wire
 BROADCAST = b"\xff" * 6
@@ -237,6 +238,7 @@ class Peer:
         self.wire_port = wire_port or free_port([self.port])
         self.frames = []                # every frame from the guest, in order (Rx)
         self.sent = 0                   # frames we sent
+        self.sent_lengths = []          # and their lengths, in order
         self.strays = 0                 # datagrams from anyone but QEMU's end, ignored
         self.misaddressed = 0           # echo replies to a MAC not ours, ignored
         self.answer_arp = True          # answer who-has for our address
@@ -330,6 +332,7 @@ class Peer:
             raise ValueError("rawpeer: a zero-length frame would stop QEMU's dgram backend")
         self.sock.sendto(frame, ("127.0.0.1", self.wire_port))
         self.sent += 1
+        self.sent_lengths.append(len(frame))
 
     def send_ip(self, dst, proto, payload, *, dst_mac=None, **ipopts):
         """An IPv4 packet from our address to dst, to dst_mac (default: the guest's)."""
@@ -603,6 +606,19 @@ def check_wire_file(peer, path, expected, ctype):
             path, len(body), len(expected), "" if len(body) != len(expected) else
             " (first difference at byte %d)" % next(i for i, (a, b) in
                                                     enumerate(zip(body, expected)) if a != b)))
+
+
+def send_known_frames(peer, n, chunk=50):
+    """Send n frames of the test ethertype to the guest (which answers none), of lengths
+    60..400 bytes, in chunks each followed by a ping: once its reply is in, the guest has
+    taken every frame before it.  Returns the lengths sent (the pings are in peer's lists)."""
+    lengths = [60 + (i * 37) % 341 for i in range(n)]
+    for start in range(0, n, chunk):
+        for i in range(start, min(n, start + chunk)):
+            peer.send(eth(peer.guest_mac, peer.mac, ETH_TEST,
+                          b"frame %04d " % i + b"x" * (lengths[i] - 25)))
+        peer.ping(resend=1)
+    return lengths
 
 
 def check_wire_frames(peer):

@@ -167,10 +167,33 @@ def check_neighbour():
         g.close()
 
 
-def ping_answer(g, skip):
+def check_known_frames():
+    g = FakeGuest()
+    try:
+        p = g.peer
+        p.guest_mac = GUEST_MAC
+
+        def guest():
+            for chunk in (range(3), range(3, 5)):    # each chunk, then its ping
+                for i in chunk:
+                    f = g.recv()
+                    check(f.etype == r.ETH_TEST and f.dst == GUEST_MAC and 60 <= len(f.raw) <= 400
+                          and f.raw[14:25] == b"frame %04d " % i, "known frame %d: %r"
+                          % (i, f.raw[:30]))
+                ping_answer(g, skip=0, size=56)
+        t = Script(guest)
+        lengths = r.send_known_frames(p, 5, chunk=3)
+        t.join()
+        check(lengths == p.sent_lengths[0:3] + p.sent_lengths[4:6],
+              "send_known_frames' lengths %r, sent %r" % (lengths, p.sent_lengths))
+    finally:
+        g.close()
+
+
+def ping_answer(g, skip, size=10):
     for i in range(skip + 1):
         f = g.recv()
-        check(f.itype == 8 and len(f.body) == 14, "a ping of 10 bytes: %r" % f)
+        check(f.itype == 8 and len(f.body) == 4 + size, "a ping of %d bytes: %r" % (size, f))
     g.ip(r.PROTO_ICMP, r.icmp(0, 0, f.body))
 
 
@@ -250,6 +273,7 @@ def main():
     check_builders()
     check_neighbour()
     check_tcp()
+    check_known_frames()
     print("rawpeer: all passed")
 
 
