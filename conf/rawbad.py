@@ -21,6 +21,7 @@ from rawpeer import (BROADCAST, ETH_ARP, ETH_IP, ETH_IPV6, ETH_TEST, ETH_VLAN, P
                      eth, icmp, ipv4, tcp, tcp_opts, udp, vlan)
 
 __all__ = ["failing_with", "FAMILIES", "family_frames", "run_families", "rawbad_seed",
+           "established_frames", "run_established",
            "CHUNK_FRAMES", "CHUNK_BYTES"]
 
 # A chunk stays well inside the guest's receive ring (128 slots) and QEMU's socket buffer.
@@ -132,6 +133,10 @@ def fam_ipv4(rng, w):
                                                         b"\x7f\0\0\1", b"\0" * 4))),
                    w.ip4(rng.choice((0, 2, 41, 47, 50, 132, 253, 255)), rng.randbytes(40)),
                    w.ip4(PROTO_ICMP, e, tos=rng.randrange(256), ident=rng.randrange(1 << 16))]
+        # Options a host must accept (record route, then NOP and EOL padding) on a ping of
+        # the largest size they leave room for: the answer is as large.
+        rr = b"\x07\x23\x04" + b"\0" * 32 + b"\x01\x00\x00\x00\x00"
+        frames.append(w.ip4(PROTO_ICMP, w.echo(rng, 1500 - 60 - 8), options=rr))
         reserved = bytearray(w.ip4(PROTO_ICMP, e))
         reserved[20] |= 0x80       # the evil bit: flags' reserved bit (checksum left stale)
         frames.append(bytes(reserved))
@@ -352,6 +357,54 @@ def failing_with(context):
         yield
     except TestFailure as e:
         fail("%s: %s" % (context, e))
+
+
+def established_frames(rng, w, c):
+    """Segments into the established connection c (rawpeer.TcpConn, nothing sent on it yet)
+    that a receiver must not take into the stream, nor take as a reset: data with a bad
+    checksum where the request will go, data far out of the window and before it, resets and
+    SYNs not at the exact next sequence number, ACKs of data never sent, malformed options on
+    empty segments, and bytes past the IP total length (Ethernet padding, not data)."""
+    frames = []
+    nxt, rcv = c.snd_nxt, c.rcv_nxt
+    for _ in range(6):
+        def seg(seq, flags, data=b"", ack=rcv, **kw):
+            return w.ip4(PROTO_TCP, tcp(w.ip, w.gip, c.sport, c.dport, seq, ack, flags, data,
+                                        **kw))
+        junk = b"BAD " + rng.randbytes(rng.randrange(1, 60))
+        frames += [seg(nxt, TH_ACK | TH_PSH, junk, sum=rng.randrange(1 << 16)),
+                   seg(nxt + (1 << 31) + rng.randrange(1 << 20), TH_ACK | TH_PSH, junk),
+                   seg(nxt - 70000 - rng.randrange(1 << 20), TH_ACK | TH_PSH, junk),
+                   seg(nxt + 1 + rng.randrange(1000), TH_RST),
+                   seg(nxt + (1 << 31), TH_RST | TH_ACK),
+                   seg(rng.randrange(1 << 32), TH_SYN),
+                   seg(nxt, TH_ACK, ack=rcv + 100000 + rng.randrange(1 << 20)),
+                   seg(nxt, TH_ACK, off=rng.randrange(5)),
+                   seg(nxt, TH_ACK, off=15),
+                   seg(nxt, TH_ACK, options=rng.choice((b"\x02\x00\x00\x00", b"\x08\x01\x00\x00",
+                                                        b"\x03\x03\xff\x00",
+                                                        b"\x01\x01\x05\x0c" + rng.randbytes(8)))),
+                   seg(nxt, TH_ACK | TH_URG, urg=rng.randrange(1, 1 << 16)),
+                   seg(nxt, TH_ACK) + junk]
+    return frames
+
+
+def run_established(peer, seed, request, timeout=20):
+    """Open a connection to the guest's port 80, send established_frames into it, then
+    request on it; returns the raw answer.  Fails naming the family and seed if the guest
+    reset the connection or stopped answering."""
+    with failing_with("rawbad: family 'established' (seed %s; RAWBAD_SEED=%s replays it)"
+                      % (seed, seed)):
+        c = peer.tcp_connect(80, timeout=timeout)
+        frames = established_frames(random.Random("%s/established" % seed), Wire(peer), c)
+        for chunk in chunks(frames):
+            for f in chunk:
+                peer.send(f)
+            peer.ping(timeout=timeout, resend=1)
+        c.send(request, timeout=timeout)
+        raw = c.recv_all(timeout=timeout)
+        c.close(timeout=timeout)
+    return raw
 
 
 def rawbad_seed():

@@ -40,7 +40,7 @@ __all__ = ["Peer", "TcpConn", "Rx", "PEER_MAC", "BROADCAST", "eth", "vlan", "arp
            "icmp", "udp", "tcp", "tcp_opts", "pseudo_sum", "parse", "ETH_IP", "ETH_ARP",
            "ETH_IPV6", "ETH_VLAN", "ETH_TEST", "PROTO_ICMP", "PROTO_TCP", "PROTO_UDP",
            "TH_FIN", "TH_SYN", "TH_RST", "TH_PSH", "TH_ACK", "TH_URG", "on_wire", "wire_peer",
-           "check_wire_basics", "wire_get", "check_wire_file", "send_known_frames",
+           "check_wire_basics", "wire_get", "check_wire_file", "check_wire_answer", "send_known_frames",
            "check_wire_frames"]
 
 PEER_MAC = mac_bytes("52:54:00:0a:00:02")   # the gateway's address on the wire
@@ -192,6 +192,8 @@ def _parse_ipv4(f, body):
         else:
             f.seq, f.ack, off, f.flags, f.window = struct.unpack("!IIBBH", l4[4:16])
             f.options, f.data = l4[20:(off >> 4) * 4], l4[(off >> 4) * 4:]
+            if not 20 <= (off >> 4) * 4 <= len(l4):
+                f.bad = "TCP data offset %d" % (off >> 4)
             has_sum = True
         if has_sum and inet_sum(pseudo_sum(f.ip_src, f.ip_dst, f.proto, len(l4)) + l4) != 0xffff:
             f.bad = f.bad or ("UDP checksum" if f.proto == PROTO_UDP else "TCP checksum")
@@ -596,8 +598,13 @@ def wire_get(peer, path, port=80, timeout=20):
 
 def check_wire_file(peer, path, expected, ctype):
     """A GET of path through the peer answers 200 with exactly the bytes expected."""
+    check_wire_answer(wire_get(peer, path), path, expected, ctype)
+
+
+def check_wire_answer(raw, path, expected, ctype):
+    """raw is an HTTP/1.0 answer 200 with exactly the bytes expected, of type ctype."""
     from gradehttp import http_parse
-    status, headers, body = http_parse(wire_get(peer, path), "GET %s through the peer" % path)
+    status, headers, body = http_parse(raw, "GET %s through the peer" % path)
     if status != 200 or headers.get("content-type") != ctype:
         fail("GET %s through the peer: status %d, Content-Type %r; expected 200, %r"
              % (path, status, headers.get("content-type"), ctype))

@@ -63,6 +63,26 @@ def check_families(peer):
     check(1500 <= total <= 3500, "the families send %d frames: not the low thousands" % total)
 
 
+class Conn:
+    """What established_frames reads of a rawpeer.TcpConn."""
+    snd_nxt, rcv_nxt, sport, dport = 0xfffffff0, 1000, 40000, 80
+
+
+def check_established(peer):
+    import random
+    frames = b.established_frames(random.Random(3), b.Wire(peer), Conn)
+    check(60 <= len(frames) <= 100, "established: %d frames" % len(frames))
+    for f in map(r.parse, frames):
+        if f.proto != r.PROTO_TCP or f.sport is None:
+            continue
+        in_window = (f.seq - Conn.snd_nxt) & 0xffffffff < 65536
+        check(not (f.flags & r.TH_RST and f.seq == Conn.snd_nxt),
+              "established: a reset the guest must take: %r" % f)
+        check(not (f.data and in_window and not f.bad),
+              "established: data the guest must take into the stream: %r" % f)
+        check(not (f.flags & r.TH_SYN and f.seq == Conn.snd_nxt), "a SYN at the next sequence")
+
+
 def check_chunks():
     frames = [bytes([i]) * (100 + i) for i in range(100)]
     items = frames[:30] + [tuple(frames[30:40])] + frames[40:]
@@ -121,6 +141,7 @@ def main():
     with r.Peer() as peer:
         peer.guest_mac = GUEST_MAC
         check_families(peer)
+        check_established(peer)
     check_chunks()
     check_run()
     print("rawbad: all passed")

@@ -94,6 +94,8 @@ def check_builders():
            (r.ipv4(src, dst, r.PROTO_ICMP, r.icmp(8, 0, b"", sum=1)), "ICMP checksum"),
            (r.ipv4(src, dst, r.PROTO_UDP, b"", sum=1), "IPv4 header checksum"),
            (r.ipv4(src, dst, r.PROTO_UDP, b"", total=99), "total length 99"),
+           (r.ipv4(src, dst, r.PROTO_TCP, r.tcp(src, dst, 1, 2, 0, 0, 0, off=4)),
+            "TCP data offset 4"),
            (r.ipv4(src, dst, r.PROTO_UDP, b"", version=6), "not an IPv4 header"),
            (r.ipv4(src, dst, r.PROTO_UDP, b"", ihl=4), "not an IPv4 header")]
     for ip, says in bad:
