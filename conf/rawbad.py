@@ -410,7 +410,7 @@ def run_established(peer, seed, request, timeout=20):
 def rawbad_seed():
     """$RAWBAD_SEED (a replay), or a fresh seed; printed either way."""
     seed = os.environ.get("RAWBAD_SEED") or str(random.randrange(10 ** 9))
-    print("rawbad: seed %s (RAWBAD_SEED=%s ./grade-lab6 rawbad replays it)" % (seed, seed),
+    print("  rawbad: seed %s (RAWBAD_SEED=%s ./grade-lab6 rawbad replays it)" % (seed, seed),
           flush=True)
     return seed
 
