@@ -16,10 +16,13 @@
     peer.send(eth(peer.guest_mac, peer.mac, 0x88b5, b"any bytes"))   # a frame of our own
     peer.stop()
 
-Services: peer.serve_udp(port, handler) answers every datagram to peer.ip:port with what
-handler(peer, pkt) returns (a payload, or None for no answer): a DHCP server (port 67, whose
-replies go to the broadcast address) or a DNS server (port 53) is a handler, and a class
-beside Peer when it grows state.  peer.frames is every frame received (Rx records), in order.
+The peer answers for the gateway (peer.ip, 10.0.2.2) and the guest's DNS server (DNS_IP,
+10.0.2.3), both at peer.mac.  Services: peer.serve_udp(port, handler) answers every datagram to
+one of those addresses and port with what handler(peer, rx) returns (a payload, or None for no
+answer); serve_udp(67, dhcp, broadcast=True) also gets the datagrams to the broadcast
+addresses, and answers a sender without an address (0.0.0.0) by broadcast, as a DHCP server
+does; a DNS server is serve_udp(53, dns).  A server that grows state is a class beside Peer
+whose method is the handler.  peer.frames is every frame received (Rx records), in order.
 """
 
 import argparse
@@ -31,19 +34,21 @@ import struct
 import sys
 import threading
 import time
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gradelib import TestFailure, fail, free_port  # noqa: E402
-from gradenet import GATEWAY_IP, GUEST_IP, inet_sum, mac_bytes, dotted  # noqa: E402
+from gradenet import GATEWAY_IP, GUEST_IP, inet_sum, mac_bytes, dotted, net_ip  # noqa: E402
 
-__all__ = ["Peer", "TcpConn", "Rx", "PEER_MAC", "BROADCAST", "eth", "vlan", "arp", "ipv4",
+__all__ = ["Peer", "TcpConn", "Rx", "PEER_MAC", "DNS_IP", "BROADCAST", "eth", "vlan", "arp", "ipv4",
            "icmp", "udp", "tcp", "tcp_opts", "pseudo_sum", "parse", "ETH_IP", "ETH_ARP",
            "ETH_IPV6", "ETH_VLAN", "ETH_TEST", "PROTO_ICMP", "PROTO_TCP", "PROTO_UDP",
            "TH_FIN", "TH_SYN", "TH_RST", "TH_PSH", "TH_ACK", "TH_URG", "on_wire", "wire_peer",
-           "check_wire_basics", "wire_get", "check_wire_file", "check_wire_answer", "send_known_frames",
-           "check_wire_frames"]
+           "check_wire_basics", "wire_get", "check_wire_file", "check_wire_answer",
+           "send_known_frames", "check_wire_frames"]
 
 PEER_MAC = mac_bytes("52:54:00:0a:00:02")   # the gateway's address on the wire
+DNS_IP = net_ip("NET_DNS_IP")               # the guest's DNS server: the peer answers for it
 BROADCAST = b"\xff" * 6
 ETH_IP, ETH_ARP, ETH_IPV6, ETH_VLAN, ETH_TEST = 0x0800, 0x0806, 0x86DD, 0x8100, 0x88B5
 PROTO_ICMP, PROTO_TCP, PROTO_UDP = 1, 6, 17
@@ -231,6 +236,10 @@ class Peer:
 
     def __init__(self, ip=GATEWAY_IP, mac=PEER_MAC, guest_ip=GUEST_IP, port=0, wire_port=None):
         self.ip, self.mac, self.guest_ip = ip, mac, guest_ip
+        # Every address we answer for (ARP, ping, UDP services): the gateway's and the DNS
+        # server's the guest is configured with (inc/netconf.h), or more (peer.addresses.add).
+        self.addresses = {ip, DNS_IP}
+        self.subnet_broadcast = guest_ip[:3] + b"\xff"
         self.guest_mac = None           # learned from the guest's ARP
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         # A flood's answers must not be lost here before the receiver reads them.
@@ -243,6 +252,7 @@ class Peer:
         self.sent_lengths = []          # and their lengths, in order
         self.strays = 0                 # datagrams from anyone but QEMU's end, ignored
         self.misaddressed = 0           # echo replies to a MAC not ours, ignored
+        self.errors = []                # what went wrong answering a frame (wait() fails)
         self.answer_arp = True          # answer who-has for our address
         self.answer_ping = True         # answer echo requests to our address
         self.log = None                 # a function given one line per frame (by hand)
@@ -296,7 +306,10 @@ class Peer:
                 self.log(describe(f))
             with self._cv:
                 self.frames.append(f)
-                self._handle(f)
+                try:
+                    self._handle(f)
+                except Exception:      # a service's handler: reported by the next wait
+                    self.errors.append("%s\n%s" % (describe(f), traceback.format_exc()))
                 self._cv.notify_all()
 
     def _handle(self, f):
@@ -304,13 +317,20 @@ class Peer:
         if f.etype == ETH_ARP and hasattr(f, "arp_op"):
             if f.spa == self.guest_ip and f.sha != BROADCAST:
                 self.guest_mac = f.sha
-            if f.arp_op == 1 and f.tpa == self.ip and self.answer_arp:
-                self.send(eth(f.sha, self.mac, ETH_ARP, arp(2, self.mac, self.ip, f.sha, f.spa)))
+            if f.arp_op == 1 and f.tpa in self.addresses and self.answer_arp:
+                self.send(eth(f.sha, self.mac, ETH_ARP, arp(2, self.mac, f.tpa, f.sha, f.spa)))
             return
-        if f.etype != ETH_IP or f.proto is None or f.ip_dst != self.ip or f.frag:
+        if f.etype != ETH_IP or f.proto is None or f.frag:
+            return
+        if f.proto == PROTO_UDP and f.ip_dst in (b"\xff" * 4, self.subnet_broadcast) \
+                and f.dport in self._udp and self._udp[f.dport][1] and not f.bad:
+            self._udp_answer(f, self.ip)     # a broadcast service (DHCP) answers as the gateway
+            return
+        if f.ip_dst not in self.addresses:
             return
         if f.proto == PROTO_ICMP and f.itype == ICMP_ECHO and self.answer_ping and not f.bad:
-            self.send_ip(f.ip_src, PROTO_ICMP, icmp(ICMP_ECHOREPLY, 0, f.body), dst_mac=f.src)
+            self.send_ip(f.ip_src, PROTO_ICMP, icmp(ICMP_ECHOREPLY, 0, f.body), dst_mac=f.src,
+                         src=f.ip_dst)
         elif f.proto == PROTO_ICMP and f.itype == ICMP_ECHOREPLY and len(f.body) >= 4:
             # A reply to another MAC would reach no neighbour of a real wire: not an answer.
             if f.dst == self.mac:
@@ -318,10 +338,7 @@ class Peer:
             else:
                 self.misaddressed += 1
         elif f.proto == PROTO_UDP and f.dport in self._udp and not f.bad:
-            reply = self._udp[f.dport](self, f)
-            if reply is not None:
-                self.send_ip(f.ip_src, PROTO_UDP,
-                             udp(self.ip, f.ip_src, f.dport, f.sport, reply), dst_mac=f.src)
+            self._udp_answer(f, f.ip_dst)
         elif f.proto == PROTO_TCP and (f.dport, f.sport) in self._tcp and not f.bad:
             self._tcp[f.dport, f.sport]._segment(f)
 
@@ -336,15 +353,36 @@ class Peer:
         self.sent += 1
         self.sent_lengths.append(len(frame))
 
-    def send_ip(self, dst, proto, payload, *, dst_mac=None, **ipopts):
-        """An IPv4 packet from our address to dst, to dst_mac (default: the guest's)."""
+    def send_ip(self, dst, proto, payload, *, dst_mac=None, src=None, **ipopts):
+        """An IPv4 packet from src (default: our address) to dst, to dst_mac (default: the
+        guest's)."""
         self.send(eth(dst_mac or self.guest_mac or BROADCAST, self.mac, ETH_IP,
-                      ipv4(self.ip, dst, proto, payload, **ipopts)))
+                      ipv4(src or self.ip, dst, proto, payload, **ipopts)))
 
-    def serve_udp(self, port, handler):
-        """Answer datagrams to our port with handler(peer, rx) -> payload or None."""
+    def send_udp(self, dst, sport, dport, payload, *, src=None, dst_mac=None):
+        """A datagram from src:sport (default: our address) to dst:dport; to the broadcast
+        address 255.255.255.255 it goes to the broadcast MAC."""
+        src = src or self.ip
+        if dst == b"\xff" * 4:
+            dst_mac = BROADCAST
+        self.send_ip(dst, PROTO_UDP, udp(src, dst, sport, dport, payload), dst_mac=dst_mac,
+                     src=src)
+
+    def serve_udp(self, port, handler, broadcast=False):
+        """Answer datagrams to our port on any of our addresses (and, with broadcast, to the
+        broadcast addresses too: a DHCP server's) with handler(peer, rx), which returns the
+        answer's payload or None (it may send what it likes itself, peer.send_udp).  The
+        answer goes from the address asked (the gateway's for a broadcast) to the sender's
+        address and port, or to the broadcast address when the sender has none yet (0.0.0.0,
+        as a DHCP client before its lease)."""
         with self._cv:
-            self._udp[port] = handler
+            self._udp[port] = (handler, broadcast)
+
+    def _udp_answer(self, f, src):
+        reply = self._udp[f.dport][0](self, f)
+        if reply is not None:
+            to = f.ip_src if f.ip_src != b"\0" * 4 else b"\xff" * 4
+            self.send_udp(to, f.dport, f.sport, reply, src=src, dst_mac=f.src)
 
     # -- waiting --
 
@@ -354,6 +392,8 @@ class Peer:
         deadline = time.monotonic() + timeout
         with self._cv:
             while True:
+                if self.errors:
+                    fail("rawpeer: answering the guest's frame %s" % self.errors[0])
                 v = cond()
                 if v:
                     return v

@@ -64,9 +64,9 @@ class FakeGuest:
             return True
         raise SystemExit("FAIL: the peer sent what it should not: %s" % r.describe(r.parse(raw)))
 
-    def ip(self, proto, payload, **kw):
+    def ip(self, proto, payload, dst=None, **kw):
         self.send(r.eth(r.PEER_MAC, GUEST_MAC, r.ETH_IP,
-                        r.ipv4(self.peer.guest_ip, self.peer.ip, proto, payload, **kw)))
+                        r.ipv4(self.peer.guest_ip, dst or self.peer.ip, proto, payload, **kw)))
 
     def close(self):
         self.peer.stop()
@@ -165,6 +165,33 @@ def check_neighbour():
               "the UDP service's answer: %r" % f)
         g.ip(r.PROTO_UDP, r.udp(p.guest_ip, p.ip, 4000, 54, b"q"))
         g.nothing()
+        # The DNS server's address: ARP and its service answered from it.
+        g.send(r.eth(r.BROADCAST, GUEST_MAC, r.ETH_ARP,
+                     r.arp(1, GUEST_MAC, p.guest_ip, b"\0" * 6, r.DNS_IP)))
+        f = g.recv()
+        check(f.arp_op == 2 and f.spa == r.DNS_IP and f.sha == r.PEER_MAC, "ARP for DNS: %r" % f)
+        g.ip(r.PROTO_UDP, r.udp(p.guest_ip, r.DNS_IP, 4001, 53, b"name?"), dst=r.DNS_IP)
+        f = g.recv()
+        check((f.ip_src, f.sport, f.dport, f.data) == (r.DNS_IP, 53, 4001, b"answer to name?"),
+              "the DNS server's answer: %r" % f)
+        # A broadcast service (DHCP): a client without an address is answered by broadcast;
+        # a broadcast to a service that is not one gets nothing.
+        p.serve_udp(67, lambda peer, f: b"offer for " + f.src.hex().encode(), broadcast=True)
+        bcast = b"\xff" * 4
+        g.send(r.eth(r.BROADCAST, GUEST_MAC, r.ETH_IP, r.ipv4(b"\0" * 4, bcast, r.PROTO_UDP,
+                                                           r.udp(b"\0" * 4, bcast, 68, 67, b"d"))))
+        f = g.recv()
+        check((f.dst, f.ip_src, f.ip_dst, f.sport, f.dport, f.data, f.bad) ==
+              (r.BROADCAST, p.ip, bcast, 67, 68, b"offer for " + GUEST_MAC.hex().encode(), None),
+              "the broadcast service's answer: %r" % f)
+        g.send(r.eth(r.BROADCAST, GUEST_MAC, r.ETH_IP, r.ipv4(p.guest_ip, bcast, r.PROTO_UDP,
+                                                           r.udp(p.guest_ip, bcast, 5, 53, b"d"))))
+        g.nothing()
+        # A handler that fails: the next wait says so.
+        p.serve_udp(53, lambda peer, f: 1 / 0)
+        g.ip(r.PROTO_UDP, r.udp(p.guest_ip, r.DNS_IP, 4001, 53, b"name?"), dst=r.DNS_IP)
+        must_fail(lambda: p.wait(lambda: False, 5, "anything"), "a failed handler",
+                  "ZeroDivisionError")
     finally:
         g.close()
 
