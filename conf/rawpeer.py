@@ -209,9 +209,11 @@ def describe(f):
     if f.etype is None:
         return f.bad
     if f.etype == ETH_ARP and hasattr(f, "arp_op"):
-        what = {1: "who-has %s tell %s", 2: "%s is-at ... (sender %s)"}.get(f.arp_op, "op ? %s %s")
-        s = "ARP " + what % ((dotted(f.tpa), dotted(f.spa)) if f.arp_op != 2
-                             else (dotted(f.spa), f.sha.hex(":")))
+        if f.arp_op == 2:
+            s = "ARP %s is-at %s" % (dotted(f.spa), f.sha.hex(":"))
+        else:
+            s = "ARP op %d: who-has %s tell %s" % (f.arp_op, dotted(f.tpa), dotted(f.spa))
+            s = s.replace("op 1: ", "")
     elif f.etype == ETH_IP and f.proto is not None:
         s = "IPv4 %s > %s proto %d" % (dotted(f.ip_src), dotted(f.ip_dst), f.proto)
         if f.itype is not None:
@@ -256,7 +258,7 @@ class Peer:
         self.answer_arp = True          # answer who-has for our address
         self.answer_ping = True         # answer echo requests to our address
         self.log = None                 # a function given one line per frame (by hand)
-        self._udp = {}                  # our UDP port -> handler(peer, rx) -> payload or None
+        self._udp = {}                  # our UDP port -> (handler, serves broadcasts too)
         self._tcp = {}                  # (our port, guest port) -> TcpConn
         self._echo = {}                 # (ident, seq) -> the echo reply's Rx
         self._cv = threading.Condition()
