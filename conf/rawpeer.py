@@ -528,15 +528,18 @@ class TcpConn:
         """Wait for cond, calling again() (a retransmission) every RTO seconds meanwhile."""
         deadline = time.monotonic() + timeout
         while True:
+            left = max(deadline - time.monotonic(), 0.01)
             try:
                 return self.peer.wait(lambda: self.reset or cond(),
-                                      min(self.RTO, max(deadline - time.monotonic(), 0.01)),
-                                      what)
-            except TestFailure:
-                if time.monotonic() >= deadline or again is None:
-                    raise
-                with self.peer._cv:
-                    again()
+                                      min(self.RTO, left) if again else left, what)
+            except TestFailure as e:
+                if time.monotonic() < deadline and again:
+                    with self.peer._cv:
+                        again()
+                    continue
+                fail("rawpeer: no %s within %gs on the connection %d > %d: %s"
+                     % (what, timeout, self.sport, self.dport,
+                        str(e).split(" (", 1)[-1].rstrip(")")))
             finally:
                 if self.reset:
                     fail("rawpeer: the guest reset the connection %d > %d (%s)"
