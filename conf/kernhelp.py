@@ -83,8 +83,8 @@ NETSTAT_LINES = [
 def parse_netstat(text):
     """The monitor's `netstat` printout as a dict: the counters and ring indices by the names
     of NETSTAT_LINES' groups (ints), tx_map and rx_map (a character a slot, in slot order),
-    tx_pinned ([(slot, page)]) and rx_pages ([(page, True if the ring's only reference)]).
-    Fails, showing the text, on a line missing."""
+    tx_pinned ([(slot, page)], the sender left out) and rx_pages ([(page, True if the ring's
+    only reference)]).  Fails, showing the text, on a line missing."""
     out = {}
     for rx in NETSTAT_LINES:
         m = assert_match(rx, text, "netstat: a line is missing")
@@ -100,8 +100,8 @@ def parse_netstat(text):
     pages = "".join(rows("rx pages", r"((?:[ *][0-9a-f]{5})+)"))
     out["rx_pages"] = [(int(p[1:], 16), p[0] == " ") for p in re.findall(r"[ *][0-9a-f]{5}",
                                                                         pages)]
-    m = assert_match(r"^  tx pages pinned by the card \(slot:page\):((?: \d+:[0-9a-f]{5})*|"
-                     r" none)$", text, "netstat: no pinned pages line")
+    m = assert_match(r"^  tx pages pinned by the card \(slot:page.*\):((?: \d+:[0-9a-f]{5}"
+                     r"(?:@[0-9a-f]{8})?)*| none)$", text, "netstat: no pinned pages line")
     out["tx_pinned"] = [(int(a), int(b, 16)) for a, b in re.findall(r"(\d+):([0-9a-f]{5})",
                                                                     m.group(1))]
     if len(out["tx_map"]) != out["tx_ring"] or len(out["rx_map"]) != out["rx_ring"] \

@@ -67,7 +67,8 @@ def netstat_text(rdh=2, rdt=1, tdh=4, intrs=1, rxt0=1, rx_frames=2, rx_bytes=158
             % (intrs, tx_frames, tdh, tdh, tdh, tdh, rx_frames, rx_bytes, copied, rdt, rdh, rdt,
                rxt0, intrs, tdh, tdh)
             + "".join("    %3d %s\n" % (i, "." * 64) for i in range(0, 256, 64))
-            + "  tx pages pinned by the card (slot:page): none\n"
+            + "  tx pages pinned by the card (slot:page, and the sender at a frame's last, rule "
+            "T6): none\n"
             "  rx slots (RDH %d RDT %d)\n" % (rdh, rdt)
             + "    (c the card's, empty; F a frame for software, DD and EOP set; f DD without "
             "EOP;\n     T held back by software (RDT); ! DD disagrees with the owner)\n"
@@ -83,6 +84,10 @@ def check_netstat():
           == (2, 1, 1, 4, 1, 1, 158) and s["rx_map"][:3] == "cTc" and len(s["tx_map"]) == 256
           and s["rx_pages"][5] == (0x105, True) and s["tx_pinned"] == [], "parse_netstat: %r" % s)
     k.check_netstat_rings(s, "sample")
+    pinned = netstat_text().replace("rule T6): none", "rule T6): 4:0012a 5:0012b@00001003")
+    check(k.parse_netstat(pinned)["tx_pinned"] == [(4, 0x12a), (5, 0x12b)], "tx_pinned")
+    must_fail(lambda: k.check_netstat_rings(k.parse_netstat(pinned), "x"), "pages in flight",
+              "pinned [(4, 298), (5, 299)]")
     must_fail(lambda: k.parse_netstat(netstat_text().replace("  rx: ", "  rx ")),
               "a netstat without its rx line", "a line is missing")
     must_fail(lambda: k.parse_netstat(netstat_text().replace("." * 64 + "\n", "." * 60 + "\n", 1)),

@@ -638,10 +638,13 @@ netstat_rings(uint32_t tdh, uint32_t tdt, uint32_t rdh, uint32_t rdt)
 		if (i % NETSTAT_SLOTS_LINE == NETSTAT_SLOTS_LINE - 1)
 			cprintf("\n");
 	}
-	cprintf("  tx pages pinned by the card (slot:page):");
+	cprintf("  tx pages pinned by the card (slot:page, and the sender at a frame's last, rule "
+		"T6):");
 	for (i = tx_clean; i != tx_tail; i = ring_next(i, E1000_TX_RING))
 		if (tx_pages[i] != NULL) {
 			cprintf(" %u:%05x", i, (uint32_t) PGNUM(page2pa(tx_pages[i])));
+			if (tx_owner[i])
+				cprintf("@%08x", tx_owner[i]);
 			inflight++;
 		}
 	cprintf(inflight ? "\n" : " none\n");
