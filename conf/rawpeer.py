@@ -54,6 +54,7 @@ ETH_IP, ETH_ARP, ETH_IPV6, ETH_VLAN, ETH_TEST = 0x0800, 0x0806, 0x86DD, 0x8100, 
 PROTO_ICMP, PROTO_TCP, PROTO_UDP = 1, 6, 17
 ICMP_ECHOREPLY, ICMP_UNREACH, ICMP_ECHO = 0, 3, 8
 TH_FIN, TH_SYN, TH_RST, TH_PSH, TH_ACK, TH_URG = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
+ETH_FRAME_MAX = 14 + 1500      # an untagged frame's largest size, without the CRC
 # QEMU's dgram backend reads into a buffer of 68 KB; a datagram is one frame.
 WIRE_MAX = 65536 + 4096
 
@@ -674,11 +675,14 @@ def send_known_frames(peer, n, chunk=50):
 
 
 def check_wire_frames(peer):
-    """Every frame the guest sent parses with right lengths and checksums."""
-    bad = [f for f in peer.frames if f.bad]
+    """Every frame the guest sent parses with right lengths and checksums, and none is longer
+    than Ethernet carries untagged (1514 bytes: the card cut every TCP segment it was asked
+    to)."""
+    bad = [f for f in peer.frames if f.bad or len(f.raw) > ETH_FRAME_MAX]
     if bad:
         fail("rawpeer: %d of the guest's %d frames are malformed: %s"
-             % (len(bad), len(peer.frames), "; ".join(describe(f) for f in bad[:5])))
+             % (len(bad), len(peer.frames), "; ".join("%s (%d bytes)" % (describe(f), len(f.raw))
+                                                       for f in bad[:5])))
 
 
 # ---- By hand -------------------------------------------------------------------------------------

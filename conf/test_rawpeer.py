@@ -235,6 +235,18 @@ def arp_answer(g):
     g.send(r.eth(f.src, GUEST_MAC, r.ETH_ARP, r.arp(2, GUEST_MAC, f.tpa, f.sha, f.spa)))
 
 
+def check_wire_frames():
+    with r.Peer() as p:
+        ok = r.parse(r.eth(r.PEER_MAC, GUEST_MAC, r.ETH_IP, r.ipv4(p.guest_ip, p.ip, 17, r.udp(
+            p.guest_ip, p.ip, 1, 2, b"x" * 1472))))
+        p.frames = [ok]
+        r.check_wire_frames(p)
+        p.frames.append(r.parse(ok.raw + b"\0"))
+        must_fail(lambda: r.check_wire_frames(p), "a frame of 1515 bytes", "(1515 bytes)")
+        p.frames[1:] = [r.parse(ok.raw[:-1] + b"y")]
+        must_fail(lambda: r.check_wire_frames(p), "a bad UDP checksum", "[bad: UDP checksum]")
+
+
 def check_tcp():
     g = FakeGuest()
     try:
@@ -303,6 +315,7 @@ def main():
     check_neighbour()
     check_tcp()
     check_known_frames()
+    check_wire_frames()
     print("rawpeer: all passed")
 
 
