@@ -147,7 +147,8 @@ class Rx:
 
     def __init__(self, raw, when=0.0):
         self.raw, self.when, self.bad = raw, when, None
-        self.etype = self.proto = self.itype = self.sport = self.dport = self.data = None
+        self.dst = self.src = self.etype = self.proto = self.itype = None
+        self.sport = self.dport = self.data = None
 
     def __repr__(self):
         return "<Rx %s>" % describe(self)
