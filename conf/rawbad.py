@@ -1,12 +1,14 @@
 # Hostile frames for the `rawbad` test: a family per kind of fault (runts, giants, unknown
 # ethertypes, VLAN tags, IPv4 header faults, fragments, ICMP/UDP/TCP header and option faults,
-# a SYN burst, ARP floods and a poisoned gateway, IPv6, a broadcast storm), each a function of a
-# seeded random.Random, sent through the test peer (conf/rawpeer.py) with the guest's liveness
-# checked after every family.  Tested by conf/test_rawbad.py (the `rawbad-unit` test).
+# a SYN burst, ARP floods and a poisoned gateway, IPv6, a broadcast storm, and segments into an
+# established connection), each a function of a seeded random.Random, sent through the test
+# peer (conf/rawpeer.py) with the guest's liveness checked after every chunk.  Tested by
+# conf/test_rawbad.py (the `rawbad-unit` test).
 """Hostile frame families.  run_families(peer, seed) sends each family in chunks, pings the
 guest after every chunk (which also paces the flood: a chunk is sent only once the guest has
 taken the one before), and fails naming the family and the seed after which the guest stopped
-answering.  family_frames(name, seed, peer) replays one family's frames exactly."""
+answering.  family_frames(name, seed, peer) replays one family's frames exactly.
+run_established(peer, seed, request) attacks a connection it opens, then sends request on it."""
 
 import contextlib
 import os
@@ -15,7 +17,6 @@ import struct
 import time
 
 from gradelib import fail, TestFailure
-from gradenet import dotted
 from rawpeer import (BROADCAST, ETH_ARP, ETH_IP, ETH_IPV6, ETH_TEST, ETH_VLAN, PROTO_ICMP,
                      PROTO_TCP, PROTO_UDP, TH_ACK, TH_FIN, TH_PSH, TH_RST, TH_SYN, TH_URG, arp,
                      eth, icmp, ipv4, tcp, tcp_opts, udp, vlan)

@@ -4,7 +4,6 @@
 # thousands, and each is what it says; chunks keep their limits and groups; run_families paces
 # by ping against a fake guest, and names the family and seed after which a guest went silent.
 import os
-import struct
 import sys
 import threading
 

@@ -6,7 +6,6 @@
 # scripted guest that answers out of order, and one that resets.
 import os
 import socket
-import struct
 import sys
 import threading
 
