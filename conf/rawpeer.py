@@ -430,8 +430,9 @@ class Peer:
         return f.sha
 
     def ping(self, ip=None, size=56, timeout=10, resend=None, ident=None):
-        """Send an echo request of size bytes to ip (default: the guest) and wait for the
-        reply carrying the same bytes; returns the round trip in seconds.  With resend, a new
+        """Send an echo request with size bytes of data after its identifier and sequence
+        number (1472: a 1500-byte packet) to ip (default: the guest) and wait for the reply
+        carrying the same bytes; returns the round trip in seconds.  With resend, a new
         request goes out every resend seconds until a reply comes (for a guest whose ring a
         flood may have filled); the reply to any of them counts."""
         ip = ip or self.guest_ip
@@ -453,7 +454,7 @@ class Peer:
             try:
                 s = self.wait(answered, max(step, 0.01), "echo reply from %s" % dotted(ip))
             except TestFailure as e:
-                if time.monotonic() < deadline:
+                if time.monotonic() < deadline and not self.errors:
                     continue
                 fail("rawpeer: no echo reply from %s within %gs (%d requests of %d bytes): %s"
                      % (dotted(ip), timeout, seq, size, str(e).split(" (", 1)[-1].rstrip(")")))
@@ -535,7 +536,7 @@ class TcpConn:
                 return self.peer.wait(lambda: self.reset or cond(),
                                       min(self.RTO, left) if again else left, what)
             except TestFailure as e:
-                if time.monotonic() < deadline and again:
+                if time.monotonic() < deadline and again and not self.peer.errors:
                     with self.peer._cv:
                         again()
                     continue

@@ -191,6 +191,10 @@ def check_neighbour():
         g.ip(r.PROTO_UDP, r.udp(p.guest_ip, r.DNS_IP, 4001, 53, b"name?"), dst=r.DNS_IP)
         must_fail(lambda: p.wait(lambda: False, 5, "anything"), "a failed handler",
                   "ZeroDivisionError")
+        sent = p.sent
+        must_fail(lambda: p.ping(timeout=5, resend=1), "a ping after a failed handler",
+                  "ZeroDivisionError")
+        check(p.sent == sent + 1, "a ping after a failed handler sent %d requests" % (p.sent - sent))
     finally:
         g.close()
 
