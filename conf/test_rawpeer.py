@@ -194,7 +194,8 @@ def check_neighbour():
         sent = p.sent
         must_fail(lambda: p.ping(timeout=5, resend=1), "a ping after a failed handler",
                   "ZeroDivisionError")
-        check(p.sent == sent + 1, "a ping after a failed handler sent %d requests" % (p.sent - sent))
+        check(p.sent == sent + 1, "a ping after a failed handler sent %d requests"
+              % (p.sent - sent))
     finally:
         g.close()
 
