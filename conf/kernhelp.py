@@ -147,9 +147,9 @@ def check_netstat_rings(s, what):
 
 def check_netstat_frames(before, after, sent, received, inline_max):
     """Between two netstat snapshots the card received the frames of lengths `sent` (padded
-    to 60 bytes, as the card stores them) and sent `received` frames: the counters moved by
+    to 60 bytes, as the card stores them) and sent `received` frames (none segmented): the counters moved by
     exactly that, the receive head by as many slots, and at least one receive interrupt
-    came."""
+    came, and the transmit head moved by a descriptor a frame or more."""
     lens = [max(60, n) for n in sent]
     d = {k: after[k] - before[k] for k in after if isinstance(after[k], int)}
     want = {"rx_frames": len(lens), "rx_bytes": sum(lens),
@@ -159,6 +159,10 @@ def check_netstat_frames(before, after, sent, received, inline_max):
     if d["rdh"] % after["rx_ring"] != len(lens) % after["rx_ring"]:
         wrong.append("RDH moved from %d to %d, not by %d frames" % (before["rdh"], after["rdh"],
                                                                    len(lens)))
+    # A frame takes a descriptor or more (a context, fragments): fewer is a lost doorbell.
+    if received and not received <= d["tdh"] % after["tx_ring"] < after["tx_ring"] - 1:
+        wrong.append("TDH moved from %d to %d for %d frames" % (before["tdh"], after["tdh"],
+                                                               received))
     if d["intrs"] < 1 or d["c_rxt0"] < 1:
         wrong.append("%d interrupts, %d with RXT0, for %d frames" % (d["intrs"], d["c_rxt0"],
                                                                      len(lens)))

@@ -104,7 +104,8 @@ def check_netstat():
         must_fail(lambda: k.check_netstat_rings(k.parse_netstat(text), "x"), what, says)
     # 130 frames in (two of them short), 2 out: the head wraps the ring.
     after = k.parse_netstat(netstat_text(rdh=4, rdt=3, intrs=5, rxt0=5, rx_frames=132,
-                                         rx_bytes=158 + 128 * 200 + 2 * 60, copied=4, tx_frames=5))
+                                         rx_bytes=158 + 128 * 200 + 2 * 60, copied=4, tx_frames=5,
+                                         tdh=7))
     sent = [200] * 128 + [42, 60]
     k.check_netstat_frames(s, after, sent, 2, 124)
     must_fail(lambda: k.check_netstat_frames(s, after, sent[:-1], 2, 124), "a frame too few",
@@ -113,6 +114,11 @@ def check_netstat():
               "tx_frames moved by 2, expected 3")
     must_fail(lambda: k.check_netstat_frames(s, after, sent, 2, 200), "the copy limit",
               "rx_copied moved by 2, expected 130")
+    same_tdh = k.parse_netstat(netstat_text(rdh=4, rdt=3, intrs=5, rxt0=5, rx_frames=132,
+                                            rx_bytes=158 + 128 * 200 + 2 * 60, copied=4,
+                                            tx_frames=5, tdh=5))
+    must_fail(lambda: k.check_netstat_frames(s, same_tdh, sent, 2, 124),
+              "two frames sent in one descriptor", "TDH moved from 4 to 5 for 2 frames")
 
 
 def main():
