@@ -297,10 +297,12 @@ def fam_ipv6(rng, w):
 
 def fam_broadcast(rng, w):
     """A broadcast storm: ARP requests for everyone, datagrams to the limited and the subnet
-    broadcast addresses, broadcast pings, broadcast frames of unknown types."""
+    broadcast addresses, broadcast pings, broadcast frames of unknown types; in one burst,
+    unpaced (one group: chunks() never splits it), more than four times what the receive ring
+    holds."""
     frames = []
     bcast = w.gip[:3] + b"\xff"
-    for _ in range(500):
+    for _ in range(4 * 130):
         k = rng.randrange(4)
         if k == 0:
             frames.append(eth(BROADCAST, w.mac, ETH_ARP,
@@ -317,7 +319,7 @@ def fam_broadcast(rng, w):
         else:
             frames.append(eth(BROADCAST, rand_mac(rng), rng.randrange(0x600, 0x800),
                               rng.randbytes(rng.randrange(46, 200))))
-    return frames
+    return [tuple(frames)]
 
 
 # In the order they are sent.  The last two leave the guest's tables churned: the GET after

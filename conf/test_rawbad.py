@@ -59,6 +59,8 @@ def check_families(peer):
                   "every poisoning of the gateway is corrected in its group")
         elif name == "broadcast":
             check(all(p.dst == r.BROADCAST for p in parsed), "a storm frame not broadcast")
+            check(len(list(b.chunks(items))) == 1 and len(frames) > 4 * 128,
+                  "the storm is one burst of more than the receive ring holds, four times over")
     check(1500 <= total <= 3500, "the families send %d frames: not the low thousands" % total)
 
 
