@@ -394,9 +394,10 @@ static bool
 e1000_rx_giant(uint32_t i)
 {
 	const uint8_t *f = (const uint8_t *) page2kva(rx_pages[i]) + NET_PKT_DATA_OFFSET;
+	const uint8_t *type = f + NET_ETH_HLEN - 2;	/* the header's last field, big-endian */
 
 	return rx_ring[i].length > NET_ETH_HLEN + NET_MTU
-	       && (f[12] << 8 | f[13]) != E1000_VET_8021Q;
+	       && (type[0] << 8 | type[1]) != E1000_VET_8021Q;
 }
 
 /* Is the next frame's slot filled?  Drops the frames that cannot be delivered (rule R4). */
