@@ -146,9 +146,9 @@ def check_netstat_rings(s, what):
 
 
 def check_netstat_frames(before, after, sent, received, inline_max):
-    """Between two netstat snapshots the card received the frames of lengths `sent` (padded
-    to 60 bytes, as the card stores them) and sent `received` frames (none segmented): the counters moved by
-    exactly that, the receive head by as many slots, and at least one receive interrupt
+    """Between two netstat snapshots the card received the frames of lengths `sent` (padded to
+    60 bytes, as the card stores them) and sent `received` frames (none segmented): the counters
+    moved by exactly that, the receive head by as many slots, and at least one receive interrupt
     came, and the transmit head moved by a descriptor a frame or more."""
     lens = [max(60, n) for n in sent]
     d = {k: after[k] - before[k] for k in after if isinstance(after[k], int)}

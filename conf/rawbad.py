@@ -4,10 +4,10 @@
 # established connection), each a function of a seeded random.Random, sent through the test
 # peer (conf/rawpeer.py) with the guest's liveness checked after every chunk.  Tested by
 # conf/test_rawbad.py (the `rawbad-unit` test).
-"""Hostile frame families.  run_families(peer, seed) sends each family in chunks, pings the
-guest after every chunk (which also paces the flood: a chunk is sent only once the guest has
-taken the one before), and fails naming the family and the seed after which the guest stopped
-answering.  family_frames(name, seed, peer) replays one family's frames exactly.
+"""Hostile frame families.  run_families(peer, seed) sends each family in chunks, pings the guest
+after every chunk (which also paces the flood: a chunk is sent only once the guest has taken the
+one before), and fails naming the family and the seed after which the guest stopped answering,
+or sent a malformed frame.  family_frames(name, seed, peer) replays one family's frames exactly.
 run_established(peer, seed, request) attacks a connection it opens, then sends request on it."""
 
 import contextlib
@@ -19,7 +19,7 @@ import time
 from gradelib import fail, TestFailure
 from rawpeer import (BROADCAST, ETH_ARP, ETH_IP, ETH_IPV6, ETH_TEST, ETH_VLAN, PROTO_ICMP,
                      PROTO_TCP, PROTO_UDP, TH_ACK, TH_FIN, TH_PSH, TH_RST, TH_SYN, TH_URG, arp,
-                     eth, icmp, ipv4, tcp, tcp_opts, udp, vlan)
+                     check_wire_frames, eth, icmp, ipv4, tcp, tcp_opts, udp, vlan)
 
 __all__ = ["failing_with", "FAMILIES", "family_frames", "run_families", "rawbad_seed",
            "established_frames", "run_established",
@@ -426,7 +426,7 @@ def run_families(peer, seed, names=None, ping_timeout=8, log=None):
     for name, _ in FAMILIES:
         if names and name not in names:
             continue
-        t0, done = time.monotonic(), 0
+        t0, done, heard = time.monotonic(), 0, len(peer.frames)
         frames = [f for c in chunks(family_frames(name, seed, peer)) for f in c]
         for chunk in chunks(family_frames(name, seed, peer)):
             for f in chunk:
@@ -438,6 +438,9 @@ def run_families(peer, seed, names=None, ping_timeout=8, log=None):
                 fail("rawbad: the guest stopped answering ping after family %r, frames %d-%d "
                      "of %d (seed %s; RAWBAD_SEED=%s replays it): %s"
                      % (name, done - len(chunk), done - 1, len(frames), seed, seed, e))
+        with failing_with("rawbad: the guest's answers to family %r (seed %s; RAWBAD_SEED=%s "
+                          "replays it)" % (name, seed, seed)):
+            check_wire_frames(peer, heard)
         sent[name] = len(frames)
         if log:
             log("rawbad: %s: %d frames, then ping answered (%.2fs)"

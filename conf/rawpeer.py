@@ -676,15 +676,17 @@ def send_known_frames(peer, n, chunk=50):
     return lengths
 
 
-def check_wire_frames(peer):
-    """Every frame the guest sent parses with right lengths and checksums, and none is longer
-    than Ethernet carries untagged (1514 bytes: the card cut every TCP segment it was asked
-    to)."""
-    bad = [f for f in peer.frames if f.bad or len(f.raw) > ETH_FRAME_MAX]
+def check_wire_frames(peer, since=0):
+    """Every frame the guest sent (from index since on) parses with right lengths and
+    checksums, and none is longer than Ethernet carries untagged (1514 bytes: the card cut
+    every TCP segment it was asked to)."""
+    with peer._cv:
+        frames = peer.frames[since:]
+    bad = [f for f in frames if f.bad or len(f.raw) > ETH_FRAME_MAX]
     if bad:
         fail("rawpeer: %d of the guest's %d frames are malformed: %s"
-             % (len(bad), len(peer.frames), "; ".join("%s (%d bytes)" % (describe(f), len(f.raw))
-                                                       for f in bad[:5])))
+             % (len(bad), len(frames), "; ".join("%s (%d bytes)" % (describe(f), len(f.raw))
+                                                 for f in bad[:5])))
 
 
 # ---- By hand -------------------------------------------------------------------------------------

@@ -95,9 +95,9 @@ def check_chunks():
     check([len(c) for c in b.chunks(big)] == [1, 1, 1], "chunks past CHUNK_BYTES")
 
 
-def answer_pings(g, stop, silent_after=None):
+def answer_pings(g, stop, silent_after=None, giant=False):
     """The fake guest answers each echo request, until it has seen a frame for which
-    silent_after(rx) holds."""
+    silent_after(rx) holds; with giant, a frame of 1515 bytes goes with each answer."""
     silent = False
     while not stop.is_set():
         try:
@@ -108,6 +108,8 @@ def answer_pings(g, stop, silent_after=None):
         if f.itype == 8 and f.ip_dst == g.peer.guest_ip and not f.bad and not silent:
             g.send(r.eth(f.src, GUEST_MAC, r.ETH_IP,
                          r.ipv4(f.ip_dst, f.ip_src, r.PROTO_ICMP, r.icmp(0, 0, f.body))))
+            if giant:
+                g.send(r.eth(f.src, GUEST_MAC, r.ETH_TEST, b"x" * 1501))
 
 
 def check_run():
@@ -134,6 +136,19 @@ def check_run():
             stop.set()
             t.join()
             g.close()
+    # A guest that answers a ping with a giant besides: the family is named.
+    g = FakeGuest()
+    g.peer.guest_mac = GUEST_MAC
+    stop = threading.Event()
+    t = threading.Thread(target=answer_pings, args=(g, stop, None, True), daemon=True)
+    t.start()
+    try:
+        must_fail(lambda: b.run_families(g.peer, 7, ["ipv6"], ping_timeout=5),
+                  "a giant from the guest", "the guest's answers to family 'ipv6' (seed 7")
+    finally:
+        stop.set()
+        t.join()
+        g.close()
     os.environ["RAWBAD_SEED"] = "4242"
     check(b.rawbad_seed() == "4242", "RAWBAD_SEED is not the seed")
 
