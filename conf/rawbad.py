@@ -17,9 +17,9 @@ import struct
 import time
 
 from gradelib import fail, TestFailure
-from rawpeer import (BROADCAST, ETH_ARP, ETH_IP, ETH_IPV6, ETH_TEST, ETH_VLAN, PROTO_ICMP,
-                     PROTO_TCP, PROTO_UDP, TH_ACK, TH_FIN, TH_PSH, TH_RST, TH_SYN, TH_URG, arp,
-                     check_wire_frames, eth, icmp, ipv4, tcp, tcp_opts, udp, vlan)
+from rawpeer import (BROADCAST, ETH_ARP, ETH_IP, ETH_IPV6, ETH_TEST, ETH_VLAN, PORTS_DYNAMIC,
+                     PROTO_ICMP, PROTO_TCP, PROTO_UDP, TH_ACK, TH_FIN, TH_PSH, TH_RST, TH_SYN,
+                     TH_URG, arp, check_wire_frames, eth, icmp, ipv4, tcp, tcp_opts, udp, vlan)
 
 __all__ = ["failing_with", "FAMILIES", "family_frames", "run_families", "rawbad_seed",
            "established_frames", "run_established",
@@ -217,7 +217,10 @@ def fam_tcp(rng, w):
             b"\x05\x00", b"\x08\x0a" + rng.randbytes(4), b"\x00" + rng.randbytes(7),
             b"\x01" * 40, b"\xfe\x02", b"\xfe\x00", b"\x22\x01", b"\x02\x04\x05"]
     for _ in range(14):
-        sp, dp = rng.randrange(1024, 1 << 16), rng.choice((80, 80, 7, rng.randrange(1 << 16)))
+        # Ports below the peer's own connections' (PORTS_DYNAMIC): a half-open connection left
+        # behind never meets one of those.
+        sp = rng.randrange(1024, PORTS_DYNAMIC)
+        dp = rng.choice((80, 80, 7, rng.randrange(1 << 16)))
         seq, ack = rng.randrange(1 << 32), rng.randrange(1 << 32)
         data = rng.randbytes(rng.randrange(0, 100))
 
@@ -242,7 +245,7 @@ def fam_tcp(rng, w):
 def fam_synburst(rng, w):
     """A burst of SYNs to httpd's port from ports of their own (more than the listener's
     backlog), then a reset for each: the half-open connections must all go."""
-    ports = rng.sample(range(1024, 1 << 16), 300)
+    ports = rng.sample(range(1024, PORTS_DYNAMIC), 300)
     isn = {p: rng.randrange(1 << 32) for p in ports}
     syn = [w.ip4(PROTO_TCP, tcp(w.ip, w.gip, p, 80, isn[p], 0, TH_SYN,
                                 options=tcp_opts(mss=rng.randrange(64, 1461))))

@@ -40,8 +40,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gradelib import TestFailure, fail, free_port  # noqa: E402
 from gradenet import GATEWAY_IP, GUEST_IP, inet_sum, mac_bytes, dotted, net_ip  # noqa: E402
 
-__all__ = ["Peer", "TcpConn", "Rx", "PEER_MAC", "DNS_IP", "BROADCAST", "eth", "vlan", "arp", "ipv4",
-           "icmp", "udp", "tcp", "tcp_opts", "pseudo_sum", "parse", "ETH_IP", "ETH_ARP",
+__all__ = ["Peer", "TcpConn", "Rx", "PEER_MAC", "DNS_IP", "BROADCAST", "PORTS_DYNAMIC", "eth",
+           "vlan", "arp", "ipv4", "icmp", "udp", "tcp", "tcp_opts", "pseudo_sum", "parse",
+           "ETH_IP", "ETH_ARP",
            "ETH_IPV6", "ETH_VLAN", "ETH_TEST", "PROTO_ICMP", "PROTO_TCP", "PROTO_UDP",
            "TH_FIN", "TH_SYN", "TH_RST", "TH_PSH", "TH_ACK", "TH_URG", "on_wire", "wire_peer",
            "check_wire_basics", "wire_get", "check_wire_file", "check_wire_answer",
@@ -55,6 +56,8 @@ PROTO_ICMP, PROTO_TCP, PROTO_UDP = 1, 6, 17
 ICMP_ECHOREPLY, ICMP_UNREACH, ICMP_ECHO = 0, 3, 8
 TH_FIN, TH_SYN, TH_RST, TH_PSH, TH_ACK, TH_URG = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 ETH_FRAME_MAX = 14 + 1500      # an untagged frame's largest size, without the CRC
+# Our TCP connections' ports: the dynamic range (RFC 6335), which hostile frames leave alone.
+PORTS_DYNAMIC = 49152
 # QEMU's dgram backend reads into a buffer of 68 KB; a datagram is one frame.
 WIRE_MAX = 65536 + 4096
 
@@ -262,6 +265,7 @@ class Peer:
         self.log = None                 # a function given one line per frame (by hand)
         self._udp = {}                  # our UDP port -> (handler, serves broadcasts too)
         self._tcp = {}                  # (our port, guest port) -> TcpConn
+        self._used_ports = set()        # our ports of every TcpConn so far
         self._echo = {}                 # (ident, seq) -> the echo reply's Rx
         self._cv = threading.Condition()
         self._thread, self._stopping = None, False
@@ -466,8 +470,13 @@ class Peer:
             return f.when - sent[s][0]
 
     def tcp_connect(self, port, ip=None, timeout=10, sport=None):
-        """A TCP connection from us to the guest's port (TcpConn), once established."""
-        sport = sport or random.randrange(20000, 60000)
+        """A TCP connection from us (port sport, default: one of the dynamic range this peer
+        has not used: the guest may hold a port's last connection in TIME-WAIT) to the guest's
+        port (TcpConn), once established."""
+        with self._cv:
+            while sport is None or sport in self._used_ports:
+                sport = random.randrange(PORTS_DYNAMIC, 1 << 16)
+            self._used_ports.add(sport)
         c = TcpConn(self, ip or self.guest_ip, sport, port)
         with self._cv:
             self._tcp[sport, port] = c

@@ -257,11 +257,13 @@ def check_tcp():
         p = g.peer
         p.guest_mac = GUEST_MAC
         answer = b"A" * 2000 + b"B" * 900
+        syn_ports = []
 
         def guest():
             syn = g.recv()
             check(syn.flags == r.TH_SYN and syn.options[:2] == b"\2\4" and syn.bad is None,
                   "the SYN with its MSS option: %r" % syn)
+            syn_ports.append(syn.sport)
             g.nothing(0.8)      # the SYN is sent again after TcpConn.RTO (1 s)
             syn2 = g.recv()
             check(syn2.seq == syn.seq and syn2.flags == r.TH_SYN, "the SYN again: %r" % syn2)
@@ -300,10 +302,13 @@ def check_tcp():
         check(got == answer, "recv_all: %d bytes, expected %d" % (len(got), len(answer)))
         check(c.out_of_order == 1, "out of order: %d" % c.out_of_order)
         check(not p._tcp, "a closed connection is forgotten")
+        check(syn_ports[0] >= r.PORTS_DYNAMIC, "our port %d is below the dynamic range"
+              % syn_ports[0])
 
         # A guest that resets instead of answering.
         def resetter():
             syn = g.recv()
+            check(syn.sport not in syn_ports, "a port used twice: %d" % syn.sport)
             g.ip(r.PROTO_TCP, r.tcp(p.guest_ip, p.ip, 81, syn.sport, 0, syn.seq + 1,
                                     r.TH_RST | r.TH_ACK))
         t = Script(resetter)
