@@ -36,7 +36,8 @@ else
 fi
 
 # QEMU, and the features the targets use: the e1000, the user network with restrict=on and
-# host forwards, the frame capture (filter-dump), fw_cfg strings (program arguments).
+# host forwards, the dgram netdev (the test peer's wire), the frame capture (filter-dump),
+# fw_cfg strings (program arguments).
 if ! have "$QEMU"; then
 	bad "no QEMU '$QEMU'" "apt-get install --no-install-recommends qemu-system-x86"
 else
@@ -51,6 +52,12 @@ else
 	else
 		bad "this QEMU has no user network (-netdev user)" \
 		    "apt-get install --no-install-recommends qemu-system-x86 (Debian's build has slirp)"
+	fi
+	if "$QEMU" -netdev help 2>/dev/null | grep -qw dgram; then
+		ok "QEMU has the dgram netdev (NETWIRE=peer: the test peer's wire)"
+	else
+		bad "this QEMU has no dgram netdev (QEMU 7.2 or later has it)" \
+		    "apt-get install --no-install-recommends qemu-system-x86 (Debian bookworm's is 7.2)"
 	fi
 	if "$QEMU" -object help 2>/dev/null | grep -qw filter-dump; then
 		ok "QEMU has filter-dump (qemu.pcap)"

@@ -16,7 +16,8 @@ from gradenet import net_connect, recv_all
 from gradesrc import c_define, read_host_file
 
 __all__ = ["http_exchange", "http_parse", "HttpConn", "http_get", "check_file_answer", "httpd_try_get",
-           "NS_TCP", "HTTPD_STAT", "HTTPD_IDLE", "httpd_stat", "SOAK_PATHS", "httpd_soak",
+           "NS_TCP", "HTTPD_STAT", "HTTPD_IDLE", "httpd_stat", "httpd_break", "SOAK_PATHS",
+           "httpd_soak",
            "httpd_soak_check", "host_http_server"]
 
 
@@ -182,6 +183,22 @@ def httpd_stat(q):
     st = {k: int(v) for k, v in q.expect(HTTPD_STAT.pattern).groupdict().items()}
     st.update(tcp)
     return st
+
+
+def httpd_break(q, command, while_stopped=None):
+    """The kernel monitor's answer to command, typed while the whole guest is stopped: httpd's
+    console runs user/breakpoint, whose int3 enters the monitor (interrupts off, no environment
+    running); while_stopped() (if given) runs there too, then `continue` lets the guest go on."""
+    from kernhelp import PROMPT
+    q.send("run breakpoint\n")
+    q.expect(r"^breakpoint: before$")
+    q.expect(PROMPT)
+    out = q.cmd(command)
+    if while_stopped:
+        while_stopped()
+    q.send("continue\n")
+    q.expect(r"^breakpoint: after$")
+    return out
 
 
 # ---- Load ----------------------------------------------------------------------------------------

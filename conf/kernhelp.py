@@ -13,7 +13,7 @@ from gradesrc import TRAPS
 
 __all__ = ["PROMPT", "SH_PROMPT", "NO_ENVS", "ENVID", "FRAME", "WHERE", "parse_backtrace",
            "user_text_symbols", "user_function_at", "elf_bytes", "dump_bytes", "read_word",
-           "mapping_of",
+           "mapping_of", "parse_netstat", "check_netstat_rings", "check_netstat_frames",
            "expect_first_env", "expect_end", "expect_freed", "expect_fault", "expect_mem_check",
            "expect_exit", "sh_cmd", "IDLE_SECONDS", "IDLE_MAX_FRACTION", "assert_idle"]
 
@@ -62,6 +62,113 @@ def parse_backtrace(text):
 
 
 # ---- Facts of the built images -------------------------------------------------------------------
+
+# `netstat` (kern/e1000.c): its lines, each a regex whose named groups become the numbers of
+# parse_netstat's answer, and the slot maps that follow "tx slots" / "rx slots".
+NETSTAT_LINES = [
+    r"^e1000 [0-9a-f:]{17}  irq \d+  interrupts (?P<intrs>\d+) ",
+    r"^  tx: (?P<tx_frames>\d+) frames (?P<tx_bytes>\d+) bytes \((?P<tx_tso>\d+) segmented by "
+    r"the card\) in (?P<tx_doorbells>\d+) doorbells, .* pages pinned (?P<pages_pinned>\d+)$",
+    r"^      ring (?P<tx_ring>\d+): clean (?P<tx_clean>\d+) tail (?P<tx_tail>\d+) "
+    r"\(TDH (?P<tdh>\d+) TDT (?P<tdt>\d+)\)$",
+    r"^  rx: (?P<rx_frames>\d+) frames (?P<rx_bytes>\d+) bytes in (?P<rx_calls>\d+) calls "
+    r"\((?P<rx_copied>\d+) copied out\), ",
+    r"^      dropped: (?P<rx_dropped>\d+) with errors, overruns \(ring full\) (?P<rxo>\d+)$",
+    r"^      ring (?P<rx_ring>\d+): tail (?P<rx_tail>\d+) \(RDH (?P<rdh>\d+) RDT (?P<rdt>\d+)\)$",
+    r"^  interrupts by cause: RXT0 (?P<c_rxt0>\d+) RXO (?P<c_rxo>\d+) RXDMT0 (?P<c_rxdmt0>\d+) "
+    r"TXDW (?P<c_txdw>\d+), none (?P<c_none>\d+) \(of (?P<c_of>\d+)\)$",
+]
+
+
+def parse_netstat(text):
+    """The monitor's `netstat` printout as a dict: the counters and ring indices by the names
+    of NETSTAT_LINES' groups (ints), tx_map and rx_map (a character a slot, in slot order),
+    tx_pinned ([(slot, page)], the sender left out) and rx_pages ([(page, True if the ring's
+    only reference)]).  Fails, showing the text, on a line missing."""
+    out = {}
+    for rx in NETSTAT_LINES:
+        m = assert_match(rx, text, "netstat: a line is missing")
+        out.update({k: int(v) for k, v in m.groupdict().items()})
+
+    def rows(title, pattern):
+        m = assert_match(r"^  %s.*\n(?:    \(.*\n(?:     [A-Za-z].*\n)?)?((?:    +\d+[ *].*\n?)+)"
+                         % title, text, "netstat: no %s" % title)
+        return [re.fullmatch(r" +(\d+)" + pattern, line).group(2) for line in
+                m.group(1).rstrip("\n").split("\n")]
+    out["tx_map"] = "".join(rows("tx slots", r" (\S+)"))
+    out["rx_map"] = "".join(rows("rx slots", r" (\S+)"))
+    pages = "".join(rows("rx pages", r"((?:[ *][0-9a-f]{5})+)"))
+    out["rx_pages"] = [(int(p[1:], 16), p[0] == " ") for p in re.findall(r"[ *][0-9a-f]{5}",
+                                                                        pages)]
+    m = assert_match(r"^  tx pages pinned by the card \(slot:page.*\):((?: \d+:[0-9a-f]{5}"
+                     r"(?:@[0-9a-f]{8})?)*| none)$", text, "netstat: no pinned pages line")
+    out["tx_pinned"] = [(int(a), int(b, 16)) for a, b in re.findall(r"(\d+):([0-9a-f]{5})",
+                                                                    m.group(1))]
+    if len(out["tx_map"]) != out["tx_ring"] or len(out["rx_map"]) != out["rx_ring"] \
+            or len(out["rx_pages"]) != out["rx_ring"]:
+        fail("netstat: %d TX slots, %d RX slots and %d RX pages shown, rings of %d and %d"
+             % (len(out["tx_map"]), len(out["rx_map"]), len(out["rx_pages"]), out["tx_ring"],
+                out["rx_ring"]), text)
+    return out
+
+
+def check_netstat_rings(s, what):
+    """One netstat snapshot (parse_netstat) agrees with itself and with the driver's rules
+    (kern/e1000.h): every RX slot holds a page of its own that only the ring references; the
+    held-back slot is RDT; the filled slots (RDT, RDH) have DD set and the card's [RDH, RDT)
+    not; the card has sent everything queued (QEMU's does at the doorbell), so no TX slot is in
+    flight or pins a page; the interrupts by cause add up."""
+    n = s["rx_ring"]
+    errors = []
+    if s["rdt"] != s["rx_tail"] or s["tdt"] != s["tx_tail"]:
+        errors.append("RDT %d / TDT %d, but the driver's tails are %d / %d"
+                      % (s["rdt"], s["tdt"], s["rx_tail"], s["tx_tail"]))
+    want = "".join("T" if i == s["rdt"] else "F" if (i - s["rdt"]) % n < (s["rdh"] - s["rdt"]) % n
+                   else "c" for i in range(n))
+    if s["rx_map"].replace("f", "F") != want:
+        errors.append("RX slots %s, expected %s for RDH %d RDT %d"
+                      % (s["rx_map"], want, s["rdh"], s["rdt"]))
+    pages = [p for p, _ in s["rx_pages"]]
+    if len(set(pages)) != n or not all(only for _, only in s["rx_pages"]):
+        errors.append("RX pages: %d distinct of %d, %d with another reference"
+                      % (len(set(pages)), n, sum(not only for _, only in s["rx_pages"])))
+    if not (s["tdh"] == s["tdt"] == s["tx_clean"]) or s["tx_map"] != "." * s["tx_ring"] \
+            or s["tx_pinned"] or s["pages_pinned"]:
+        errors.append("TX: TDH %d TDT %d clean %d, slots %s, pinned %r (%d)"
+                      % (s["tdh"], s["tdt"], s["tx_clean"], s["tx_map"].strip("."),
+                         s["tx_pinned"], s["pages_pinned"]))
+    causes = ("c_rxt0", "c_rxdmt0", "c_txdw", "c_none")
+    if s["c_of"] != s["intrs"] or s["c_rxo"] != s["rxo"] or any(s[c] > s["intrs"] for c in causes) \
+            or sum(s[c] for c in causes) + s["c_rxo"] < s["intrs"]:
+        errors.append("interrupts %d, by cause %s" % (s["intrs"], {c: s[c] for c in causes}))
+    if errors:
+        fail("netstat %s: %s" % (what, "; ".join(errors)))
+
+
+def check_netstat_frames(before, after, sent, received, inline_max):
+    """Between two netstat snapshots the card received the frames of lengths `sent` (padded to
+    60 bytes, as the card stores them) and sent `received` frames (none segmented): the counters
+    moved by exactly that, the receive head by as many slots, and at least one receive interrupt
+    came, and the transmit head moved by a descriptor a frame or more."""
+    lens = [max(60, n) for n in sent]
+    d = {k: after[k] - before[k] for k in after if isinstance(after[k], int)}
+    want = {"rx_frames": len(lens), "rx_bytes": sum(lens),
+            "rx_copied": sum(n <= inline_max for n in lens), "rx_dropped": 0,
+            "tx_frames": received}
+    wrong = ["%s moved by %d, expected %d" % (k, d[k], v) for k, v in want.items() if d[k] != v]
+    if d["rdh"] % after["rx_ring"] != len(lens) % after["rx_ring"]:
+        wrong.append("RDH moved from %d to %d, not by %d frames" % (before["rdh"], after["rdh"],
+                                                                   len(lens)))
+    # A frame takes a descriptor or more (a context, fragments): fewer is a lost doorbell.
+    if received and not received <= d["tdh"] % after["tx_ring"] < after["tx_ring"] - 1:
+        wrong.append("TDH moved from %d to %d for %d frames" % (before["tdh"], after["tdh"],
+                                                               received))
+    if d["intrs"] < 1 or d["c_rxt0"] < 1:
+        wrong.append("%d interrupts, %d with RXT0, for %d frames" % (d["intrs"], d["c_rxt0"],
+                                                                     len(lens)))
+    if wrong:
+        fail("netstat after %d frames in, %d out: %s" % (len(lens), received, "; ".join(wrong)))
+
 
 def user_text_symbols(prog):
     """The text symbols of obj/user/PROG (from its nm -n listing), as sorted (address, name)."""

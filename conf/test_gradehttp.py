@@ -115,12 +115,31 @@ class FakeConsole:
         self.pos = m.end()
         return m
 
+    def cmd(self, line):
+        """A monitor command: its output is what the script has up to the next prompt."""
+        self.sent.append(line)
+        end = self.output.index("K> ", self.pos)
+        out, self.pos = self.output[self.pos:end], end + 3
+        return out.lstrip("\n")
+
 
 STAT = ("ns stats: TCP: 2 reopened from TIME-WAIT by a new SYN, 0 SYNs refused with the "
         "listener full, 1 freed by lwIP under a socket\n"
         "httpd: stat: workers 32 (0 busy), accepted 10, served 9 (4 head timeouts), refused 0, "
         "dropped 1, restarted 0; ns sockets 1, threads 3 (max 5), rx pages held 0 (stashed 7), "
         "tx frames held 0, heap 5120 bytes; free pages 7000; time 1234 ms\n")
+
+
+def check_break():
+    q = FakeConsole("breakpoint: before\nWelcome\nK> netstat\ne1000 up\nK> continue\n"
+                    "breakpoint: after\n")
+    order = []
+    out = h.httpd_break(q, "netstat", lambda: order.append(list(q.sent)))
+    check(out == "netstat\ne1000 up\n" and q.sent == ["run breakpoint\n", "netstat", "continue\n"]
+          and order == [["run breakpoint\n", "netstat"]],
+          "httpd_break: %r, sent %r, stopped after %r" % (out, q.sent, order))
+    must_fail(lambda: h.httpd_break(FakeConsole("breakpoint: before\nK> x\nK> "), "x"),
+              "no 'breakpoint: after'", "breakpoint: after")
 
 
 def check_stat():
@@ -170,6 +189,7 @@ def main():
     check_host_server()
     check_try_get()
     check_stat()
+    check_break()
     check_soak()
     print("gradehttp: all passed")
 

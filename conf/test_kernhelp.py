@@ -46,7 +46,83 @@ def scripted(boot=BOOT):
                    what="the scripted kernel")
 
 
+def netstat_text(rdh=2, rdt=1, tdh=4, intrs=1, rxt0=1, rx_frames=2, rx_bytes=158, copied=2,
+                 tx_frames=3, rx_map=None, pages=None):
+    """A `netstat` printout as kern/e1000.c writes it (a capture of one, with knobs)."""
+    rx_map = rx_map or "".join("T" if i == rdt else "F" if (i - rdt) % 128 < (rdh - rdt) % 128
+                               else "c" for i in range(128))
+    pages = pages or [" %05x" % (0x100 + i) for i in range(128)]
+    return ("e1000 52:54:00:12:34:56  irq 11  interrupts %d (at most one every 128 us)\n"
+            "  tx: %d frames 182 bytes (0 segmented by the card) in 2 doorbells, ring full 0 "
+            "times (senders waited 0), pages pinned 0\n"
+            "      ring 256: clean %d tail %d (TDH %d TDT %d)\n"
+            "  rx: %d frames %d bytes in 1 calls (%d copied out), ring empty 2 times, ring pages "
+            "128\n"
+            "      dropped: 0 with errors, overruns (ring full) 0\n"
+            "      ring 128: tail %d (RDH %d RDT %d)\n"
+            "  interrupts by cause: RXT0 %d RXO 0 RXDMT0 0 TXDW 1, none 0 (of %d)\n"
+            "  tx slots (TDH %d TDT %d)\n"
+            "    (. free; in flight: x context, f fragment, e last fragment (EOP); upper case: DD "
+            "set, done)\n"
+            % (intrs, tx_frames, tdh, tdh, tdh, tdh, rx_frames, rx_bytes, copied, rdt, rdh, rdt,
+               rxt0, intrs, tdh, tdh)
+            + "".join("    %3d %s\n" % (i, "." * 64) for i in range(0, 256, 64))
+            + "  tx pages pinned by the card (slot:page, and the sender at a frame's last, rule "
+            "T6): none\n"
+            "  rx slots (RDH %d RDT %d)\n" % (rdh, rdt)
+            + "    (c the card's, empty; F a frame for software, DD and EOP set; f DD without "
+            "EOP;\n     T held back by software (RDT); ! DD disagrees with the owner)\n"
+            + "".join("    %3d %s\n" % (i, rx_map[i:i + 64]) for i in range(0, 128, 64))
+            + "  rx pages (each slot's physical page, the ring's only; * another reference holds "
+            "it: rule R1 broken)\n"
+            + "".join("    %3d%s\n" % (i, "".join(pages[i:i + 16])) for i in range(0, 128, 16)))
+
+
+def check_netstat():
+    s = k.parse_netstat(netstat_text())
+    check((s["rdh"], s["rdt"], s["rx_tail"], s["tdh"], s["intrs"], s["c_rxt0"], s["rx_bytes"])
+          == (2, 1, 1, 4, 1, 1, 158) and s["rx_map"][:3] == "cTc" and len(s["tx_map"]) == 256
+          and s["rx_pages"][5] == (0x105, True) and s["tx_pinned"] == [], "parse_netstat: %r" % s)
+    k.check_netstat_rings(s, "sample")
+    pinned = netstat_text().replace("rule T6): none", "rule T6): 4:0012a 5:0012b@00001003")
+    check(k.parse_netstat(pinned)["tx_pinned"] == [(4, 0x12a), (5, 0x12b)], "tx_pinned")
+    must_fail(lambda: k.check_netstat_rings(k.parse_netstat(pinned), "x"), "pages in flight",
+              "pinned [(4, 298), (5, 299)]")
+    must_fail(lambda: k.parse_netstat(netstat_text().replace("  rx: ", "  rx ")),
+              "a netstat without its rx line", "a line is missing")
+    must_fail(lambda: k.parse_netstat(netstat_text().replace("." * 64 + "\n", "." * 60 + "\n", 1)),
+              "a TX map short of slots", "252 TX slots")
+    bad_map = "cT!" + "c" * 125
+    for what, text, says in (
+            ("a DD in a card's slot", netstat_text(rx_map=bad_map), "RX slots cT!"),
+            ("a page held twice", netstat_text(pages=["*00100"] + [" %05x" % (0x100 + i)
+                                                                   for i in range(1, 128)]),
+             "1 with another reference"),
+            ("RDT not the tail", netstat_text().replace("tail 1 (RDH", "tail 3 (RDH"),
+             "RDT 1 / TDT 4, but the driver's tails are 3 / 4"),
+            ("causes beyond the interrupts", netstat_text(rxt0=2), "by cause")):
+        must_fail(lambda: k.check_netstat_rings(k.parse_netstat(text), "x"), what, says)
+    # 130 frames in (two of them short), 2 out: the head wraps the ring.
+    after = k.parse_netstat(netstat_text(rdh=4, rdt=3, intrs=5, rxt0=5, rx_frames=132,
+                                         rx_bytes=158 + 128 * 200 + 2 * 60, copied=4, tx_frames=5,
+                                         tdh=7))
+    sent = [200] * 128 + [42, 60]
+    k.check_netstat_frames(s, after, sent, 2, 124)
+    must_fail(lambda: k.check_netstat_frames(s, after, sent[:-1], 2, 124), "a frame too few",
+              "rx_frames moved by 130, expected 129")
+    must_fail(lambda: k.check_netstat_frames(s, after, sent, 3, 124), "a frame out too many",
+              "tx_frames moved by 2, expected 3")
+    must_fail(lambda: k.check_netstat_frames(s, after, sent, 2, 200), "the copy limit",
+              "rx_copied moved by 2, expected 130")
+    same_tdh = k.parse_netstat(netstat_text(rdh=4, rdt=3, intrs=5, rxt0=5, rx_frames=132,
+                                            rx_bytes=158 + 128 * 200 + 2 * 60, copied=4,
+                                            tx_frames=5, tdh=5))
+    must_fail(lambda: k.check_netstat_frames(s, same_tdh, sent, 2, 124),
+              "two frames sent in one descriptor", "TDH moved from 4 to 5 for 2 frames")
+
+
 def main():
+    check_netstat()
     bt = ("Stack backtrace:\n"
           "  ebp f0117f38  eip f0100a3e  args 00000000 00000001 f0117f68 00000000 f0100b00\n"
           "         kern/monitor.c:127: mon_recurse+46\n")

@@ -63,6 +63,10 @@ static struct pci_func *e1000_pcif;
 static struct net_info e1000_stats;	/* MAC and the counters users see */
 static uint32_t e1000_rx_dropped;	/* frames dropped for errors (rule R4) */
 static uint32_t e1000_rx_overruns;	/* RXO interrupts: the card had to drop frames */
+/* Interrupts by the causes ICR reported (one interrupt may report several; `netstat`). */
+static struct {
+	uint32_t rxt0, rxdmt0, txdw, none;
+} e1000_intr_causes;
 
 static uint32_t
 e1000_rd(uint32_t reg)
@@ -383,6 +387,19 @@ e1000_rx_give_back(uint32_t i)
 	e1000_rx_doorbell();
 }
 
+/* Is the frame in slot i longer than Ethernet carries untagged (rule R4)?  The network
+ * server would answer a ping in a 1518-byte frame with a frame as long (found by the rawbad
+ * test's giants). */
+static bool
+e1000_rx_giant(uint32_t i)
+{
+	const uint8_t *f = (const uint8_t *) page2kva(rx_pages[i]) + NET_PKT_DATA_OFFSET;
+	const uint8_t *type = f + NET_ETH_HLEN - 2;	/* the header's last field, big-endian */
+
+	return rx_ring[i].length > NET_ETH_HLEN + NET_MTU
+	       && (type[0] << 8 | type[1]) != E1000_VET_8021Q;
+}
+
 /* Is the next frame's slot filled?  Drops the frames that cannot be delivered (rule R4). */
 static bool
 e1000_rx_ready(void)
@@ -393,7 +410,7 @@ e1000_rx_ready(void)
 		if (!(d->status & E1000_RXD_STAT_DD))
 			return false;
 		if ((d->status & E1000_RXD_STAT_EOP) && !(d->errors & E1000_RXD_ERR_FRAME)
-		    && d->length > 0 && d->length <= NET_FRAME_MAX)
+		    && d->length > 0 && d->length <= NET_FRAME_MAX && !e1000_rx_giant(i))
 			return true;
 		e1000_rx_dropped++;
 		e1000_rx_give_back(i);
@@ -548,6 +565,14 @@ e1000_intr(void)
 	e1000_stats.intrs++;
 	if (icr & E1000_ICR_RXO)
 		e1000_rx_overruns++;
+	if (icr & E1000_ICR_RXT0)
+		e1000_intr_causes.rxt0++;
+	if (icr & E1000_ICR_RXDMT0)
+		e1000_intr_causes.rxdmt0++;
+	if (icr & E1000_ICR_TXDW)
+		e1000_intr_causes.txdw++;
+	if (!(icr & (E1000_ICR_RXO | E1000_ICR_RXT0 | E1000_ICR_RXDMT0 | E1000_ICR_TXDW)))
+		e1000_intr_causes.none++;
 	/* TXDW is unmasked only while a sender waits (e1000_tx_wait_arm): wake it and mask the
 	 * cause again; the next sender to find the ring full unmasks it anew. */
 	if ((icr & E1000_ICR_TXDW) && e1000_tx_reclaim() > 0) {
@@ -570,11 +595,101 @@ e1000_info(struct net_info *info)
 	info->rx_stashed = rx_nstash;
 }
 
-MONITOR_COMMAND(mon_netstat, "netstat", "", "E1000 counters, ring indices and pinned pages");
+/* `netstat`'s ring maps, one character a slot, 64 a line (the legends say what each means). */
+#define NETSTAT_SLOTS_LINE	64
+#define NETSTAT_PAGES_LINE	16
+
+/* A TX slot: free, or in flight holding a context descriptor or a fragment (the last of its
+ * frame with EOP); upper case once the card has set DD on it (done, not yet reclaimed). */
+static char
+netstat_tx_slot(uint32_t i)
+{
+	char c;
+
+	if (ring_used(tx_clean, i, E1000_TX_RING) >= ring_used(tx_clean, tx_tail, E1000_TX_RING))
+		return '.';
+	if (tx_pages[i] == NULL)
+		c = 'x';
+	else
+		c = (tx_ring[i].cmd & E1000_TXD_CMD_EOP) ? 'e' : 'f';
+	return (tx_ring[i].status & E1000_TXD_STAT_DD) ? c - 'a' + 'A' : c;
+}
+
+/* An RX slot, by who owns it (kern/e1000.h): the card's slots [RDH, RDT) are empty, the
+ * filled ones (RDT, RDH) wait for software with DD set, and RDT itself is held back.  A DD bit
+ * that disagrees with the owner shows as '!'. */
+static char
+netstat_rx_slot(uint32_t i, uint32_t rdh)
+{
+	const struct e1000_rx_desc *d = &rx_ring[i];
+	bool dd = d->status & E1000_RXD_STAT_DD;
+
+	if (i == rx_tail)
+		return dd ? '!' : 'T';
+	if (ring_used(rdh, i, E1000_RX_RING) < ring_used(rdh, rx_tail, E1000_RX_RING))
+		return dd ? '!' : 'c';
+	if (!dd)
+		return '!';
+	return (d->status & E1000_RXD_STAT_EOP) ? 'F' : 'f';
+}
+
+static void
+netstat_rings(uint32_t tdh, uint32_t tdt, uint32_t rdh, uint32_t rdt)
+{
+	uint32_t i, inflight = 0;
+
+	cprintf("  interrupts by cause: RXT0 %u RXO %u RXDMT0 %u TXDW %u, none %u (of %u)\n",
+		e1000_intr_causes.rxt0, e1000_rx_overruns, e1000_intr_causes.rxdmt0,
+		e1000_intr_causes.txdw, e1000_intr_causes.none, e1000_stats.intrs);
+	cprintf("  tx slots (TDH %u TDT %u)\n", tdh, tdt);
+	cprintf("    (. free; in flight: x context, f fragment, e last fragment (EOP); upper case: "
+		"DD set, done)\n");
+	for (i = 0; i < E1000_TX_RING; i++) {
+		if (i % NETSTAT_SLOTS_LINE == 0)
+			cprintf("    %3u ", i);
+		cprintf("%c", netstat_tx_slot(i));
+		if (i % NETSTAT_SLOTS_LINE == NETSTAT_SLOTS_LINE - 1)
+			cprintf("\n");
+	}
+	cprintf("  tx pages pinned by the card (slot:page, and the sender at a frame's last, rule "
+		"T6):");
+	for (i = tx_clean; i != tx_tail; i = ring_next(i, E1000_TX_RING))
+		if (tx_pages[i] != NULL) {
+			cprintf(" %u:%05x", i, (uint32_t) PGNUM(page2pa(tx_pages[i])));
+			if (tx_owner[i])
+				cprintf("@%08x", tx_owner[i]);
+			inflight++;
+		}
+	cprintf(inflight ? "\n" : " none\n");
+	cprintf("  rx slots (RDH %u RDT %u)\n", rdh, rdt);
+	cprintf("    (c the card's, empty; F a frame for software, DD and EOP set; f DD without "
+		"EOP;\n     T held back by software (RDT); ! DD disagrees with the owner)\n");
+	for (i = 0; i < E1000_RX_RING; i++) {
+		if (i % NETSTAT_SLOTS_LINE == 0)
+			cprintf("    %3u ", i);
+		cprintf("%c", netstat_rx_slot(i, rdh));
+		if (i % NETSTAT_SLOTS_LINE == NETSTAT_SLOTS_LINE - 1)
+			cprintf("\n");
+	}
+	cprintf("  rx pages (each slot's physical page, the ring's only; * another reference holds "
+		"it: rule R1 broken)\n");
+	for (i = 0; i < E1000_RX_RING; i++) {
+		if (i % NETSTAT_PAGES_LINE == 0)
+			cprintf("    %3u", i);
+		cprintf("%c%05x", rx_pages[i]->pp_ref == 1 ? ' ' : '*',
+			(uint32_t) PGNUM(page2pa(rx_pages[i])));
+		if (i % NETSTAT_PAGES_LINE == NETSTAT_PAGES_LINE - 1)
+			cprintf("\n");
+	}
+}
+
+MONITOR_COMMAND(mon_netstat, "netstat", "",
+		"E1000 counters, interrupts by cause, both rings slot by slot");
 static int
 mon_netstat(int argc, char **argv, struct Trapframe *tf)
 {
 	struct net_info *s = &e1000_stats;
+	uint32_t tdh, tdt, rdh, rdt;
 
 	if (!e1000_present()) {
 		cprintf("netstat: no E1000 attached\n");
@@ -588,15 +703,20 @@ mon_netstat(int argc, char **argv, struct Trapframe *tf)
 	cprintf("  tx: %u frames %u bytes (%u segmented by the card) in %u doorbells, ring full "
 		"%u times (senders waited %u), pages pinned %u\n", s->tx_frames, s->tx_bytes,
 		s->tx_tso_frames, s->tx_doorbells, s->tx_ring_full, s->tx_waits, s->pages_pinned);
+	/* The card moves the heads by itself: read each once, so that the maps agree with it. */
+	tdh = e1000_rd(E1000_TDH);
+	tdt = e1000_rd(E1000_TDT);
+	rdh = e1000_rd(E1000_RDH);
+	rdt = e1000_rd(E1000_RDT);
 	cprintf("      ring %u: clean %u tail %u (TDH %u TDT %u)\n", E1000_TX_RING, tx_clean,
-		tx_tail, e1000_rd(E1000_TDH), e1000_rd(E1000_TDT));
+		tx_tail, tdh, tdt);
 	cprintf("  rx: %u frames %u bytes in %u calls (%u copied out), ring empty %u times, "
 		"ring pages %u\n", s->rx_frames, s->rx_bytes, s->rx_calls, s->rx_copied,
 		s->rx_ring_empty, s->rx_pages);
 	cprintf("      dropped: %u with errors, overruns (ring full) %u\n", e1000_rx_dropped,
 		e1000_rx_overruns);
-	cprintf("      ring %u: tail %u (RDH %u RDT %u)\n", E1000_RX_RING, rx_tail,
-		e1000_rd(E1000_RDH), e1000_rd(E1000_RDT));
+	cprintf("      ring %u: tail %u (RDH %u RDT %u)\n", E1000_RX_RING, rx_tail, rdh, rdt);
+	netstat_rings(tdh, tdt, rdh, rdt);
 	return 0;
 }
 

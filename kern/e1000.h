@@ -84,8 +84,10 @@
  *     R3. A page that left the ring never comes back to it: the ring is only ever refilled
  *         with fresh pages.  So the card never writes into a page a user can see, and a user
  *         page is freed only through its own references (mappings, TX pins).
- *     R4. Frames with receive errors or that do not fit a packet page are dropped (counted)
- *         and their slot is handed back with the same page, which never left the ring.
+ *     R4. Frames with receive errors, that do not fit a packet page, or that are longer than
+ *         an untagged Ethernet frame (NET_ETH_HLEN + NET_MTU) without an 802.1Q tag are
+ *         dropped (counted) and their slot is handed back with the same page, which never
+ *         left the ring.
  *     R5. A frame of at most NET_RX_INLINE_MAX bytes delivered by sys_net_recv_batch is
  *         copied into the caller's entry, and its slot handed back with the same page, which
  *         never left the ring either (so an ACK costs no page to allocate and zero).  Such a

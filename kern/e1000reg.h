@@ -45,6 +45,10 @@
 #define E1000_RCTL_BSIZE_2048	0x00000000	/* bits 17:16, BSEX (bit 25) 0: 2048-byte buffers */
 #define E1000_RCTL_SECRC	0x04000000	/* strip the Ethernet CRC */
 #define E1000_RX_BUFFER_SIZE	2048		/* what E1000_RCTL_BSIZE_2048 means */
+/* The card takes frames of up to 1522 bytes so that an IEEE 802.1Q tag fits; past 1514 only a
+ * tagged frame is an Ethernet frame.  The tag's EtherType (the value the card's VLAN EtherType
+ * register, VET, holds after reset) follows the source address. */
+#define E1000_VET_8021Q		0x8100
 
 #define E1000_RDBAL	0x02800	/* R/W  receive descriptor base, low 32 bits (13.4.27) */
 #define E1000_RDBAH	0x02804	/* R/W  receive descriptor base, high 32 bits (13.4.28) */
