@@ -602,10 +602,11 @@ e1000_info(struct net_info *info)
 /* A TX slot: free, or in flight holding a context descriptor or a fragment (the last of its
  * frame with EOP); upper case once the card has set DD on it (done, not yet reclaimed). */
 static char
-netstat_tx_slot(uint32_t i)
+netstat_tx_slot(uint32_t i, uint32_t unused)
 {
 	char c;
 
+	(void) unused;
 	if (ring_used(tx_clean, i, E1000_TX_RING) >= ring_used(tx_clean, tx_tail, E1000_TX_RING))
 		return '.';
 	if (tx_pages[i] == NULL)
@@ -613,6 +614,19 @@ netstat_tx_slot(uint32_t i)
 	else
 		c = (tx_ring[i].cmd & E1000_TXD_CMD_EOP) ? 'e' : 'f';
 	return (tx_ring[i].status & E1000_TXD_STAT_DD) ? c - 'a' + 'A' : c;
+}
+
+/* Print the map of a ring of n slots, slot(i, arg) the character of slot i. */
+static void
+netstat_map(uint32_t n, char (*slot)(uint32_t, uint32_t), uint32_t arg)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (i % NETSTAT_SLOTS_LINE == 0)
+			cprintf("    %3u ", i);
+		cprintf("%c", slot(i, arg));
+		if (i % NETSTAT_SLOTS_LINE == NETSTAT_SLOTS_LINE - 1)
+			cprintf("\n");
+	}
 }
 
 /* An RX slot, by who owns it (kern/e1000.h): the card's slots [RDH, RDT) are empty, the
@@ -644,13 +658,7 @@ netstat_rings(uint32_t tdh, uint32_t tdt, uint32_t rdh, uint32_t rdt)
 	cprintf("  tx slots (TDH %u TDT %u)\n", tdh, tdt);
 	cprintf("    (. free; in flight: x context, f fragment, e last fragment (EOP); upper case: "
 		"DD set, done)\n");
-	for (i = 0; i < E1000_TX_RING; i++) {
-		if (i % NETSTAT_SLOTS_LINE == 0)
-			cprintf("    %3u ", i);
-		cprintf("%c", netstat_tx_slot(i));
-		if (i % NETSTAT_SLOTS_LINE == NETSTAT_SLOTS_LINE - 1)
-			cprintf("\n");
-	}
+	netstat_map(E1000_TX_RING, netstat_tx_slot, 0);
 	cprintf("  tx pages pinned by the card (slot:page, and the sender at a frame's last, rule "
 		"T6):");
 	for (i = tx_clean; i != tx_tail; i = ring_next(i, E1000_TX_RING))
@@ -664,13 +672,7 @@ netstat_rings(uint32_t tdh, uint32_t tdt, uint32_t rdh, uint32_t rdt)
 	cprintf("  rx slots (RDH %u RDT %u)\n", rdh, rdt);
 	cprintf("    (c the card's, empty; F a frame for software, DD and EOP set; f DD without "
 		"EOP;\n     T held back by software (RDT); ! DD disagrees with the owner)\n");
-	for (i = 0; i < E1000_RX_RING; i++) {
-		if (i % NETSTAT_SLOTS_LINE == 0)
-			cprintf("    %3u ", i);
-		cprintf("%c", netstat_rx_slot(i, rdh));
-		if (i % NETSTAT_SLOTS_LINE == NETSTAT_SLOTS_LINE - 1)
-			cprintf("\n");
-	}
+	netstat_map(E1000_RX_RING, netstat_rx_slot, rdh);
 	cprintf("  rx pages (each slot's physical page, the ring's only; * another reference holds "
 		"it: rule R1 broken)\n");
 	for (i = 0; i < E1000_RX_RING; i++) {
