@@ -175,14 +175,29 @@ HTTPD_STAT = re.compile(
 HTTPD_IDLE = ("workers", "busy", "sockets", "threads", "rxheld", "txheld", "heap", "free")
 
 
-def httpd_stat(q):
+# What the network server holds for connections that are still closing -- lwIP's heap (a
+# closing connection's unacknowledged answer and FIN), frames the card may still read -- is
+# back only once the peers' last ACKs have arrived, a round trip or a retransmission after the
+# clients have their answers.
+HTTPD_SETTLING = ("heap", "txheld")
+HTTPD_SETTLE_SEC = 5
+
+
+def httpd_stat(q, settle=None):
     """Type `stat` at httpd's console: its counters once every worker is idle, as ints, and
-    the network server's TCP counts (NS_TCP: it prints its counters first)."""
-    q.send("stat\n")
-    tcp = {k: int(v) for k, v in q.expect(NS_TCP).groupdict().items()}
-    st = {k: int(v) for k, v in q.expect(HTTPD_STAT.pattern).groupdict().items()}
-    st.update(tcp)
-    return st
+    the network server's TCP counts (NS_TCP: it prints its counters first).  With settle (an
+    earlier httpd_stat), ask again, every HTTPD_SETTLE_SEC / 25, until the HTTPD_SETTLING
+    values are back to settle's or HTTPD_SETTLE_SEC have passed; the last answer is returned."""
+    deadline = time.monotonic() + HTTPD_SETTLE_SEC
+    while True:
+        q.send("stat\n")
+        tcp = {k: int(v) for k, v in q.expect(NS_TCP).groupdict().items()}
+        st = {k: int(v) for k, v in q.expect(HTTPD_STAT.pattern).groupdict().items()}
+        st.update(tcp)
+        if settle is None or all(st[k] == settle[k] for k in HTTPD_SETTLING) \
+                or time.monotonic() >= deadline:
+            return st
+        time.sleep(HTTPD_SETTLE_SEC / 25)
 
 
 def httpd_break(q, command, while_stopped=None):

@@ -152,6 +152,10 @@ def check_stat():
     must_fail(lambda: h.httpd_stat(FakeConsole(STAT.split("\n")[1])), "no TCP counts")
 
     before = h.httpd_stat(FakeConsole(STAT))
+    # A closing connection still held heap at the first look: asked again, settled.
+    q = FakeConsole(STAT.replace("heap 5120 bytes", "heap 9000 bytes") + STAT)
+    st = h.httpd_stat(q, settle=before)
+    check(q.sent == ["stat\n", "stat\n"] and st["heap"] == 5120, "httpd_stat(settle=)")
     counts = dict(ok=10, refused=2, reset=1, closed=0)
     after = dict(before, served=before["served"] + 10, refused=before["refused"] + 3)
     h.httpd_soak_check(None, before, after, counts)
