@@ -9,8 +9,8 @@
 /*
  * Design.  The acceptor (the environment the kernel starts) forks HTTPD_WORKERS worker processes
  * at start and a console process; it accepts every connection and hands it to an idle worker,
- * or refuses it at once (503) when all are busy.  Each worker serves one connection at a time
- * and then waits for the next; the workers live as long as httpd.
+ * or refuses it (503) when all stay busy for HTTPD_QUEUE_MSEC.  Each worker serves one
+ * connection at a time and then waits for the next; the workers live as long as httpd.
  *
  * Why processes, and not an event loop or threads in one environment: the network server's
  * calls block (a send waits while the client's window and lwIP's send buffer are full; there
@@ -47,7 +47,8 @@
  * listening socket): at the earliest one, and at least every HTTPD_WATCH_MSEC while a worker is
  * busy; an idle server sleeps.
  *
- * What a client gets: an answer, or 503 while all HTTPD_WORKERS workers are busy, or 408 / the
+ * What a client gets: an answer, or 503 once all HTTPD_WORKERS workers have been busy for
+ * HTTPD_QUEUE_MSEC since its connection was accepted, or 408 / the
  * close at its deadline.  Every client is either answered, refused or closed within its
  * deadlines; none waits on another.  (Every host client reaches us from QEMU's 10.0.2.2, so
  * there is no fair share per client address to give.)
@@ -100,6 +101,7 @@
 #define HTTPD_WATCH_MSEC	1000
 #define HTTPD_WATCH_SLACK_MSEC	250
 #define HTTPD_REFUSED_MAX	16	/* refused connections waiting to be closed */
+#define HTTPD_QUEUE_MSEC	100	/* how long a connection waits for a worker before 503 */
 #define HTTPD_LOG_MSEC		1000	/* at most one line about bad clients a second */
 #define HTTPD_LINE_MAX		1024
 #define HTTPD_HEAD_MAX		4096
@@ -160,7 +162,7 @@ struct httpd_slot {
 
 static_assert(sizeof(struct httpd_slot) == PGSIZE, "a slot is one page");
 
-/* The acceptor's counters (written by the acceptor only). */
+/* The acceptor's counters (written by the acceptor only, idle_gen excepted). */
 struct httpd_counters {
 	uint32_t accepted;		/* connections accepted */
 	uint32_t refused;		/* answered 503: every worker was busy */
@@ -171,6 +173,8 @@ struct httpd_counters {
 	uint32_t log_last;		/* when the last such line was printed */
 	uint32_t lingering;		/* refused connections not closed yet (woken when it
 					 * drops: the console waits for 0) */
+	uint32_t idle_gen;		/* +1 (atomically, by the worker) and woken each time a
+					 * worker becomes idle: the acceptor waits on it */
 };
 
 static struct httpd_slot *const slots = (struct httpd_slot *) HTTPD_SHARED;
@@ -790,6 +794,8 @@ worker(void)
 		self->phase = PHASE_IDLE;
 		self->sock = HTTPD_NO_SOCK;
 		sys_page_wake(self);
+		__sync_fetch_and_add(&counters->idle_gen, 1);
+		sys_page_wake(&counters->idle_gen);
 	}
 }
 
@@ -950,9 +956,9 @@ refused_check(uint32_t now)
 	return next;
 }
 
-/* Hand the accepted connection sock to an idle worker, or refuse it. */
-static void
-dispatch(int sock, uint32_t now)
+/* Hand the accepted connection sock to an idle worker; true if one took it. */
+static bool
+dispatch_try(int sock, uint32_t now)
 {
 	for (int i = 0; i < HTTPD_WORKERS; i++) {
 		struct httpd_slot *w = &slots[i];
@@ -963,9 +969,32 @@ dispatch(int sock, uint32_t now)
 		w->phase = PHASE_HEAD;
 		w->sock = sock;		/* last: the worker starts once it sees this */
 		sys_page_wake(w);
-		return;
+		return true;
 	}
-	refuse(sock, now);
+	return false;
+}
+
+/* Hand the accepted connection sock to an idle worker, waiting HTTPD_QUEUE_MSEC at most for
+ * one to finish its connection, or refuse it.  The wait keeps a burst's clients from being
+ * refused while the workers are a moment from done (the acceptor is answered first when the
+ * network server hands it a connection, kern/sched.c); the connections behind wait in the
+ * network server's listen queue meanwhile. */
+static void
+dispatch(int sock, uint32_t now)
+{
+	uint32_t until = now + HTTPD_QUEUE_MSEC;
+
+	for (;;) {
+		uint32_t gen = counters->idle_gen;
+		if (dispatch_try(sock, now))
+			return;
+		int r = sys_page_wait_until(&counters->idle_gen, gen, pageref(counters), until);
+		now = sys_time_msec();
+		if (r == -E_TIMEOUT || (int32_t) (now - until) >= 0)
+			break;
+	}
+	if (!dispatch_try(sock, now))
+		refuse(sock, now);
 }
 
 static void
