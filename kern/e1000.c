@@ -130,6 +130,14 @@ e1000_tx_reclaim(void)
 	return freed;
 }
 
+/* Reclaim (rule T2), and wake the senders waiting for room if any slot came free. */
+static void
+e1000_tx_reclaim_wake(void)
+{
+	if (e1000_tx_reclaim() > 0)
+		env_wake(ENV_WAIT_NET_TX, 0);
+}
+
 /* The context descriptor that ofl needs.  A checksum ofl does not ask for keeps the card's
  * current fields for it, so that, say, an ICMP frame (IP checksum only) between TCP segments
  * does not cost two context descriptors. */
@@ -233,8 +241,6 @@ e1000_tx_frame(const struct e1000_tx_frag *frags, uint32_t nfrags,
 	assert(tso ? total > tso->hdrlen && total - tso->hdrlen <= NET_TSO_PAYLOAD_MAX
 	       : total <= NET_FRAME_MAX);
 
-	if (e1000_tx_reclaim() > 0)
-		env_wake(ENV_WAIT_NET_TX, 0);
 	uint8_t popts = e1000_tx_popts(ofl);
 	struct e1000_tx_ctx_desc ctx = { 0 };
 	bool put_ctx = false;
@@ -253,8 +259,13 @@ e1000_tx_frame(const struct e1000_tx_frag *frags, uint32_t nfrags,
 		}
 		put_ctx = e1000_tx_ctx_stale(&ctx);
 	}
-	/* Every slot or none: a refused frame changes nothing, its context included. */
+	/* Every slot or none: a refused frame changes nothing, its context included.  The slots
+	 * the card finished are reclaimed after each doorbell; again here only when short. */
 	uint32_t room = E1000_TX_RING - 1 - ring_used(tx_clean, tx_tail, E1000_TX_RING);
+	if (room < nfrags + put_ctx) {
+		e1000_tx_reclaim_wake();
+		room = E1000_TX_RING - 1 - ring_used(tx_clean, tx_tail, E1000_TX_RING);
+	}
 	if (room < nfrags + put_ctx) {
 		e1000_stats.tx_ring_full++;
 		return -E_AGAIN;
@@ -300,8 +311,7 @@ e1000_tx_doorbell(void)
 		tx_tdt = tx_tail;
 		e1000_stats.tx_doorbells++;
 		/* Rule T6: what the card finished at once is counted before the sender looks. */
-		if (e1000_tx_reclaim() > 0)
-			env_wake(ENV_WAIT_NET_TX, 0);
+		e1000_tx_reclaim_wake();
 	}
 }
 
@@ -338,8 +348,8 @@ static void
 e1000_tx_settle(void)
 {
 	/* Nothing in flight (always so when idle, or with no card): nothing to read. */
-	if (e1000_stats.pages_pinned > 0 && e1000_tx_reclaim() > 0)
-		env_wake(ENV_WAIT_NET_TX, 0);
+	if (e1000_stats.pages_pinned > 0)
+		e1000_tx_reclaim_wake();
 }
 
 void

@@ -30,8 +30,9 @@
  *         tx_pages[] entry records it.  The
  *         descriptor holds page2pa(page) + offset, so the in-page offset is kept.
  *     T2. The reference is dropped (page_decref) only when the card has set DD on that
- *         descriptor, by the reclaim run at every send, at every counter query (sys_net_info,
- *         netstat), at every clock tick, and on the TX interrupt.  That interrupt (TXDW) is
+ *         descriptor, by the reclaim run after every doorbell, by a send short of slots, at
+ *         every counter query (sys_net_info, netstat), at every clock tick, and on the TX
+ *         interrupt.  That interrupt (TXDW) is
  *         masked except while a sender sleeps on a full ring (one interrupt per frame cost
  *         more than the frame), so a pin outlives its frame by one tick (10 ms) at most.  Until then
  *         the page cannot return to the free list, whatever the sender does: unmapping it,

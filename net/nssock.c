@@ -317,6 +317,19 @@ sock_is_tcp(struct ns_sock *s)
 	return NETCONNTYPE_GROUP(netconn_type(s->conn)) == NETCONN_TCP;
 }
 
+/* sock_get for a request that only TCP sockets take: also -E_NOT_SUPP (not taken) for UDP. */
+static int
+sock_get_tcp(envid_t client, int32_t id, struct ns_sock **s_store)
+{
+	int r = sock_get(client, id, s_store);
+
+	if (r == 0 && !sock_is_tcp(*s_store)) {
+		sock_put(*s_store);
+		return -E_NOT_SUPP;
+	}
+	return r;
+}
+
 /*
  * Apply the options in opts to conn's pcb; core lock held.  Returns 0, or -E_NET when lwIP has
  * already freed the connection (refused, reset, timed out: the netconn has no pcb any more).
@@ -441,12 +454,8 @@ req_accept(envid_t client, uint32_t code, volatile union nsipc *req)
 	u16_t port;
 	int r;
 
-	if ((r = sock_get(client, req->sock.sock, &s)) < 0)
+	if ((r = sock_get_tcp(client, req->sock.sock, &s)) < 0)
 		return r;
-	if (!sock_is_tcp(s)) {
-		sock_put(s);
-		return -E_NOT_SUPP;
-	}
 	r = ns_err(netconn_accept(s->conn, &conn));	/* blocks this thread */
 	uint8_t opts = s->opts;
 	sock_put(s);
@@ -556,6 +565,22 @@ req_recv(envid_t client, uint32_t code, volatile union nsipc *req)
 	return r;
 }
 
+/* Write len bytes at data to TCP socket s: how many lwIP took, or an error.  NETCONN_COPY: lwIP
+ * copies the bytes into its segments (send_copy_bytes), since the page they are in goes back to
+ * the client with the answer, long before the data is acknowledged.  Blocks while the send
+ * buffer is full. */
+static int32_t
+sock_write_tcp(struct ns_sock *s, const void *data, int32_t len)
+{
+	size_t written = 0;
+	int r = ns_err(netconn_write_partly(s->conn, data, len, NETCONN_COPY, &written));
+
+	if (r < 0)
+		return r;
+	ns_stats.send_copy_bytes += written;
+	return written;
+}
+
 static int32_t
 req_send(envid_t client, uint32_t code, volatile union nsipc *req)
 {
@@ -570,16 +595,7 @@ req_send(envid_t client, uint32_t code, volatile union nsipc *req)
 	if (len == 0) {
 		r = 0;
 	} else if (sock_is_tcp(s)) {
-		/* NETCONN_COPY: lwIP copies the bytes into its segments (send_copy_bytes), since the
-		 * request page goes back to the client with the answer, long before the data is
-		 * acknowledged.  Blocks while the send buffer is full. */
-		size_t written = 0;
-		r = ns_err(netconn_write_partly(s->conn, (const void *) req->data.data, len,
-						NETCONN_COPY, &written));
-		if (r == 0) {
-			r = written;
-			ns_stats.send_copy_bytes += written;
-		}
+		r = sock_write_tcp(s, (const void *) req->data.data, len);
 	} else {
 		/* A datagram is sent (or queued for ARP, which copies it) before netconn_send
 		 * returns: lwIP may point at the request page, no copy here. */
@@ -611,19 +627,9 @@ req_send_pages(envid_t client, volatile union nsipc *req, const uint8_t *data, u
 
 	if (len <= 0 || off >= PGSIZE || off + (uint32_t) len > ndata * PGSIZE)
 		return -E_INVAL;
-	if ((r = sock_get(client, req->data.sock, &s)) < 0)
+	if ((r = sock_get_tcp(client, req->data.sock, &s)) < 0)
 		return r;
-	if (!sock_is_tcp(s)) {
-		sock_put(s);
-		return -E_NOT_SUPP;
-	}
-	/* NETCONN_COPY, as for a send in the request page: the pages go back with the answer. */
-	size_t written = 0;
-	r = ns_err(netconn_write_partly(s->conn, data + off, len, NETCONN_COPY, &written));
-	if (r == 0) {
-		r = written;
-		ns_stats.send_copy_bytes += written;
-	}
+	r = sock_write_tcp(s, data + off, len);	/* the pages go back with the answer */
 	sock_put(s);
 	return r;
 }
@@ -650,12 +656,8 @@ req_shutdown(envid_t client, uint32_t code, volatile union nsipc *req)
 
 	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
 		return -E_INVAL;
-	if ((r = sock_get(client, req->shutdown.sock, &s)) < 0)
+	if ((r = sock_get_tcp(client, req->shutdown.sock, &s)) < 0)
 		return r;
-	if (!sock_is_tcp(s)) {
-		sock_put(s);
-		return -E_NOT_SUPP;
-	}
 	r = ns_err(netconn_shutdown(s->conn, how != SHUT_WR, how != SHUT_RD));
 	if (r == 0 && how != SHUT_WR) {
 		if (s->rx)

@@ -428,7 +428,11 @@ tx_frame_post(struct tx_frame *t)
 {
 	uint32_t seq = tx_ring->head;
 
-	tx_reap();
+	/* The entry we write held seq - NS_TX_RING_SLOTS, whose ticket must be out, and its record
+	 * must be free: look at the helper's side only when one is due (tx_reap runs at every
+	 * dispatcher turn anyway). */
+	if (seq - tx_tickets_seq >= NS_TX_RING_SLOTS || seq - tx_done_seq >= NS_TX_INFLIGHT)
+		tx_reap();
 	if (seq - tx_done_seq >= NS_TX_INFLIGHT) {
 		/* The card has not finished frames the helper handed it long ago (a real card
 		 * behind; QEMU's finishes each batch before the call returns): wait as for a
@@ -507,34 +511,30 @@ tb_append(struct pbuf *p, uint32_t off, uint32_t len)
 	uint32_t nfrags = tb.f.nf_nfrags;
 	uint16_t last_len = nfrags ? tb.f.nf_frags[nfrags - 1].nt_len : 0;
 	const struct pbuf *q;
-	uint32_t skip = off;
-	bool in_heap = true;
+	uint32_t skip = off, left = len;
 
 	if (tb.h.npbufs == NET_TX_FRAGS_MAX)
 		return false;
 	for (q = p; q && skip >= q->len; q = q->next)
 		skip -= q->len;
-	for (uint32_t left = len; q && left > 0; q = q->next, skip = 0) {
+	/* Each buffer's bytes named as we go; one outside the heap undoes them all (a copy). */
+	for (; q && left > 0; q = q->next, skip = 0) {
 		uint32_t n = MIN(left, q->len - skip);
-		in_heap = in_heap && tx_in_heap((const uint8_t *) q->payload + skip, n);
+		const uint8_t *va = (const uint8_t *) q->payload + skip;
+		if (!tx_in_heap(va, n))
+			break;
+		if (!tb_name(va, n)) {
+			tb_undo(nfrags, last_len);
+			return false;
+		}
 		left -= n;
 	}
-	if (in_heap) {
-		skip = off;
-		for (q = p; q && skip >= q->len; q = q->next)
-			skip -= q->len;
-		for (uint32_t left = len; q && left > 0; q = q->next, skip = 0) {
-			uint32_t n = MIN(left, q->len - skip);
-			if (!tb_name((const uint8_t *) q->payload + skip, n)) {
-				tb_undo(nfrags, last_len);
-				return false;
-			}
-			left -= n;
-		}
+	if (left == 0) {
 		pbuf_ref(p);
 		tb.h.pbufs[tb.h.npbufs++] = p;
 		ns_stats.tx_ref_bytes += len;
 	} else {
+		tb_undo(nfrags, last_len);
 		struct pbuf *c = pbuf_alloc(PBUF_RAW, len, PBUF_RAM);
 		if (!c)
 			return false;
