@@ -132,8 +132,9 @@ def c_value(header, expr, defines=()):
 
 def tables_ns_requests():
     """Every network-server request: a client request has its handler in net/nssock.c's table
-    (made from NSREQ_CLIENT_LIST) and a client function in lib/nsipc.c that sends it; a helper's
-    message to the server has its line in net/serv.c's helper_requests."""
+    (made from NSREQ_CLIENT_LIST), defined in one of the server's socket files (net/ns*.c), and
+    a client function in lib/nsipc.c that sends it; a helper's message to the server has its
+    line in net/serv.c's helper_requests."""
     rows = x_macro_rows("inc/ns.h", "NSREQ_CLIENT_LIST")
     if not rows:
         fail("inc/ns.h: NSREQ_CLIENT_LIST has no rows")
@@ -141,11 +142,14 @@ def tables_ns_requests():
     if not re.search(r"handlers\[NSREQ_CLIENT_MAX\] = \{\s*(#.*\n\s*)*NSREQ_CLIENT_LIST\(",
                      server):
         fail("net/nssock.c: the handlers table is not made from NSREQ_CLIENT_LIST")
-    defined = set(re.findall(r"^(\w+)\(envid_t client, uint32_t code, volatile union nsipc "
-                             r"\*req\)$", server, re.M))
+    files = sorted(f for f in os.listdir(tree("net")) if re.match(r"ns\w*\.c$", f))
+    defined = set()
+    for f in files:
+        defined |= set(re.findall(r"^(\w+)\(envid_t client, uint32_t code, volatile union "
+                                  r"nsipc \*req\)$", source_text("net/" + f), re.M))
     missing = ["%s (handler %s)" % (code, fn) for code, fn in rows if fn not in defined]
     if missing:
-        fail("net/nssock.c defines no handler for: " + ", ".join(missing))
+        fail("net/%s define no handler for: %s" % (", net/".join(files), ", ".join(missing)))
     unsent = [code for code, _ in rows if not re.search(r"\b%s\b" % code, client)]
     if unsent:
         fail("lib/nsipc.c has no client function that sends: " + ", ".join(unsent))

@@ -68,6 +68,8 @@ DAMAGES = [
     ("inc/trap.h", "X(T_NMI,", "X(T_DEBUG,", "tables_traps", "exception 2 has no line"),
     ("net/nssock.c", "\nreq_listen(envid_t client", "\nreq_listen_gone(envid_t client",
      "tables_ns_requests", "NSREQ_LISTEN (handler req_listen)"),
+    ("net/nsdgram.c", "\nreq_sendto(envid_t client", "\nreq_sendto_gone(envid_t client",
+     "tables_ns_requests", "NSREQ_SENDTO (handler req_sendto)"),
     ("lib/nsipc.c", "NSREQ_LISTEN", "NSREQ_BIND", "tables_ns_requests", "sends: NSREQ_LISTEN"),
     ("lib/string.c", "\n#include", "\n#define STRAY_VA 0xd0000000\n#include",
      "tables_user_layout", "STRAY_VA in lib/string.c"),

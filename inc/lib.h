@@ -131,6 +131,10 @@ int	nsipc_accept(int s, struct sockaddr *addr, socklen_t *addrlen);
 int	nsipc_connect(int s, const struct sockaddr *addr, socklen_t addrlen);
 ssize_t	nsipc_recv(int s, void *buf, size_t len, int flags);
 ssize_t	nsipc_send(int s, const void *buf, size_t len, int flags);
+ssize_t	nsipc_sendto(int s, const void *buf, size_t len, int flags, const struct sockaddr *addr,
+		     socklen_t addrlen);
+ssize_t	nsipc_recvfrom(int s, void *buf, size_t len, int flags, struct sockaddr *addr,
+		       socklen_t *addrlen);
 /* Send len bytes from offset off (< PGSIZE) of the pages at pages (page-aligned; up to
  * IPC_PAGES_MAX - 1 pages, read-only is enough) by lending the pages, not copying them: one
  * request however many.  Returns the bytes the server took (fewer when its send buffer
@@ -153,6 +157,10 @@ int	accept(int s, struct sockaddr *addr, socklen_t *addrlen);
 int	connect(int s, const struct sockaddr *addr, socklen_t addrlen);
 ssize_t	send(int s, const void *buf, size_t len, int flags);
 ssize_t	recv(int s, void *buf, size_t len, int flags);
+ssize_t	sendto(int s, const void *buf, size_t len, int flags, const struct sockaddr *to,
+	       socklen_t tolen);
+ssize_t	recvfrom(int s, void *buf, size_t len, int flags, struct sockaddr *from,
+		 socklen_t *fromlen);
 int	shutdown(int s, int how);
 int	getsockname(int s, struct sockaddr *addr, socklen_t *addrlen);
 int	getpeername(int s, struct sockaddr *addr, socklen_t *addrlen);

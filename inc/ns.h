@@ -158,7 +158,12 @@ enum {
 						 * filled with the peer's */	\
 	X(NSREQ_SETSOCKOPT,	req_setsockopt)	/* setsockopt: -> 0 */		\
 	X(NSREQ_STATS,		req_stats)	/* stats_req: -> 0, stats filled \
-						 * (and printed unless quiet) */
+						 * (and printed unless quiet) */ \
+	X(NSREQ_SENDTO,		req_sendto)	/* dgram: -> bytes sent (one	\
+						 * datagram, net/nsdgram.c) */	\
+	X(NSREQ_RECVFROM,	req_recvfrom)	/* dgram: -> bytes in dgram.data \
+						 * (MSG_TRUNC: the datagram's), \
+						 * dgram.addr the sender */
 
 enum {
 	NSREQ_CLIENT_BEFORE = NSREQ_HELPER_MAX - 1,	/* so the first is NSREQ_HELPER_MAX */
@@ -170,6 +175,13 @@ enum {
 
 /* The bytes a send or recv request carries: the page less the data header. */
 #define NSIPC_DATA_MAX	(PGSIZE - 16)
+/* The bytes a sendto or recvfrom request carries: the page less its header. */
+#define NSIPC_DGRAM_MAX	(PGSIZE - 32)
+
+/* The largest datagrams (the server neither fragments nor reassembles): a UDP payload, and an
+ * ICMP message (its header included) on a raw socket, each filling one NET_MTU packet. */
+#define NS_UDP_PAYLOAD_MAX	(NET_MTU - 20 - 8)	/* 1472 */
+#define NS_ICMP_MAX		(NET_MTU - 20)		/* 1480 */
 
 /*
  * Page slots (net/serv.h): every page the server receives -- a frame, a client's request --
@@ -270,6 +282,14 @@ union nsipc {
 					 * first (nsipc_send_pages) */
 		uint8_t data[NSIPC_DATA_MAX];
 	} data;
+	struct nsreq_dgram {		/* sendto, recvfrom (net/nsdgram.c) */
+		int32_t sock;
+		int32_t len;		/* sendto: bytes in data; recvfrom: room in data */
+		int32_t flags;		/* MSG_* */
+		uint32_t addrlen;	/* sendto: addr's length as the caller gave it */
+		struct sockaddr_in addr; /* sendto: where to; recvfrom's answer: from where */
+		uint8_t data[NSIPC_DGRAM_MAX];
+	} dgram;
 	struct nsreq_stats {		/* stats: read before the answer overwrites it */
 		int32_t quiet;		/* nonzero: do not print the counters */
 	} stats_req;
@@ -280,5 +300,8 @@ union nsipc {
 static_assert(sizeof(union nsipc) == PGSIZE, "a request is one page");
 static_assert(offsetof(struct nsreq_data, data) + NSIPC_DATA_MAX == PGSIZE,
 	      "send/recv data fills the rest of the page");
+static_assert(offsetof(struct nsreq_dgram, data) + NSIPC_DGRAM_MAX == PGSIZE,
+	      "sendto/recvfrom data fills the rest of the page");
+static_assert(NS_ICMP_MAX + 20 <= NSIPC_DGRAM_MAX, "a received packet fits a request");
 
 #endif /* !INC_NS_H */

@@ -36,8 +36,10 @@ static_assert(sizeof(struct sockaddr) == sizeof(struct sockaddr_in), "sockaddr f
 
 #define SOCK_STREAM	1		/* TCP */
 #define SOCK_DGRAM	2		/* UDP */
+#define SOCK_RAW	3		/* raw IPv4: IPPROTO_ICMP only (net/nsdgram.c) */
 
 #define IPPROTO_IP	0
+#define IPPROTO_ICMP	1
 #define IPPROTO_TCP	6
 #define IPPROTO_UDP	17
 
@@ -45,6 +47,7 @@ static_assert(sizeof(struct sockaddr) == sizeof(struct sockaddr_in), "sockaddr f
 #define INADDR_ANY	((in_addr_t) 0x00000000)
 #define INADDR_LOOPBACK	((in_addr_t) 0x7f000001)
 #define INADDR_NONE	((in_addr_t) 0xffffffff)
+#define INADDR_BROADCAST ((in_addr_t) 0xffffffff)
 
 /* shutdown */
 #define SHUT_RD		0
@@ -56,10 +59,13 @@ static_assert(sizeof(struct sockaddr) == sizeof(struct sockaddr_in), "sockaddr f
 #define SOL_SOCKET	0xfff
 #define SO_REUSEADDR	0x0004
 #define SO_KEEPALIVE	0x0008
+#define SO_BROADCAST	0x0020		/* datagram sockets: may send to a broadcast address */
 #define SO_RCVTIMEO	0x1006
 #define TCP_NODELAY	0x01		/* level IPPROTO_TCP */
 
 /* send/recv flags */
+#define MSG_TRUNC	0x20		/* recv, recvfrom on a datagram socket: return the
+					 * datagram's whole length, even past the buffer */
 #define MSG_DONTWAIT	0x40		/* recv: return -E_AGAIN rather than block */
 
 /* Byte order: the network's is big-endian, i386's little-endian. */

@@ -130,6 +130,33 @@ recv(int s, void *buf, size_t len, int flags)
 	return nsipc_recv(r, buf, len, flags);
 }
 
+/* A datagram to `to`, or to the connected peer when to is NULL (as send). */
+ssize_t
+sendto(int s, const void *buf, size_t len, int flags, const struct sockaddr *to, socklen_t tolen)
+{
+	int r;
+
+	if ((r = fd2sockid(s)) < 0)
+		return r;
+	if (!to)
+		return nsipc_send(r, buf, len, flags);
+	return nsipc_sendto(r, buf, len, flags, to, tolen);
+}
+
+/* One datagram and its sender (net/nsdgram.c: MSG_TRUNC reports a datagram cut to len); with
+ * from NULL, as recv (a stream socket too). */
+ssize_t
+recvfrom(int s, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen)
+{
+	int r;
+
+	if ((r = fd2sockid(s)) < 0)
+		return r;
+	if (!from)
+		return nsipc_recv(r, buf, len, flags);
+	return nsipc_recvfrom(r, buf, len, flags, from, fromlen);
+}
+
 int
 shutdown(int s, int how)
 {

@@ -1,11 +1,13 @@
 /* The network server's sockets: the table of sockets with the environments that may use each,
- * and one function per client request (inc/ns.h: NSREQ_CLIENT_LIST), on lwIP's netconn API. */
+ * and one function per client request (inc/ns.h: NSREQ_CLIENT_LIST), on lwIP's netconn API;
+ * the datagram requests are net/nsdgram.c's (net/nssock.h: what the two share). */
 
 #include <inc/lib.h>
 #include <inc/ns.h>
 #include <inc/socket.h>
 #include <net/serv.h>
 #include <net/thread.h>
+#include <net/nssock.h>
 
 #include <lwip/opt.h>
 #include <lwip/api.h>
@@ -36,6 +38,7 @@
 #define NS_OPT_NODELAY		0x1
 #define NS_OPT_KEEPALIVE	0x2
 #define NS_OPT_REUSEADDR	0x4
+#define NS_OPT_BROADCAST	0x8	/* datagram sockets: SOF_BROADCAST (net/nsdgram.c) */
 
 struct ns_sock {
 	bool used;
@@ -57,7 +60,7 @@ static struct ns_sock socks[NS_SOCK_MAX];
 #define NS_SOCK_ANCESTRY	4
 
 /* lwIP's errors as ours. */
-static int
+int
 ns_err(err_t err)
 {
 	switch (err) {
@@ -171,7 +174,7 @@ sock_allowed(struct ns_sock *s, envid_t client)
 
 /* Take the socket id for a request of client.  Returns 0 and *s_store, or -E_INVAL (no such
  * socket, closing, or not the client's). */
-static int
+int
 sock_get(envid_t client, int32_t id, struct ns_sock **s_store)
 {
 	struct ns_sock *s;
@@ -211,8 +214,14 @@ sock_alloc(envid_t client, struct netconn *conn)
 
 static void sock_close_lwip(struct ns_sock *s);
 
+struct netconn *
+sock_conn(const struct ns_sock *s)
+{
+	return s->conn;
+}
+
 /* Stop using s; the last user of a closing socket deletes its netconn and frees the slot. */
-static void
+void
 sock_put(struct ns_sock *s)
 {
 	assert(s->used && s->busy > 0);
@@ -283,14 +292,14 @@ nssock_reap(void)
 
 /* ---- Requests ---------------------------------------------------------------------------------------- */
 
-/* The IPv4 address and port of a client's sockaddr_in, after checking it. */
-static int
-addr_from_client(const volatile struct nsreq_addr *ra, ip_addr_t *ip, u16_t *port)
+/* The IPv4 address and port of a client's sockaddr_in (addrlen bytes long, the client says),
+ * after checking it: -E_INVAL unless it is a whole sockaddr_in of AF_INET. */
+int
+ns_addr_in(const volatile struct sockaddr_in *addr, uint32_t addrlen, ip_addr_t *ip, u16_t *port)
 {
 	struct sockaddr_in sin;
-	uint32_t addrlen = ra->addrlen;
 
-	memcpy(&sin, (const void *) &ra->addr, sizeof(sin));
+	memcpy(&sin, (const void *) addr, sizeof(sin));
 	if (addrlen < sizeof(struct sockaddr_in) || sin.sin_family != AF_INET)
 		return -E_INVAL;
 	ip_addr_set_ip4_u32(ip, sin.sin_addr.s_addr);
@@ -298,8 +307,8 @@ addr_from_client(const volatile struct nsreq_addr *ra, ip_addr_t *ip, u16_t *por
 	return 0;
 }
 
-static void
-addr_to_client(volatile struct nsret_addr *ret, const ip_addr_t *ip, u16_t port)
+void
+ns_addr_out(volatile struct sockaddr_in *addr, const ip_addr_t *ip, u16_t port)
 {
 	struct sockaddr_in sin;
 
@@ -308,7 +317,19 @@ addr_to_client(volatile struct nsret_addr *ret, const ip_addr_t *ip, u16_t port)
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(port);
 	sin.sin_addr.s_addr = ip4_addr_get_u32(ip_2_ip4(ip));
-	memcpy((void *) &ret->addr, &sin, sizeof(sin));
+	memcpy((void *) addr, &sin, sizeof(sin));
+}
+
+static int
+addr_from_client(const volatile struct nsreq_addr *ra, ip_addr_t *ip, u16_t *port)
+{
+	return ns_addr_in(&ra->addr, ra->addrlen, ip, port);
+}
+
+static void
+addr_to_client(volatile struct nsret_addr *ret, const ip_addr_t *ip, u16_t port)
+{
+	ns_addr_out(&ret->addr, ip, port);
 }
 
 static bool
@@ -352,6 +373,10 @@ opts_apply(struct netconn *conn, uint8_t opts)
 		ip_set_option(ip, SOF_KEEPALIVE);
 	else
 		ip_reset_option(ip, SOF_KEEPALIVE);
+	if (opts & NS_OPT_BROADCAST)
+		ip_set_option(ip, SOF_BROADCAST);
+	else
+		ip_reset_option(ip, SOF_BROADCAST);
 	if (NETCONNTYPE_GROUP(netconn_type(conn)) == NETCONN_TCP
 	    && conn->pcb.tcp->state != LISTEN) {
 		if (opts & NS_OPT_NODELAY)
@@ -370,6 +395,8 @@ opt_bit(struct ns_sock *s, int32_t level, int32_t name)
 		return NS_OPT_REUSEADDR;
 	if (level == SOL_SOCKET && name == SO_KEEPALIVE)
 		return NS_OPT_KEEPALIVE;
+	if (level == SOL_SOCKET && name == SO_BROADCAST && !sock_is_tcp(s))
+		return NS_OPT_BROADCAST;
 	if (level == IPPROTO_TCP && name == TCP_NODELAY && sock_is_tcp(s))
 		return NS_OPT_NODELAY;
 	return 0;
@@ -390,11 +417,14 @@ req_socket(envid_t client, uint32_t code, volatile union nsipc *req)
 		nctype = NETCONN_TCP;
 	else if (type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP))
 		nctype = NETCONN_UDP;
+	else if (type == SOCK_RAW && protocol == IPPROTO_ICMP)
+		nctype = NETCONN_RAW;	/* ping's (net/nsdgram.c) */
 	else
 		return -E_NOT_SUPP;
 	if (nssock_open_count() == NS_SOCK_MAX)
 		return -E_MAX_OPEN;
-	if (!(conn = netconn_new(nctype)))
+	if (!(conn = netconn_new_with_proto_and_callback(nctype,
+			nctype == NETCONN_RAW ? IP_PROTO_ICMP : 0, NULL)))
 		return -E_NO_MEM;
 	s = sock_alloc(client, conn);
 	assert(s);		/* there was a free slot, and netconn_new does not switch */
@@ -527,22 +557,6 @@ recv_tcp(struct ns_sock *s, volatile uint8_t *dst, int32_t len, bool dontwait)
 	return n;
 }
 
-/* One datagram, cut to len bytes (the rest of it is dropped, as BSD does). */
-static int32_t
-recv_udp(struct ns_sock *s, volatile uint8_t *dst, int32_t len, bool dontwait)
-{
-	struct netbuf *nb;
-	err_t err;
-
-	err = netconn_recv_udp_raw_netbuf_flags(s->conn, &nb, dontwait ? NETCONN_DONTBLOCK : 0);
-	if (err != ERR_OK)
-		return ns_err(err);
-	int32_t n = netbuf_copy(nb, (void *) dst, (u16_t) len);
-	netbuf_delete(nb);
-	ns_stats.recv_copy_bytes += n;
-	return n;
-}
-
 static int32_t
 req_recv(envid_t client, uint32_t code, volatile union nsipc *req)
 {
@@ -555,12 +569,12 @@ req_recv(envid_t client, uint32_t code, volatile union nsipc *req)
 	len = MIN(len, NSIPC_DATA_MAX);
 	if ((r = sock_get(client, req->data.sock, &s)) < 0)
 		return r;
-	if (len == 0)
+	if (!sock_is_tcp(s))
+		r = nsdgram_recv(s, req->data.data, len, flags, NULL, NULL);
+	else if (len == 0)
 		r = 0;
-	else if (sock_is_tcp(s))
-		r = recv_tcp(s, req->data.data, len, flags & MSG_DONTWAIT);
 	else
-		r = recv_udp(s, req->data.data, len, flags & MSG_DONTWAIT);
+		r = recv_tcp(s, req->data.data, len, flags & MSG_DONTWAIT);
 	sock_put(s);
 	return r;
 }
@@ -592,25 +606,12 @@ req_send(envid_t client, uint32_t code, volatile union nsipc *req)
 		return -E_INVAL;
 	if ((r = sock_get(client, req->data.sock, &s)) < 0)
 		return r;
-	if (len == 0) {
+	if (!sock_is_tcp(s))
+		r = nsdgram_send(s, req->data.data, len, NULL, 0);	/* to its peer */
+	else if (len == 0)
 		r = 0;
-	} else if (sock_is_tcp(s)) {
+	else
 		r = sock_write_tcp(s, (const void *) req->data.data, len);
-	} else {
-		/* A datagram is sent (or queued for ARP, which copies it) before netconn_send
-		 * returns: lwIP may point at the request page, no copy here. */
-		struct netbuf *nb = netbuf_new();
-		if (!nb)
-			r = -E_NO_MEM;
-		else {
-			r = ns_err(netbuf_ref(nb, (const void *) req->data.data, len));
-			if (r == 0)
-				r = ns_err(netconn_send(s->conn, nb));
-			netbuf_delete(nb);
-			if (r == 0)
-				r = len;
-		}
-	}
 	sock_put(s);
 	return r;
 }

@@ -44,7 +44,8 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define TCPIP_THREAD_PRIO		1	/* ignored: cooperative threads have no priorities */
 
 /* ---- Protocols --------------------------------------------------------------------------------
- * IPv4 over Ethernet with ARP; ICMP so that the guest answers ping; UDP and TCP.  No DHCP: QEMU's
+ * IPv4 over Ethernet with ARP; ICMP so that the guest answers ping; UDP and TCP; raw IPv4 for
+ * the raw ICMP sockets of ping (net/nsdgram.c), which see each ICMP packet beside lwIP's ICMP.  No DHCP: QEMU's
  * user network always gives 10.0.2.15, and the server configures it statically.  No DNS client
  * (with restrict=on nothing outside the guest network is reachable anyway), no IPv6, no IP
  * fragmentation (the QEMU network never fragments and we never send more than the MTU).
@@ -57,7 +58,7 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define LWIP_ICMP			1
 #define LWIP_UDP			1
 #define LWIP_TCP			1
-#define LWIP_RAW			0
+#define LWIP_RAW			1
 #define LWIP_DHCP			0
 #define LWIP_AUTOIP			0
 #define LWIP_IGMP			0
@@ -68,6 +69,11 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define LWIP_NETIF_LOOPBACK		1
 #define LWIP_LOOPBACK_MAX_PBUFS		32
 #define LWIP_RANDOMIZE_INITIAL_LOCAL_PORTS 1
+/* A datagram to a broadcast address leaves only from a socket with SO_BROADCAST (the server
+ * answers -E_PERM first, net/nsdgram.c; this is lwIP's own check behind it); receiving
+ * broadcasts needs no option, as in BSD. */
+#define IP_SOF_BROADCAST		1
+#define IP_SOF_BROADCAST_RECV		0
 #define ETHARP_SUPPORT_STATIC_ENTRIES	0
 #define LWIP_NETIF_STATUS_CALLBACK	0
 #define LWIP_NETIF_LINK_CALLBACK	0
@@ -143,6 +149,7 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define LWIP_RAM_HEAP_POINTER		((void *) NS_TX_HEAP_VA)
 #define MEMP_NUM_PBUF			64	/* PBUF_REF/ROM headers: UDP sends, loopback */
 #define MEMP_NUM_UDP_PCB		16
+#define MEMP_NUM_RAW_PCB		8	/* raw ICMP sockets: pings at once */
 /* One per socket (NS_SOCK_MAX = 128 in net/nsconf.h: e.g. 50 connections between two guest
  * programs over loopback, both ends), one per connection a listener holds unaccepted
  * (NS_ACCEPT_QUEUE), plus 32 for connections in TIME_WAIT.  When the pool runs out lwIP reclaims
@@ -153,7 +160,9 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  * send buffer in segments of a quarter of the MSS); four times that lets four connections have
  * full queues while the others send small answers. */
 #define MEMP_NUM_TCP_SEG		(4 * TCP_SND_QUEUELEN)
-#define MEMP_NUM_NETBUF			32	/* UDP datagrams waiting to be received */
+/* Datagrams waiting to be received (UDP, and the raw sockets' ICMP copies), and one per send in
+ * passing: lwIP drops an arrival it has no netbuf for. */
+#define MEMP_NUM_NETBUF			64
 /* Netconns: our socket table (NS_SOCK_MAX = 128) plus connections accepted by lwIP but not yet
  * by a client (up to the accept mailbox's NS_ACCEPT_QUEUE = 128). */
 #define MEMP_NUM_NETCONN		(NS_SOCK_MAX + NS_ACCEPT_QUEUE)
@@ -175,6 +184,9 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define TCPIP_MBOX_SIZE			64
 #define DEFAULT_TCP_RECVMBOX_SIZE	(2 * NS_TCP_WND_SEGS)
 #define DEFAULT_UDP_RECVMBOX_SIZE	16
+/* ICMP packets a raw socket holds unread: each is a copy in the heap (lwIP's raw input clones
+ * what it does not eat), so 16 of at most 1500 bytes per socket. */
+#define DEFAULT_RAW_RECVMBOX_SIZE	16
 #define DEFAULT_ACCEPTMBOX_SIZE		NS_ACCEPT_QUEUE
 
 /* ---- Checks and statistics ----------------------------------------------------------------------
