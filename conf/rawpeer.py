@@ -262,6 +262,13 @@ class Peer:
         self.errors = []                # what went wrong answering a frame (wait() fails)
         self.answer_arp = True          # answer who-has for our address
         self.answer_ping = True         # answer echo requests to our address
+        # A guest's ping meets loss and delay: the echo requests to our addresses are counted
+        # from 1 (echo_requests), those numbered in drop_echo go unanswered, and the answer
+        # to one numbered in echo_delay leaves that many seconds late; replies carry reply_ttl.
+        self.echo_requests = 0
+        self.drop_echo = set()
+        self.echo_delay = {}
+        self.reply_ttl = 64
         self.log = None                 # a function given one line per frame (by hand)
         self._udp = {}                  # our UDP port -> (handler, serves broadcasts too)
         self._tcp = {}                  # (our port, guest port) -> TcpConn
@@ -337,8 +344,7 @@ class Peer:
         if f.ip_dst not in self.addresses:
             return
         if f.proto == PROTO_ICMP and f.itype == ICMP_ECHO and self.answer_ping and not f.bad:
-            self.send_ip(f.ip_src, PROTO_ICMP, icmp(ICMP_ECHOREPLY, 0, f.body), dst_mac=f.src,
-                         src=f.ip_dst)
+            self._echo_answer(f)
         elif f.proto == PROTO_ICMP and f.itype == ICMP_ECHOREPLY and len(f.body) >= 4:
             # A reply to another MAC would reach no neighbour of a real wire: not an answer.
             if f.dst == self.mac:
@@ -349,6 +355,26 @@ class Peer:
             self._udp_answer(f, f.ip_dst)
         elif f.proto == PROTO_TCP and (f.dport, f.sport) in self._tcp and not f.bad:
             self._tcp[f.dport, f.sport]._segment(f)
+
+    def _echo_answer(self, f):
+        self.echo_requests += 1
+        n = self.echo_requests
+        if n in self.drop_echo:
+            return
+        frame = eth(f.src, self.mac, ETH_IP, ipv4(f.ip_dst, f.ip_src, PROTO_ICMP,
+                                                  icmp(ICMP_ECHOREPLY, 0, f.body),
+                                                  ttl=self.reply_ttl))
+        if n not in self.echo_delay:
+            self.send(frame)
+            return
+
+        def late():
+            with self._cv:
+                if not self._stopping:
+                    self.send(frame)
+        t = threading.Timer(self.echo_delay[n], late)
+        t.daemon = True
+        t.start()
 
     # -- sending --
 
@@ -610,10 +636,16 @@ _wired = []     # the peer of the test running in this process (each test has a 
 
 
 @contextlib.contextmanager
-def on_wire():
+def on_wire(**settings):
     """A test's context= (gradelib): a started Peer for the time of the boot, QEMU's card on
-    its wire (the make arguments yielded); the test's function reaches it with wire_peer()."""
+    its wire (the make arguments yielded); the test's function reaches it with wire_peer().
+    settings are Peer attributes set before the guest starts (functools.partial(on_wire,
+    drop_echo={3}) for a guest whose third echo request goes unanswered)."""
     with Peer() as peer:
+        for name, value in settings.items():
+            if not hasattr(peer, name):
+                fail("rawpeer: a Peer has no setting %r" % name)
+            setattr(peer, name, value)
         peer.start()
         _wired.append(peer)
         try:

@@ -8,6 +8,7 @@ import os
 import socket
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from unitcheck import check, must_fail  # noqa: E402
@@ -200,6 +201,35 @@ def check_neighbour():
         g.close()
 
 
+def check_echo_loss():
+    """The guest's ping meets what the test asked for: the second request unanswered, the
+    third answered 0.3 s late, the others at once, every reply with the TTL asked."""
+    g = FakeGuest()
+    try:
+        p = g.peer
+        p.drop_echo, p.echo_delay, p.reply_ttl = {2}, {3: 0.3}, 99
+        got = {}
+        for seq in (1, 2, 3, 4):
+            g.ip(r.PROTO_ICMP, r.icmp(8, 0, b"\x12\x34" + bytes([0, seq]) + b"data"))
+        start = time.monotonic()
+        while len(got) < 3:
+            f = g.recv(timeout=2)
+            if f.itype == 0:
+                got[f.body[3]] = (time.monotonic() - start, f)
+        g.nothing(0.3)
+        check(sorted(got) == [1, 3, 4], "replies to requests %s, expected 1, 3, 4" % sorted(got))
+        check(got[3][0] >= 0.3 > max(got[1][0], got[4][0]),
+              "reply times %s: the third 0.3 s late, the others at once"
+              % {k: round(v[0], 3) for k, v in got.items()})
+        check(all(v[1].ttl == 99 and v[1].bad is None for v in got.values()),
+              "replies' TTLs %s, expected 99" % [v[1].ttl for v in got.values()])
+        check(p.echo_requests == 4, "echo requests counted: %d" % p.echo_requests)
+        must_fail(lambda: r.on_wire(no_such_setting=1).__enter__(), "an unknown setting",
+                  "no setting 'no_such_setting'")
+    finally:
+        g.close()
+
+
 def check_known_frames():
     g = FakeGuest()
     try:
@@ -323,6 +353,7 @@ def main():
     check_builders()
     check_neighbour()
     check_tcp()
+    check_echo_loss()
     check_known_frames()
     check_wire_frames()
     print("rawpeer: all passed")
