@@ -21,6 +21,7 @@
  *   - A raw ICMP socket receives a copy of every ICMP packet that reaches the server (lwIP's
  *     raw input does not eat them: its own ICMP still answers pings), up to
  *     DEFAULT_RAW_RECVMBOX_SIZE waiting; past that they are dropped for this socket only.
+ *     The copies are in lwIP's heap: MEMP_NUM_RAW_PCB sockets of 8 full packets, 48 KB.
  * Blocking receives honour SO_RCVTIMEO (-E_TIMEOUT) and MSG_DONTWAIT (-E_AGAIN).
  */
 
@@ -71,7 +72,7 @@ nsdgram_send(struct ns_sock *s, const volatile uint8_t *data, int32_t len, const
 	struct netconn *conn = sock_conn(s);
 	bool raw = conn_is_raw(conn), connected, may_broadcast;
 	ip_addr_t to;
-	struct netbuf *nb;
+	struct netbuf nb;
 	int r;
 
 	if (len < (raw ? NS_ICMP_HLEN : 0) || len > (raw ? NS_ICMP_MAX : NS_UDP_PAYLOAD_MAX))
@@ -94,13 +95,14 @@ nsdgram_send(struct ns_sock *s, const volatile uint8_t *data, int32_t len, const
 
 	/* The datagram leaves (or waits for ARP in a copy lwIP makes) before netconn_send
 	 * returns, and the card's frame copies bytes from outside lwIP's heap
-	 * (net/lwip/netif.c): lwIP may point at the request page, no copy here. */
-	if (!(nb = netbuf_new()))
-		return -E_NO_MEM;
-	r = ns_err(netbuf_ref(nb, (const void *) data, len));
+	 * (net/lwip/netif.c): lwIP may point at the request page, no copy here.  The netbuf is
+	 * ours, on the stack, not one of lwIP's pool, which datagrams waiting to be received
+	 * may all hold. */
+	memset(&nb, 0, sizeof(nb));
+	r = ns_err(netbuf_ref(&nb, (const void *) data, len));
 	if (r == 0)
-		r = ns_err(ip ? netconn_sendto(conn, nb, ip, port) : netconn_send(conn, nb));
-	netbuf_delete(nb);
+		r = ns_err(ip ? netconn_sendto(conn, &nb, ip, port) : netconn_send(conn, &nb));
+	netbuf_free(&nb);
 	return r < 0 ? r : len;
 }
 

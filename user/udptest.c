@@ -196,6 +196,19 @@ check_hostile(int a)
 		panic("raw socket: %e", s);
 	report("a raw ICMP send of 4 bytes", send_to(s, "\x08\0\0\0", 4, INADDR_LOOPBACK, 0));
 	close(s);
+
+	/* Raw sockets are few (each may hold copies of ICMP packets in lwIP's heap): open them
+	 * until refused, then close them all. */
+	int raw[16], n = 0;
+	while (n < (int) ARRAY_SIZE(raw) && (r = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)) >= 0)
+		raw[n++] = r;
+	cprintf("udptest: raw sockets until refused: %d, %e\n", n, n < (int) ARRAY_SIZE(raw) ? r : 0);
+	while (n > 0)
+		close(raw[--n]);
+	r = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	report("a raw socket after closing them", r < 0 ? r : 0);
+	if (r >= 0)
+		close(r);
 }
 
 void

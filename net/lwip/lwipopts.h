@@ -149,7 +149,7 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define LWIP_RAM_HEAP_POINTER		((void *) NS_TX_HEAP_VA)
 #define MEMP_NUM_PBUF			64	/* PBUF_REF/ROM headers: UDP sends, loopback */
 #define MEMP_NUM_UDP_PCB		16
-#define MEMP_NUM_RAW_PCB		8	/* raw ICMP sockets: pings at once */
+#define MEMP_NUM_RAW_PCB		4	/* raw ICMP sockets: pings at once */
 /* One per socket (NS_SOCK_MAX = 128 in net/nsconf.h: e.g. 50 connections between two guest
  * programs over loopback, both ends), one per connection a listener holds unaccepted
  * (NS_ACCEPT_QUEUE), plus 32 for connections in TIME_WAIT.  When the pool runs out lwIP reclaims
@@ -160,9 +160,9 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  * send buffer in segments of a quarter of the MSS); four times that lets four connections have
  * full queues while the others send small answers. */
 #define MEMP_NUM_TCP_SEG		(4 * TCP_SND_QUEUELEN)
-/* Datagrams waiting to be received (UDP, and the raw sockets' ICMP copies), and one per send in
- * passing: lwIP drops an arrival it has no netbuf for. */
-#define MEMP_NUM_NETBUF			64
+/* Datagrams waiting to be received (UDP, and the raw sockets' ICMP copies; a send's netbuf is
+ * on the server's stack, net/nsdgram.c): lwIP drops an arrival it has no netbuf for. */
+#define MEMP_NUM_NETBUF			32
 /* Netconns: our socket table (NS_SOCK_MAX = 128) plus connections accepted by lwIP but not yet
  * by a client (up to the accept mailbox's NS_ACCEPT_QUEUE = 128). */
 #define MEMP_NUM_NETCONN		(NS_SOCK_MAX + NS_ACCEPT_QUEUE)
@@ -185,8 +185,9 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define DEFAULT_TCP_RECVMBOX_SIZE	(2 * NS_TCP_WND_SEGS)
 #define DEFAULT_UDP_RECVMBOX_SIZE	16
 /* ICMP packets a raw socket holds unread: each is a copy in the heap (lwIP's raw input clones
- * what it does not eat), so 16 of at most 1500 bytes per socket. */
-#define DEFAULT_RAW_RECVMBOX_SIZE	16
+ * what it does not eat), so at most 8 of 1500 bytes a socket, 48 KB for all of them: enough
+ * for a ping, which reads as they come. */
+#define DEFAULT_RAW_RECVMBOX_SIZE	8
 #define DEFAULT_ACCEPTMBOX_SIZE		NS_ACCEPT_QUEUE
 
 /* ---- Checks and statistics ----------------------------------------------------------------------
