@@ -396,6 +396,15 @@ umain(int argc, char **argv)
 	report("shutdown with a bad how", nsipc_shutdown(s, 7));
 	report("listen on a datagram socket",
 	       nsipc_listen(r = nsipc_socket(AF_INET, SOCK_DGRAM, 0), 1));
+	/* Datagram requests the library never sends (net/nsdgram.c). */
+	req.dgram.sock = r;
+	req.dgram.len = NSIPC_DGRAM_MAX + 1;
+	req.dgram.addrlen = sizeof(a);
+	req.dgram.addr = a;
+	report("sendto longer than the page", raw_request(NSREQ_SENDTO, &req, rw));
+	req.dgram.len = -1;
+	report("sendto of a negative length", raw_request(NSREQ_SENDTO, &req, rw));
+	report("recvfrom of a negative length", raw_request(NSREQ_RECVFROM, &req, rw));
 	nsipc_close(r);
 
 	/* A socket of our child is not ours; ours is our child's. */
