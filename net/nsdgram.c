@@ -21,7 +21,8 @@
  *   - A raw ICMP socket receives a copy of every ICMP packet that reaches the server (lwIP's
  *     raw input does not eat them: its own ICMP still answers pings), up to
  *     DEFAULT_RAW_RECVMBOX_SIZE waiting; past that they are dropped for this socket only.
- *     The copies are in lwIP's heap: MEMP_NUM_RAW_PCB sockets of 8 full packets, 48 KB.
+ *     The copies are in lwIP's heap: MEMP_NUM_RAW_PCB (4) sockets of at most 8 packets of
+ *     1500 bytes, 48 KB.
  * Blocking receives honour SO_RCVTIMEO (-E_TIMEOUT) and MSG_DONTWAIT (-E_AGAIN).
  */
 
