@@ -173,7 +173,7 @@ enum {
 
 /* Name lookups (NSREQ_GETHOSTBYNAME, net/nsdns.c): a host name is at most NS_HOSTNAME_MAX
  * characters (RFC 1035's 255-byte wire form, less its length bytes), labels of 1 to 63 letters,
- * digits and hyphens separated by dots, a trailing dot allowed; it travels in a field of
+ * digits and inner hyphens separated by dots, a trailing dot allowed; it travels in a field of
  * NS_HOSTNAME_FIELD bytes that must hold its NUL.  The server waits for the name server
  * timeout_msec, NS_DNS_WAIT_DEFAULT_MSEC if 0, NS_DNS_WAIT_MAX_MSEC at most. */
 #define NS_HOSTNAME_MAX		253
