@@ -6,6 +6,7 @@
 # Every path is relative to ROOT, the tree read, looked up at each call: the unit tests point it
 # at a copy they damage, to see each check fail.
 
+import glob
 import os
 import re
 import subprocess
@@ -130,29 +131,32 @@ def c_value(header, expr, defines=()):
 
 # ---- The lists that must agree (the `tables` test) -----------------------------------------------
 
+def _sources(pattern):
+    """The text of every file of the tree matching pattern (a glob), together."""
+    return "".join(source_text(os.path.relpath(p, tree("")))
+                   for p in sorted(glob.glob(tree(pattern))))
+
+
 def tables_ns_requests():
-    """Every network-server request: a client request has its handler in net/nssock.c's table
-    (made from NSREQ_CLIENT_LIST), defined in one of the server's socket files (net/ns*.c), and
-    a client function in lib/nsipc.c that sends it; a helper's message to the server has its
-    line in net/serv.c's helper_requests."""
+    """Every network-server request: a client request has its handler in one of the server's
+    request files (net/ns*.c: the table is net/nssock.c's, made from NSREQ_CLIENT_LIST) and a
+    client function in lib/ (lib/nsipc.c, lib/netdb.c, ...) that sends it; a helper's message to
+    the server has its line in net/serv.c's helper_requests."""
     rows = x_macro_rows("inc/ns.h", "NSREQ_CLIENT_LIST")
     if not rows:
         fail("inc/ns.h: NSREQ_CLIENT_LIST has no rows")
-    server, client = source_text("net/nssock.c"), source_text("lib/nsipc.c")
+    server, client = _sources("net/ns*.c"), _sources("lib/*.c")
     if not re.search(r"handlers\[NSREQ_CLIENT_MAX\] = \{\s*(#.*\n\s*)*NSREQ_CLIENT_LIST\(",
-                     server):
+                     source_text("net/nssock.c")):
         fail("net/nssock.c: the handlers table is not made from NSREQ_CLIENT_LIST")
-    files = sorted(f for f in os.listdir(tree("net")) if re.match(r"ns\w*\.c$", f))
-    defined = set()
-    for f in files:
-        defined |= set(re.findall(r"^(\w+)\(envid_t client, uint32_t code, volatile union "
-                                  r"nsipc \*req\)$", source_text("net/" + f), re.M))
+    defined = set(re.findall(r"^(\w+)\(envid_t client, uint32_t code, volatile union nsipc "
+                             r"\*req\)$", server, re.M))
     missing = ["%s (handler %s)" % (code, fn) for code, fn in rows if fn not in defined]
     if missing:
-        fail("net/%s define no handler for: %s" % (", net/".join(files), ", ".join(missing)))
+        fail("net/ns*.c define no handler for: " + ", ".join(missing))
     unsent = [code for code, _ in rows if not re.search(r"\b%s\b" % code, client)]
     if unsent:
-        fail("lib/nsipc.c has no client function that sends: " + ", ".join(unsent))
+        fail("lib/ has no client function that sends: " + ", ".join(unsent))
     helpers = re.findall(r"^\s*(NSREQ_\w+)\b.*?/\* (\w+) -> server:", source_text("inc/ns.h"),
                          re.M)
     serv = source_text("net/serv.c")

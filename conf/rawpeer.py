@@ -741,12 +741,24 @@ def main(argv=None):
     ap.add_argument("--get", metavar="PATH",
                     help="once the guest has spoken, ping it and GET PATH from its port 80")
     ap.add_argument("-q", "--quiet", action="store_true", help="do not log every frame")
+    ap.add_argument("--dhcp", metavar="ADDR",
+                    help="serve DHCP, offering ADDR (boot the guest with DHCP=1 too)")
+    ap.add_argument("--dns", metavar="NAME=ADDR", action="append", default=[],
+                    help="serve DNS on %s with this A record (repeatable; other names: "
+                    "NXDOMAIN)" % dotted(DNS_IP))
     args = ap.parse_args(argv)
     peer = Peer(port=args.port, wire_port=args.wire_port)
+    # The services (conf/peerserv.py imports this module, so it comes in here).
+    from peerserv import DhcpServer, DnsServer
+    if args.dhcp:
+        DhcpServer(peer, socket.inet_aton(args.dhcp))
+    if args.dns:
+        DnsServer(peer, {n: socket.inet_aton(a) for n, a in (x.split("=", 1) for x in args.dns)})
     if not args.quiet:
         peer.log = lambda line: print("rawpeer: <", line, flush=True)
-    print("rawpeer: on 127.0.0.1:%d; boot the guest with\n  make qemu-nox-net %s"
-          % (peer.port, " ".join(peer.make_args())), flush=True)
+    print("rawpeer: on 127.0.0.1:%d; boot the guest with\n  make qemu-nox-net %s%s"
+          % (peer.port, " ".join(peer.make_args()), " DHCP=1" if args.dhcp else ""),
+          flush=True)
     with peer.start():
         if args.get:
             peer.wait(lambda: peer.guest_mac, 600, "ARP from the guest")

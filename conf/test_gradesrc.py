@@ -71,6 +71,11 @@ DAMAGES = [
     ("net/nsdgram.c", "\nreq_sendto(envid_t client", "\nreq_sendto_gone(envid_t client",
      "tables_ns_requests", "NSREQ_SENDTO (handler req_sendto)"),
     ("lib/nsipc.c", "NSREQ_LISTEN", "NSREQ_BIND", "tables_ns_requests", "sends: NSREQ_LISTEN"),
+    # A request served outside net/nssock.c, sent from outside lib/nsipc.c.
+    ("net/nsdns.c", "\nnsdns_lookup(envid_t client", "\nnsdns_lookup_gone(envid_t client",
+     "tables_ns_requests", "NSREQ_GETHOSTBYNAME (handler nsdns_lookup)"),
+    ("lib/netdb.c", "NSREQ_GETHOSTBYNAME", "NSREQ_STATS", "tables_ns_requests",
+     "sends: NSREQ_GETHOSTBYNAME"),
     ("lib/string.c", "\n#include", "\n#define STRAY_VA 0xd0000000\n#include",
      "tables_user_layout", "STRAY_VA in lib/string.c"),
     ("kern/kernel.ld", "ASSERT(end <= 0xF1000000", "ASSERT(end <= 0xF2000000",

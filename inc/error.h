@@ -25,7 +25,11 @@
 	X(E_BUSY,         18, "device or ring busy")			\
 	X(E_CORRUPT,      19, "corrupt or foreign data")		\
 	X(E_TIMEOUT,      20, "timed out")				\
-	X(E_NET,          21, "network error")
+	X(E_NET,          21, "network error")				\
+	X(E_NO_ADDR,      22, "no network address or name server yet")	\
+	X(E_NO_HOST,      23, "no such host name")			\
+	X(E_NAME_SERVER,  24, "name server gave no address")		\
+	X(E_BAD_NAME,     25, "malformed host name")
 
 enum {
 #define E_ENUM(name, num, msg) name = num,

@@ -8,10 +8,11 @@
  * Plain constants only, with no #include and no cast: net/lwip/lwipopts.h includes this file
  * into every lwIP source, and grade-lab6 (c_define) evaluates the numbers itself.
  *
- * QEMU's user network has fixed addresses: the guest is 10.0.2.15 (what its DHCP server would
- * hand out; we configure it statically), the host side is the gateway 10.0.2.2 (it answers
- * ARP and ping itself, and every forwarded host connection comes from it), and 10.0.2.3
- * answers DNS (the network server has no resolver).  Addresses are in host byte order.
+ * QEMU's user network has fixed addresses: the guest is 10.0.2.15 (what its DHCP server hands
+ * out; we configure it statically unless the boot asks for DHCP, net/nsaddr.c), the host side is
+ * the gateway 10.0.2.2 (it answers ARP and ping itself, and every forwarded host connection
+ * comes from it), and 10.0.2.3 answers DNS (the static configuration's name server; with
+ * restrict=on QEMU forwards no query).  Addresses are in host byte order.
  */
 #define NET_GUEST_IP	0x0A00020F	/* 10.0.2.15 */
 #define NET_GATEWAY_IP	0x0A000202	/* 10.0.2.2 */

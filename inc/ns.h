@@ -163,7 +163,10 @@ enum {
 						 * datagram, net/nsdgram.c) */	\
 	X(NSREQ_RECVFROM,	req_recvfrom)	/* dgram: -> bytes in dgram.data \
 						 * (MSG_TRUNC: the datagram's), \
-						 * dgram.addr the sender */
+						 * dgram.addr the sender */	\
+	X(NSREQ_GETHOSTBYNAME,	nsdns_lookup)	/* gethostbyname: -> 0,	\
+						 * gethostbyname.addr filled	\
+						 * (net/nsdns.c) */
 
 enum {
 	NSREQ_CLIENT_BEFORE = NSREQ_HELPER_MAX - 1,	/* so the first is NSREQ_HELPER_MAX */
@@ -172,6 +175,16 @@ enum {
 #undef NSREQ_ENUM
 	NSREQ_CLIENT_MAX		/* one past the last client request */
 };
+
+/* Name lookups (NSREQ_GETHOSTBYNAME, net/nsdns.c): a host name is at most NS_HOSTNAME_MAX
+ * characters (RFC 1035's 255-byte wire form, less its length bytes), labels of 1 to 63 letters,
+ * digits and inner hyphens separated by dots, a trailing dot allowed; it travels in a field of
+ * NS_HOSTNAME_FIELD bytes that must hold its NUL.  The server waits for the name server
+ * timeout_msec, NS_DNS_WAIT_DEFAULT_MSEC if 0, NS_DNS_WAIT_MAX_MSEC at most. */
+#define NS_HOSTNAME_MAX		253
+#define NS_HOSTNAME_FIELD	256
+#define NS_DNS_WAIT_DEFAULT_MSEC 5000
+#define NS_DNS_WAIT_MAX_MSEC	10000
 
 /* The bytes a send or recv request carries: the page less the data header. */
 #define NSIPC_DATA_MAX	(PGSIZE - 16)
@@ -294,6 +307,12 @@ union nsipc {
 		int32_t quiet;		/* nonzero: do not print the counters */
 	} stats_req;
 	struct ns_stats stats;
+	struct nsreq_gethostbyname {	/* a name's IPv4 address (net/nsdns.c) */
+		int32_t timeout_msec;	/* 0: NS_DNS_WAIT_DEFAULT_MSEC; at most
+					 * NS_DNS_WAIT_MAX_MSEC (longer waits are cut to it) */
+		struct in_addr addr;	/* the answer, network byte order */
+		char name[NS_HOSTNAME_FIELD];	/* NUL-terminated, NS_HOSTNAME_MAX at most */
+	} gethostbyname;
 	uint8_t page[PGSIZE];
 } __attribute__((aligned(PGSIZE)));
 

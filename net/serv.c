@@ -4,7 +4,6 @@
 
 #include <inc/lib.h>
 #include <inc/ns.h>
-#include <inc/netconf.h>	/* the addresses of QEMU's user network */
 #include <net/serv.h>
 #include <net/thread.h>
 #include <net/nethelpers.h>
@@ -16,7 +15,6 @@
 #include <lwip/stats.h>
 #include <lwip/sys.h>
 #include <lwip/timeouts.h>
-#include <lwip/etharp.h>
 
 /*
  * Threads of the server (net/thread.h gives the scheduling rules):
@@ -660,12 +658,9 @@ void
 umain(int argc, char **argv)
 {
 	envid_t ns = sys_getenvid();
-	ip4_addr_t ip, mask, gw;
 	sys_sem_t ready;
 	thread_id_t d;
 
-	(void) argc;
-	(void) argv;
 	binaryname = "ns";
 
 	/* The helpers first: fork copies our address space, smallest before lwIP and the
@@ -703,28 +698,9 @@ umain(int argc, char **argv)
 	sys_sem_free(&ready);
 	ns_tcp_freed_init();
 
-	ip4_addr_set_u32(&ip, lwip_htonl(NET_GUEST_IP));
-	ip4_addr_set_u32(&mask, lwip_htonl(NET_NETMASK));
-	ip4_addr_set_u32(&gw, lwip_htonl(NET_GATEWAY_IP));
-	LOCK_TCPIP_CORE();
-	bool up = netif_add(&ns_netif, &ip, &mask, &gw, NULL, ns_netif_init, tcpip_input);
-	if (up) {
-		netif_set_default(&ns_netif);
-		netif_set_up(&ns_netif);
-		/* Ask for the gateway's address now: every host connection comes through it, and
-		 * the first ones need no ARP round trip before their SYN-ACK. */
-		etharp_request(&ns_netif, &gw);
-	}
-	UNLOCK_TCPIP_CORE();
-
-	/* Without a card the server still serves the loopback interface (127.0.0.1). */
-	if (!up)
+	/* The address: static, or from DHCP (net/nsaddr.c), which prints it. */
+	if (!ns_addr_start(&ns_netif, argc, argv))
 		cprintf("ns: no network interface: loopback only\n");
-	else cprintf("ns: " NET_IP_FMT "/24 gateway " NET_IP_FMT " dns " NET_IP_FMT ", "
-		"mac %02x:%02x:%02x:%02x:%02x:%02x\n", NET_IP_ARGS(NET_GUEST_IP),
-		NET_IP_ARGS(NET_GATEWAY_IP), NET_IP_ARGS(NET_DNS_IP),
-		ns_netif.hwaddr[0], ns_netif.hwaddr[1], ns_netif.hwaddr[2],
-		ns_netif.hwaddr[3], ns_netif.hwaddr[4], ns_netif.hwaddr[5]);
 
 	if ((d = thread_create("dispatch", dispatch, NULL, NS_THREAD_STACK, THREAD_F_NOBLOCK)) < 0)
 		panic("ns: no dispatcher thread: %e", d);

@@ -10,6 +10,7 @@
 #include <lwip/err.h>
 
 struct netif;
+struct pbuf;
 
 /*
  * Page slots.  Every page the server receives by IPC lands in a slot of its own: a packet page
@@ -81,6 +82,19 @@ uint32_t ns_netif_tx_held(void);
 /* The end of a dispatcher turn: send the frame being built and those waiting for room in the
  * ring, and wake the output helper if it sleeps. */
 void	ns_netif_flush(void);
+
+/* net/nsaddr.c: the interface's address.  ns_addr_start adds netif (lwIP's core unlocked) with
+ * the static address or starts DHCP, as argv[1] says ("dhcp", "static" or none), and prints it;
+ * false if the interface could not be added.  ns_addr_ready: whether it has an address yet
+ * (DHCP may still be asking). */
+bool	ns_addr_start(struct netif *netif, int argc, char **argv);
+bool	ns_addr_ready(void);
+
+/* net/nsdns.c: name lookups through lwIP's resolver (NSREQ_GETHOSTBYNAME), and a look at every
+ * IPv4 packet before lwIP (ns_ip4_input) for the answer code of a name server's reply, which
+ * lwIP does not pass on. */
+int32_t	nsdns_lookup(envid_t client, uint32_t code, volatile union nsipc *req);
+void	nsdns_input_peek(const struct pbuf *p);
 
 /* net/lwip/tcpfreed.c: a netconn whose connection lwIP frees without telling it is told at
  * once.  ns_tcp_freed_init once, after tcpip_init; ns_tcp_track on every TCP netconn made (the

@@ -1,11 +1,14 @@
-/* wget: fetch http://IP[:PORT]/PATH with an HTTP/1.0 GET; print the body on standard output or
+/* wget: fetch http://HOST[:PORT]/PATH with an HTTP/1.0 GET; print the body on standard output or
  * save it to a file, and report its size and CRC-32. */
 
 #include <inc/lib.h>
 #include <inc/ns.h>
+#include <inc/netdb.h>
 
 /*
  * Usage: wget [-q] [-o FILE] URL
+ *   URL      http://HOST[:PORT]/PATH, HOST a dotted address or a host name (looked up through
+ *            the network server's resolver, inc/netdb.h)
  *   -q       do not print the body (only the summary)
  *   -o FILE  save the body to FILE instead of printing it
  * Started without arguments (as the kernel starts a program), wget reads that argument line
@@ -43,16 +46,19 @@ crc32_update(uint32_t crc, const uint8_t *p, size_t n)
 static void
 usage(void)
 {
-	cprintf("usage: wget [-q] [-o FILE] http://IP[:PORT]/PATH\n");
+	cprintf("usage: wget [-q] [-o FILE] http://HOST[:PORT]/PATH\n");
 	exit();
 }
 
-/* Split url into address, port and path (path points into url).  Returns 0 or -E_INVAL. */
+/* Split url into its host (into host, which holds hostmax bytes), port and path (which points
+ * into url), and look the host up.  Returns 0, -E_INVAL for a malformed URL, or the lookup's
+ * error (inc/netdb.h). */
 static int
 url_parse(const char *url, struct sockaddr_in *addr, const char **path, char *host, size_t hostmax)
 {
 	const char *p = url, *hend, *colon;
 	unsigned long port = 80;
+	int r;
 
 	if (strncmp(p, "http://", 7) != 0)
 		return -E_INVAL;
@@ -75,8 +81,8 @@ url_parse(const char *url, struct sockaddr_in *addr, const char **path, char *ho
 	memset(addr, 0, sizeof(*addr));
 	addr->sin_family = AF_INET;
 	addr->sin_port = htons(port);
-	if (!inet_aton(host, &addr->sin_addr))
-		return -E_INVAL;
+	if ((r = nsipc_gethostbyname(host, &addr->sin_addr, 0)) < 0)
+		return r;
 	if (colon)		/* put the port back for the Host header */
 		host[strlen(host)] = ':';
 	return 0;
@@ -136,7 +142,7 @@ umain(int argc, char **argv)
 	static uint8_t buf[WGET_CHUNK];
 	struct sockaddr_in addr;
 	const char *url = NULL, *outfile = NULL, *path;
-	char host[64], req[512];
+	char host[NS_HOSTNAME_MAX + 8], req[512];	/* a name, ":" and a port */
 	bool quiet = false;
 	int s, r, out = -1, len = 0;
 
@@ -166,9 +172,12 @@ umain(int argc, char **argv)
 	}
 	if (!url)
 		usage();
-	if (url_parse(url, &addr, &path, host, sizeof(host)) < 0) {
+	if ((r = url_parse(url, &addr, &path, host, sizeof(host))) == -E_INVAL) {
 		cprintf("wget: bad URL %s\n", url);
 		usage();
+	} else if (r < 0) {
+		cprintf("wget: %s: %e\n", host, r);
+		return;
 	}
 	crc32_init();
 

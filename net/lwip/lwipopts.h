@@ -45,9 +45,9 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 
 /* ---- Protocols --------------------------------------------------------------------------------
  * IPv4 over Ethernet with ARP; ICMP so that the guest answers ping; UDP and TCP; raw IPv4 for
- * the raw ICMP sockets of ping (net/nsdgram.c), which see each ICMP packet beside lwIP's ICMP.  No DHCP: QEMU's
- * user network always gives 10.0.2.15, and the server configures it statically.  No DNS client
- * (with restrict=on nothing outside the guest network is reachable anyway), no IPv6, no IP
+ * the raw ICMP sockets of ping (net/nsdgram.c), which see each ICMP packet beside lwIP's ICMP.
+ * The address is static (10.0.2.15, what QEMU's user network would give) unless the boot asks
+ * for DHCP (net/nsaddr.c); the DNS client resolves names for clients (net/nsdns.c).  No IPv6, no IP
  * fragmentation (the QEMU network never fragments and we never send more than the MTU).
  * The loopback interface (127.0.0.1) and loopback of the own address let a guest program talk
  * to a guest server. */
@@ -59,10 +59,10 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define LWIP_UDP			1
 #define LWIP_TCP			1
 #define LWIP_RAW			1
-#define LWIP_DHCP			0
+#define LWIP_DHCP			1
 #define LWIP_AUTOIP			0
 #define LWIP_IGMP			0
-#define LWIP_DNS			0
+#define LWIP_DNS			1
 #define IP_REASSEMBLY			0
 #define IP_FRAG				0
 #define LWIP_HAVE_LOOPIF		1
@@ -75,8 +75,19 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 #define IP_SOF_BROADCAST		1
 #define IP_SOF_BROADCAST_RECV		0
 #define ETHARP_SUPPORT_STATIC_ENTRIES	0
-#define LWIP_NETIF_STATUS_CALLBACK	0
+/* net/nsaddr.c learns of the address DHCP binds from the interface's status callback. */
+#define LWIP_NETIF_STATUS_CALLBACK	1
 #define LWIP_NETIF_LINK_CALLBACK	0
+
+/* DNS (net/nsdns.c).  A lookup of lwIP's ends with its callback: an answer, an error answer, or
+ * lwIP giving up after DNS_MAX_RETRIES queries (sent 0, 1, 2, 4, 7 and 11 s after the first: it
+ * gives up 15 to 16 s after it, per server).  The server waits for a client at most
+ * NS_DNS_WAIT_MAX_MSEC (10 s), so a callback without an address that comes while a client still
+ * waits is always an answer's, never lwIP's own timeout (net/nsdns.c asserts it).  Eight lookups
+ * at once, each with its own UDP port (lwIP's default: random source ports and ids). */
+#define DNS_MAX_RETRIES			6
+#define DNS_TABLE_SIZE			8
+#define DNS_MAX_SERVERS			2
 
 /* Received frames are custom pbufs that point into the packet page the input helper passed
  * (net/lwip/netif.c): no copy on the way in. */
@@ -148,8 +159,11 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  * (ns_netif_tx_region_init). */
 #define LWIP_RAM_HEAP_POINTER		((void *) NS_TX_HEAP_VA)
 #define MEMP_NUM_PBUF			64	/* PBUF_REF/ROM headers: UDP sends, loopback */
-#define MEMP_NUM_UDP_PCB		16
+/* 16 for sockets, one per DNS lookup in flight (DNS_TABLE_SIZE), one for DHCP. */
+#define MEMP_NUM_UDP_PCB		(16 + DNS_TABLE_SIZE + 1)
 #define MEMP_NUM_RAW_PCB		4	/* raw ICMP sockets: pings at once */
+/* lwIP's own timers, and net/nsaddr.c's report of a DHCP that gets no answer. */
+#define MEMP_NUM_SYS_TIMEOUT		(LWIP_NUM_SYS_TIMEOUT_INTERNAL + 1)
 /* One per socket (NS_SOCK_MAX = 128 in net/nsconf.h: e.g. 50 connections between two guest
  * programs over loopback, both ends), one per connection a listener holds unaccepted
  * (NS_ACCEPT_QUEUE), plus 32 for connections in TIME_WAIT.  When the pool runs out lwIP reclaims

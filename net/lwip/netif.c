@@ -714,6 +714,7 @@ ns_ip4_input(struct pbuf *p, struct netif *inp)
 	if (inp->linkoutput == ns_netif_linkoutput && p->len >= IP_HLEN
 	    && ip4_addr_get_u32(&ip->src) == ip4_addr_get_u32(netif_ip4_addr(inp)))
 		loop_fill_checksums(p, ip);
+	nsdns_input_peek(p);
 	return ns_tcp_syn_input(p, inp);
 }
 

@@ -17,7 +17,8 @@ err_t	ns_tcp_inpacket(struct tcp_pcb *pcb, struct pbuf *p);
 
 /* net/lwip/netif.c: every IPv4 packet, before lwIP looks at it (lwIP's IPv4 input hook): one
  * looped back to our own address on the card's interface gets the checksums the card did not
- * compute; then ns_tcp_syn_input, whose result it returns.  Core lock held. */
+ * compute; net/nsdns.c notes a name server's answer code; then ns_tcp_syn_input, whose result
+ * it returns.  Core lock held. */
 int	ns_ip4_input(struct pbuf *p, struct netif *inp);
 /* net/lwip/tcpsyn.c: every IPv4 packet, before lwIP looks at it: a SYN that reopens a
  * connection in TIME-WAIT frees that connection's pcb and goes on to the listener; a SYN for a
