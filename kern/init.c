@@ -20,6 +20,7 @@
 #include <kern/e1000.h>
 #include <kern/kstack.h>
 #include <kern/fwcfg.h>
+#include <kern/time.h>
 
 /* The grader's link-time choice (TEST_LINKED below; kern/Makefrag passes the same values). */
 #define GRADE_PROG_NS	1
@@ -114,6 +115,7 @@ kern_init(void)
 	/* Multiprocessor and interrupt hardware. */
 	mp_init();
 	lapic_init();
+	time_init();
 	pic_init();
 	check_spinlock();
 	irq_set_handler(IRQ_KBD, kbd_intr);

@@ -14,6 +14,7 @@
 #include <kern/pmap.h>
 #include <kern/time.h>
 #include <kern/nvram.h>
+#include <kern/pit.h>
 
 physaddr_t lapicaddr;		/* from mp_init; 0 if there is no local APIC to use */
 
@@ -69,28 +70,6 @@ static volatile uint32_t *lapic;
 
 #define LAPIC_TDCR_DIV16	0x3		/* timer divide configuration: bus clock / 16 */
 
-/*
- * The 8254 programmable interval timer, channel 2, used only as a known clock: to calibrate
- * the local APIC timer (whose frequency is the bus clock, which no register tells) and for the
- * delays of the start-up sequence.  Channel 2's gate and output are in system control port B;
- * its output is not wired to any interrupt, so using it disturbs nothing.
- */
-#define PIT_HZ			1193182	/* input clock of the 8254 */
-#define PIT_CH2			0x42	/* channel 2 counter */
-#define PIT_MODE		0x43	/* mode/command register */
-#define PIT_SEL_CH2		0x80	/* command: select channel 2 */
-#define PIT_RW_LOHI		0x30	/* command: write count low byte, then high byte */
-#define PIT_MODE0		0x00	/* command: interrupt on terminal count (out goes high) */
-#define PIT_PORTB		0x61	/* system control port B */
-#define PIT_PORTB_GATE2		0x01	/* R/W	channel 2 gate */
-#define PIT_PORTB_SPEAKER	0x02	/* R/W	speaker data enable */
-#define PIT_PORTB_OUT2		0x20	/* R	channel 2 output */
-#define PIT_MAX_COUNT		0xFFFF
-
-/* Polls of port B before deciding the PIT never counts down: at least 40 times more than
- * its longest count (55 ms) needs even at 100 ns a poll.  Only broken hardware hits it. */
-#define PIT_MAX_POLLS		(1 << 24)
-
 /* The shutdown status byte in the RTC's NVRAM and the BIOS warm-reset vector (MP spec B.4):
  * after an INIT, a BIOS that finds shutdown code 0x0A jumps through the far pointer at 40:67. */
 #define NVRAM_SHUTDOWN		0x0F
@@ -119,42 +98,6 @@ lapic_wr(uint32_t reg, uint32_t val)
 	/* A read after the write waits for it to complete (the APIC is uncached, but a write may
 	 * still be posted). */
 	(void) lapic[LAPIC_ID / sizeof(*lapic)];
-}
-
-/* Start PIT channel 2 counting down from count (at most PIT_MAX_COUNT) in mode 0: its output
- * goes high when the count runs out. */
-static void
-pit_start(uint32_t count)
-{
-	uint8_t b = inb(PIT_PORTB) & ~(PIT_PORTB_GATE2 | PIT_PORTB_SPEAKER);
-
-	outb(PIT_PORTB, b);			/* gate low: hold the counter */
-	outb(PIT_MODE, PIT_SEL_CH2 | PIT_RW_LOHI | PIT_MODE0);
-	outb(PIT_CH2, count & 0xFF);
-	outb(PIT_CH2, (count >> 8) & 0xFF);
-	outb(PIT_PORTB, b | PIT_PORTB_GATE2);	/* gate high: count */
-}
-
-/* Wait for the count started by pit_start to run out.  Returns false if it never does. */
-static bool
-pit_wait(void)
-{
-	for (uint32_t i = 0; i < PIT_MAX_POLLS; i++)
-		if (inb(PIT_PORTB) & PIT_PORTB_OUT2)
-			return true;
-	return false;
-}
-
-/* Busy-wait at least us microseconds (at most 54 ms). */
-static void
-pit_delay_us(uint32_t us)
-{
-	uint32_t count = (uint64_t) us * PIT_HZ / 1000000 + 1;
-
-	assert(count <= PIT_MAX_COUNT);
-	pit_start(count);
-	if (!pit_wait())
-		warn("lapic: the PIT does not count; start-up delays are too short");
 }
 
 /* Timer counts in one tick, measured against the PIT; a fixed guess if the PIT is broken. */

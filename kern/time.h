@@ -1,5 +1,6 @@
-/* The kernel clock (kern/time.c): milliseconds since boot, counted from the local APIC timer
- * interrupts of the boot CPU, and environments sleeping until a time. */
+/* The kernel clock (kern/time.c): milliseconds since boot, read from the TSC (calibrated at
+ * boot against the PIT; counted from the boot CPU's timer interrupts if there is none), and
+ * environments sleeping until a time, woken by the boot CPU's timer interrupt. */
 #ifndef KERN_TIME_H
 #define KERN_TIME_H
 #ifndef JOS_KERNEL
@@ -11,6 +12,7 @@
 /* Timer interrupts per second on each CPU (kern/lapic.c programs the local APIC timer). */
 #define TIMER_HZ	100
 
+void	time_init(void);		/* boot CPU, once, before interrupts: measure the TSC */
 uint32_t time_msec(void);		/* milliseconds since boot; wraps after 49 days */
 /* Whether now is at or past when; times compare by their difference, so the clock may wrap. */
 bool	time_reached(uint32_t now, uint32_t when);
