@@ -8,7 +8,7 @@ import re
 import struct
 import time
 
-from gradelib import ROOT, assert_match, fail, prompt
+from gradelib import ROOT, assert_match, elf_symbols, fail, prompt
 from gradesrc import TRAPS
 
 __all__ = ["PROMPT", "SH_PROMPT", "NO_ENVS", "ENVID", "FRAME", "WHERE", "parse_backtrace",
@@ -171,14 +171,8 @@ def check_netstat_frames(before, after, sent, received, inline_max):
 
 
 def user_text_symbols(prog):
-    """The text symbols of obj/user/PROG (from its nm -n listing), as sorted (address, name)."""
-    syms = []
-    with open(os.path.join(ROOT, "obj/user/%s.sym" % prog)) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) == 3 and parts[1] in "Tt":
-                syms.append((int(parts[0], 16), parts[2]))
-    return sorted(syms)
+    """The text symbols of obj/user/PROG, as sorted (address, name)."""
+    return [(addr, name) for addr, name, text in elf_symbols("obj/user/" + prog) if text]
 
 
 def user_function_at(prog, addr):
@@ -257,7 +251,7 @@ def expect_fault(q, env, trap, prog=None, va=None, err=None, fn="umain"):
              % (" or ".join("%08x" % v for v in (va if isinstance(va, tuple) else (va,))),
                 fault_va))
     if prog and fn and user_function_at(prog, ip) != fn:
-        fail("the faulting ip %08x should be in %s (obj/user/%s.sym), but is in %s"
+        fail("the faulting ip %08x should be in %s (obj/user/%s), but is in %s"
              % (ip, fn, prog, user_function_at(prog, ip)))
     q.expect(r"^  trap 0x%08x %s$" % (TRAPS[trap], trap))
     if err:
