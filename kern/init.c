@@ -65,11 +65,14 @@ init_argv(void)
 }
 #endif
 
-/* The network server's arguments: `make ... DHCP=1` hands "dhcp" to the guest through QEMU's
- * fw_cfg as opt/exo386/net (GNUmakefile), and the server takes its address from DHCP instead of
- * the static one (net/nsaddr.c).  The kernel passes the word on as the server's argv[1] without
- * judging it: the server refuses what it does not know.  NULL (no arguments) without the blob.
- * (Unused in the kernels that start no network server: make prep-monitor, TEST_NOFS.) */
+/* The network server's arguments: `make ... DHCP=1` hands "dhcp" (`NETADDR=A.B.C.D`: that
+ * address) to the guest through QEMU's fw_cfg as opt/exo386/net (GNUmakefile), and the server
+ * takes its address from DHCP (or that one) instead of the static 10.0.2.15 (net/nsaddr.c).
+ * The kernel passes the word on as the server's argv[1] without judging it: the server refuses
+ * what it does not know.  A word too long for any mode (the longest is an address, 15 bytes)
+ * is refused here, not cut to something the server might take.  NULL (no arguments) without
+ * the blob.  (Unused in the kernels that start no network server: make prep-monitor,
+ * TEST_NOFS.) */
 #define NS_ARG_BYTES	16
 
 static __attribute__((unused)) const char *const *
@@ -77,9 +80,15 @@ ns_argv(void)
 {
 	static char mode[NS_ARG_BYTES];
 	static const char *argv[3] = { "ns", mode, NULL };
+	int len = fwcfg_read("opt/exo386/net", mode, sizeof(mode));
 
-	if (fwcfg_read("opt/exo386/net", mode, sizeof(mode)) <= 0)
+	if (len <= 0)
 		return NULL;
+	if (len >= (int) sizeof(mode)) {
+		cprintf("kern: opt/exo386/net is %d bytes, at most %d: ignored\n", len,
+			(int) sizeof(mode) - 1);
+		return NULL;
+	}
 	return argv;
 }
 

@@ -1,9 +1,11 @@
-/* The network server's address (net/serv.c starts it): the static one of QEMU's user network, or
- * a lease from DHCP when the boot asks for it; the console line that says which, and whether the
- * interface has an address that client requests may use yet. */
+/* The network server's address (net/serv.c starts it): the static one of QEMU's user network
+ * (or another of its /24 the boot names), or a lease from DHCP when the boot asks for it; the
+ * console line that says which, and whether the interface has an address that client requests
+ * may use yet. */
 
 #include <inc/lib.h>
 #include <inc/netconf.h>
+#include <inc/socket.h>
 #include <net/serv.h>
 
 #include <lwip/opt.h>
@@ -23,7 +25,11 @@
  *                     a lease is bound; the lease gives the address, netmask, gateway and name
  *                     servers.  lwIP asks again after 2, 4, 8, ... up to 60 s while nobody
  *                     answers (forever), and renews the lease itself.
- * Anything else is refused on the console and the address is static.
+ *   "A.B.C.D"         static, at that address instead of 10.0.2.15 (`make ... NETADDR=10.0.2.16`:
+ *                     the second guest of a two-guest link), same netmask, gateway and name
+ *                     server.  The address must be a host of 10.0.2.0/24 that is neither the
+ *                     gateway's nor the name server's (addr_check).
+ * Anything else is refused on the console, with the reason, and the address is 10.0.2.15.
  *
  * The console says, in one line each time the address changes (tests match it):
  *   ns: A.B.C.D netmask M gateway G dns D (static), mac X
@@ -144,23 +150,64 @@ addr_status(struct netif *netif)
 	etharp_request(netif, netif_ip4_gw(netif));
 }
 
+/* Whether text can be the static address: a dotted quad (lib/inet.c's inet_aton: four decimal
+ * parts, nothing else) naming a host of the guest's /24 other than the two the network's other
+ * end plays.  Its value (host byte order) in *ip if so; if not, the reason in why (whylen
+ * bytes). */
+static bool
+addr_check(const char *text, uint32_t *ip, char *why, size_t whylen)
+{
+	struct in_addr a;
+	const char *reason = NULL;
+
+	if (!inet_aton(text, &a)) {
+		snprintf(why, whylen, "neither dhcp, static nor a dotted address");
+		return false;
+	}
+	*ip = ntohl(a.s_addr);
+	if ((*ip & NET_NETMASK) != (NET_GUEST_IP & NET_NETMASK)) {
+		snprintf(why, whylen, "outside the network " NET_IP_FMT "/24",
+			 NET_IP_ARGS(NET_GUEST_IP & NET_NETMASK));
+		return false;
+	}
+	if ((*ip & ~NET_NETMASK) == 0)
+		reason = "the network's own address";
+	else if ((*ip & ~NET_NETMASK) == ~NET_NETMASK)
+		reason = "the network's broadcast address";
+	else if (*ip == NET_GATEWAY_IP)
+		reason = "the gateway's address";
+	else if (*ip == NET_DNS_IP)
+		reason = "the name server's address";
+	if (reason)
+		snprintf(why, whylen, "%s", reason);
+	return reason == NULL;
+}
+
 bool
 ns_addr_start(struct netif *netif, int argc, char **argv)
 {
 	ip4_addr_t ip, mask, gw, dns;
+	uint32_t static_ip = NET_GUEST_IP;
 	bool up;
 
 	if (argc > 1 && strcmp(argv[1], "dhcp") == 0)
 		addr_dhcp = true;
-	else if (argc > 1 && strcmp(argv[1], "static") != 0)
-		cprintf("ns: unknown address mode '%s' (dhcp or static): static\n", argv[1]);
+	else if (argc > 1 && strcmp(argv[1], "static") != 0) {
+		uint32_t named;
+		char why[64];
+		if (addr_check(argv[1], &named, why, sizeof(why)))
+			static_ip = named;
+		else
+			cprintf("ns: bad address '%s' (%s): static " NET_IP_FMT "\n", argv[1], why,
+				NET_IP_ARGS(NET_GUEST_IP));
+	}
 
 	if (addr_dhcp) {
 		ip4_addr_set_any(&ip);
 		ip4_addr_set_any(&mask);
 		ip4_addr_set_any(&gw);
 	} else {
-		ip4_addr_set_u32(&ip, lwip_htonl(NET_GUEST_IP));
+		ip4_addr_set_u32(&ip, lwip_htonl(static_ip));
 		ip4_addr_set_u32(&mask, lwip_htonl(NET_NETMASK));
 		ip4_addr_set_u32(&gw, lwip_htonl(NET_GATEWAY_IP));
 	}

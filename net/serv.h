@@ -84,7 +84,8 @@ uint32_t ns_netif_tx_held(void);
 void	ns_netif_flush(void);
 
 /* net/nsaddr.c: the interface's address.  ns_addr_start adds netif (lwIP's core unlocked) with
- * the static address or starts DHCP, as argv[1] says ("dhcp", "static" or none), and prints it;
+ * the static address or starts DHCP, as argv[1] says ("dhcp", "static", none, or the static
+ * address to take instead of 10.0.2.15), and prints it;
  * false if the interface could not be added.  ns_addr_ready: whether it has an address yet
  * (DHCP may still be asking). */
 bool	ns_addr_start(struct netif *netif, int argc, char **argv);
