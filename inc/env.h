@@ -6,6 +6,7 @@
 #include <inc/types.h>
 #include <inc/trap.h>
 #include <inc/memlayout.h>
+#include <inc/wait.h>
 
 typedef int32_t envid_t;
 
@@ -86,6 +87,11 @@ struct Env {
 	uint32_t env_wait_until;	/* (time_msec) */
 	uint32_t env_wait_key;		/* which one: the wake time (TIME), the environment
 					 * (EXIT), the page's physical address (PAGE); else 0 */
+	/* ENV_WAIT_ANY (sys_wait_any, kern/waitany.h): the physical pages it waits on, each
+	 * once, and whether it waits for the console too.  Meaningful only while it waits. */
+	uint32_t env_wait_any_pages[WAIT_ANY_MAX];
+	uint32_t env_wait_any_npages;
+	bool env_wait_any_cons;
 
 	/* User-visible CPU state that the trap frame does not hold, saved while the environment
 	 * is off its CPU (kern/uctx.c). */
@@ -114,5 +120,6 @@ struct Env {
 #define ENV_WAIT_EXIT	0x10	/* sys_env_wait until another environment is gone */
 #define ENV_WAIT_PAGE	0x20	/* sys_page_wait on a word of a shared page */
 #define ENV_WAIT_IPC	0x40	/* sys_ipc_recv until a message arrives */
+#define ENV_WAIT_ANY	0x80	/* sys_wait_any on words of pages and the console */
 
 #endif /* !INC_ENV_H */

@@ -9,6 +9,7 @@
 
 #include <kern/console.h>
 #include <kern/env.h>
+#include <kern/waitany.h>
 
 static void cons_intr(int (*proc)(void));
 static void cons_wake_readers(void);
@@ -332,8 +333,19 @@ cons_intr(int (*proc)(void))
 static void
 cons_wake_readers(void)
 {
-	if (envs != NULL)
+	if (envs != NULL) {
 		env_wake(ENV_WAIT_CONS, 0);
+		waitany_wake_cons();
+	}
+}
+
+bool
+cons_has_input(void)
+{
+	/* Poll too, as cons_getc does: a character the interrupt has not fetched yet counts. */
+	serial_intr();
+	kbd_intr();
+	return cons.rpos != cons.wpos;
 }
 
 int

@@ -26,6 +26,7 @@
 
 void cons_init(void);
 int cons_getc(void);		/* next input character, or 0 if none */
+bool cons_has_input(void);	/* a character is buffered (none taken) */
 
 void kbd_intr(void);		/* the keyboard interrupt handler */
 void serial_intr(void);		/* the serial port interrupt handler */

@@ -7,16 +7,16 @@
 #include <kern/pagewait.h>
 #include <kern/pmap.h>
 #include <kern/time.h>
+#include <kern/waitany.h>
 
-/* The page of the caller's word at va, or NULL with *err set. */
-static struct PageInfo *
-pagewait_lookup(const void *va, int *err)
+struct PageInfo *
+pagewait_page(uintptr_t va, int *err)
 {
-	if ((uintptr_t) va % sizeof(uint32_t) != 0 || (uintptr_t) va >= UTOP) {
+	if (va % sizeof(uint32_t) != 0 || va >= UTOP) {
 		*err = -E_INVAL;
 		return NULL;
 	}
-	if (user_mem_check(curenv, va, sizeof(uint32_t), PTE_U) < 0) {
+	if (user_mem_check(curenv, (const void *) va, sizeof(uint32_t), PTE_U) < 0) {
 		*err = -E_FAULT;
 		return NULL;
 	}
@@ -31,7 +31,7 @@ pagewait_wake(struct PageInfo *pp)
 	if (!(pp->pp_flags & PP_WAITED))
 		return 0;
 	pp->pp_flags &= ~PP_WAITED;
-	return env_wake(ENV_WAIT_PAGE, page2pa(pp));
+	return env_wake(ENV_WAIT_PAGE, page2pa(pp)) + waitany_wake_page(page2pa(pp));
 }
 
 /* Whether the caller should wait on the word at va (see sys_page_wait): 1 with *pp_store set,
@@ -40,7 +40,7 @@ static int
 pagewait_check(uintptr_t va, uint32_t val, uint32_t ref, struct PageInfo **pp_store)
 {
 	int err;
-	struct PageInfo *pp = pagewait_lookup((const void *) va, &err);
+	struct PageInfo *pp = pagewait_page(va, &err);
 
 	if (pp == NULL)
 		return err;
@@ -80,7 +80,7 @@ int
 sys_page_wake(uintptr_t va)
 {
 	int err;
-	struct PageInfo *pp = pagewait_lookup((const void *) va, &err);
+	struct PageInfo *pp = pagewait_page(va, &err);
 
 	if (pp == NULL)
 		return err;

@@ -6,6 +6,7 @@
  *                                reference count of its page (pages[].pp_ref, as user code
  *                                reads it at UPAGES) differs from ref: then return 0 at once.
  *   sys_page_wake(va)            Wake every environment waiting on va's page; returns how many.
+ *                                (Those in sys_wait_any on it too: kern/waitany.h.)
  *
  * A waiter is also woken whenever a mapping of its page goes away (page_decref: an environment
  * unmapped it, closed a descriptor, exited or was destroyed), so a pipe reader learns that the
@@ -28,6 +29,10 @@ int	sys_page_wait(uintptr_t va, uint32_t val, uint32_t ref);
  * msec has come already, whatever the word. */
 int	sys_page_wait_until(uintptr_t va, uint32_t val, uint32_t ref, uint32_t msec);
 int	sys_page_wake(uintptr_t va);
+
+/* The page of the caller's word at va, or NULL with *err set: -E_INVAL for a misaligned
+ * address or one at or above UTOP, -E_FAULT for one not mapped user-readable. */
+struct PageInfo *pagewait_page(uintptr_t va, int *err);
 
 /* pp lost a mapping (called by page_decref for a page marked PP_WAITED): wake its waiters. */
 void	pagewait_unmapped(struct PageInfo *pp);

@@ -13,6 +13,7 @@
 #include <kern/env.h>
 #include <kern/pmap.h>
 #include <kern/pagewait.h>
+#include <kern/waitany.h>
 #include <kern/trap.h>
 #include <kern/syscall.h>
 #include <kern/console.h>
