@@ -29,7 +29,14 @@
 	X(E_NO_ADDR,      22, "no network address or name server yet")	\
 	X(E_NO_HOST,      23, "no such host name")			\
 	X(E_NAME_SERVER,  24, "name server gave no address")		\
-	X(E_BAD_NAME,     25, "malformed host name")
+	X(E_BAD_NAME,     25, "malformed host name")		\
+	X(E_IN_PROGRESS,  26, "operation in progress")		\
+	X(E_CONN_REFUSED, 27, "connection refused")			\
+	X(E_CONN_RESET,   28, "connection reset by peer")		\
+	X(E_CONN_ABORTED, 29, "connection aborted")			\
+	X(E_CONN_TIMEOUT, 30, "connection timed out")		\
+	X(E_UNREACH,      31, "network unreachable")			\
+	X(E_NOT_CONN,     32, "not connected")
 
 enum {
 #define E_ENUM(name, num, msg) name = num,

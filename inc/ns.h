@@ -166,7 +166,15 @@ enum {
 						 * dgram.addr the sender */	\
 	X(NSREQ_GETHOSTBYNAME,	nsdns_lookup)	/* gethostbyname: -> 0,	\
 						 * gethostbyname.addr filled	\
-						 * (net/nsdns.c) */
+						 * (net/nsdns.c) */	\
+	X(NSREQ_WATCH,		req_watch)	/* sock: -> 0; the request page	\
+						 * itself stays with the server as	\
+						 * the socket's wake page (struct	\
+						 * ns_wake) */				\
+	X(NSREQ_POLL,		req_poll)	/* poll: -> the NS_POLL_* events \
+						 * of poll.events ready now */	\
+	X(NSREQ_GETSOCKOPT,	req_getsockopt)	/* sockopt: -> 0, sockopt.value	\
+						 * filled */
 
 enum {
 	NSREQ_CLIENT_BEFORE = NSREQ_HELPER_MAX - 1,	/* so the first is NSREQ_HELPER_MAX */
@@ -185,6 +193,31 @@ enum {
 #define NS_HOSTNAME_FIELD	256
 #define NS_DNS_WAIT_DEFAULT_MSEC 5000
 #define NS_DNS_WAIT_MAX_MSEC	10000
+
+/*
+ * Waiting for sockets (select, lib/select.c).  A socket's readiness is asked with NSREQ_POLL,
+ * which answers at once; to wait for it to change, a client gives the server a page of its
+ * own with NSREQ_WATCH (lib/sockpoll.c: the descriptor's data page, fd2data), which the
+ * server keeps until the socket is freed.  From then on the server adds one to nw_seq at
+ * every event of the connection (data or a connection arrived, send room, an error, the
+ * socket closed) and, if nw_waiting is not zero, wakes the page (sys_page_wake).  A client
+ * counts itself in nw_waiting (an atomic add), reads nw_seq, polls, and if nothing is ready
+ * waits in sys_wait_any for nw_seq to move (inc/wait.h); then it counts itself out.  The
+ * server's add comes before its look at nw_waiting (a barrier between), the client's count
+ * before its read of nw_seq, so either the server sees the waiter or the waiter sees the new
+ * nw_seq: no event is lost.  The server only writes the page, never trusts what is in it; a
+ * client that scribbles on it only confuses its own waits.  A socket has at most one wake
+ * page (a second NSREQ_WATCH: -E_BUSY).
+ */
+#define NS_POLL_IN	0x1	/* recv (or accept) would not block: data, a connection, the end
+				 * of the stream, or an error it would report */
+#define NS_POLL_OUT	0x2	/* send would not block: room, or an error it would report; a
+				 * connect in progress has finished */
+#define NS_POLL_ERR	0x4	/* an error is pending (getsockopt SO_ERROR) */
+struct ns_wake {
+	volatile uint32_t nw_seq;	/* the server's event count */
+	volatile uint32_t nw_waiting;	/* clients about to wait, or waiting, on nw_seq */
+};
 
 /* The bytes a send or recv request carries: the page less the data header. */
 #define NSIPC_DATA_MAX	(PGSIZE - 16)
@@ -266,13 +299,15 @@ union nsipc {
 		int32_t sock;
 		struct sockaddr_in addr;
 		uint32_t addrlen;	/* at least sizeof(struct sockaddr_in) */
+		int32_t flags;		/* connect: MSG_DONTWAIT (-E_IN_PROGRESS, not waiting) */
 	} bind, connect;
 	struct nsreq_listen {
 		int32_t sock;
 		int32_t backlog;
 	} listen;
-	struct nsreq_sock {		/* accept, close, getsockname, getpeername */
+	struct nsreq_sock {		/* accept, close, getsockname, getpeername, watch */
 		int32_t sock;
+		int32_t flags;		/* accept: MSG_DONTWAIT (-E_AGAIN, not waiting) */
 	} sock;
 	struct nsret_addr {		/* the answer of accept, getsockname, getpeername */
 		struct sockaddr_in addr;
@@ -281,12 +316,16 @@ union nsipc {
 		int32_t sock;
 		int32_t how;		/* SHUT_RD, SHUT_WR, SHUT_RDWR */
 	} shutdown;
-	struct nsreq_setsockopt {
+	struct nsreq_setsockopt {	/* setsockopt; getsockopt answers in value */
 		int32_t sock;
 		int32_t level;
 		int32_t name;
 		int32_t value;
-	} setsockopt;
+	} setsockopt, sockopt;
+	struct nsreq_poll {
+		int32_t sock;
+		int32_t events;		/* NS_POLL_* asked for */
+	} poll;
 	struct nsreq_data {		/* send, recv */
 		int32_t sock;
 		int32_t len;		/* bytes to send, or room for received ones */

@@ -54,19 +54,25 @@ static_assert(sizeof(struct sockaddr) == sizeof(struct sockaddr_in), "sockaddr f
 #define SHUT_WR		1
 #define SHUT_RDWR	2
 
-/* setsockopt levels and options.  Every option value is one int32_t: a boolean, or for
- * SO_RCVTIMEO a time in milliseconds (0: wait forever). */
+/* setsockopt/getsockopt levels and options.  Every option value is one int32_t: a boolean, for
+ * SO_RCVTIMEO and SO_SNDTIMEO a time in milliseconds (0: wait forever; a call that waits
+ * longer returns -E_TIMEOUT), for SO_TYPE the SOCK_* type; SO_ERROR (getsockopt only) is the
+ * socket's pending error as a negative E_* code (0: none), cleared by reading it. */
 #define SOL_SOCKET	0xfff
 #define SO_REUSEADDR	0x0004
 #define SO_KEEPALIVE	0x0008
 #define SO_BROADCAST	0x0020		/* datagram sockets: may send to a broadcast address */
+#define SO_SNDTIMEO	0x1005
 #define SO_RCVTIMEO	0x1006
+#define SO_ERROR	0x1007
+#define SO_TYPE		0x1008
 #define TCP_NODELAY	0x01		/* level IPPROTO_TCP */
 
 /* send/recv flags */
 #define MSG_TRUNC	0x20		/* recv, recvfrom on a datagram socket: return the
 					 * datagram's whole length, even past the buffer */
-#define MSG_DONTWAIT	0x40		/* recv: return -E_AGAIN rather than block */
+#define MSG_DONTWAIT	0x40		/* return -E_AGAIN rather than block (connect:
+					 * -E_IN_PROGRESS); what O_NONBLOCK makes every call do */
 
 /* Byte order: the network's is big-endian, i386's little-endian. */
 static inline uint16_t

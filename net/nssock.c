@@ -33,7 +33,12 @@
  *   - opts: the options set (NS_OPT_*), kept so that a listener passes them on to every
  *     connection it accepts: lwIP's listen pcb is a smaller struct without the TCP flags, so
  *     TCP_NODELAY cannot be set on it, and lwIP itself inherits only SO_REUSEADDR and
- *     SO_KEEPALIVE from it.
+ *     SO_KEEPALIVE from it;
+ *   - wake: the client's wake page (inc/ns.h: struct ns_wake, NSREQ_WATCH), held in a page
+ *     slot until the socket is freed; NULL until a client watches the socket.  While it is
+ *     set, the netconn's callback is sock_event, which bumps the page at every event;
+ *   - connecting: a connect was started and has not been seen to finish, so an error that
+ *     comes now is the connect's (a reset is a refusal: sock_err).
  */
 #define NS_OPT_NODELAY		0x1
 #define NS_OPT_KEEPALIVE	0x2
@@ -52,6 +57,8 @@ struct ns_sock {
 	envid_t envs[NS_SOCK_ENVS];
 	struct pbuf *rx;
 	uint16_t rx_off;
+	volatile struct ns_wake *wake;
+	bool connecting;
 };
 
 static struct ns_sock socks[NS_SOCK_MAX];
@@ -59,24 +66,52 @@ static struct ns_sock socks[NS_SOCK_MAX];
 /* How many ancestors of a client are looked at for the right to use a socket. */
 #define NS_SOCK_ANCESTRY	4
 
-/* lwIP's errors as ours. */
+/*
+ * lwIP's errors as ours: the one table.  The second column is for a connection that was still
+ * being set up (a connect in progress), where a reset is the peer refusing it.  lwIP reports a
+ * connection that ran out of retransmissions (SYN or data) as aborted (ERR_ABRT, from its slow
+ * timer); the other aborts our sockets meet are our own close mid-connect, which sock_err
+ * reports as E_CONN_ABORTED, and lwIP reclaiming a pcb for a new connection when the pool is
+ * short (not for our sockets' pcbs, which the pool is sized for: net/lwip/lwipopts.h).
+ */
+static const struct ns_errmap {
+	err_t err;
+	int8_t code;		/* on a connection set up, or no connection */
+	int8_t connecting;	/* while a connect is in progress */
+} ns_errmap[] = {
+	{ ERR_OK,		0,		0 },
+	{ ERR_MEM,		E_NO_MEM,	E_NO_MEM },
+	{ ERR_BUF,		E_NO_MEM,	E_NO_MEM },
+	{ ERR_TIMEOUT,		E_TIMEOUT,	E_TIMEOUT },	/* SO_RCVTIMEO */
+	{ ERR_RTE,		E_UNREACH,	E_UNREACH },	/* no route */
+	{ ERR_INPROGRESS,	E_IN_PROGRESS,	E_IN_PROGRESS },
+	{ ERR_VAL,		E_INVAL,	E_INVAL },
+	{ ERR_WOULDBLOCK,	E_AGAIN,	E_AGAIN },
+	{ ERR_USE,		E_BUSY,		E_BUSY },	/* the address is in use */
+	{ ERR_ALREADY,		E_BUSY,		E_BUSY },	/* a connect is in progress */
+	{ ERR_ISCONN,		E_INVAL,	E_INVAL },
+	{ ERR_CONN,		E_NOT_CONN,	E_NOT_CONN },
+	{ ERR_IF,		E_NET,		E_NET },
+	{ ERR_ABRT,		E_CONN_TIMEOUT,	E_CONN_TIMEOUT },
+	{ ERR_RST,		E_CONN_RESET,	E_CONN_REFUSED },
+	{ ERR_CLSD,		E_NOT_CONN,	E_CONN_REFUSED },
+	{ ERR_ARG,		E_INVAL,	E_INVAL },
+};
+
+static int
+ns_err_map(err_t err, bool connecting)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ns_errmap); i++)
+		if (ns_errmap[i].err == err)
+			return -(connecting ? ns_errmap[i].connecting : ns_errmap[i].code);
+	return -E_NET;
+}
+
+/* lwIP's error for a request that involves no connection set-up. */
 int
 ns_err(err_t err)
 {
-	switch (err) {
-	case ERR_OK:		return 0;
-	case ERR_MEM:
-	case ERR_BUF:		return -E_NO_MEM;
-	case ERR_TIMEOUT:	return -E_TIMEOUT;
-	case ERR_INPROGRESS:
-	case ERR_WOULDBLOCK:	return -E_AGAIN;
-	case ERR_VAL:
-	case ERR_ARG:
-	case ERR_ISCONN:	return -E_INVAL;
-	case ERR_USE:
-	case ERR_ALREADY:	return -E_BUSY;
-	default:		return -E_NET;	/* ERR_RTE, ERR_CONN, ERR_ABRT, ERR_RST, ERR_CLSD, ERR_IF */
-	}
+	return ns_err_map(err, false);
 }
 
 void
@@ -213,6 +248,8 @@ sock_alloc(envid_t client, struct netconn *conn)
 }
 
 static void sock_close_lwip(struct ns_sock *s);
+static void sock_wake(struct ns_sock *s);
+static void sock_unwatch(struct ns_sock *s);
 
 struct netconn *
 sock_conn(const struct ns_sock *s)
@@ -231,6 +268,7 @@ sock_put(struct ns_sock *s)
 		return;
 	if (s->rx)
 		pbuf_free(s->rx);
+	sock_unwatch(s);
 	netconn_delete(s->conn);
 	s->used = false;
 	s->id += NS_SOCK_MAX;
@@ -274,6 +312,7 @@ sock_close(struct ns_sock *s)
 		return;
 	s->closing = true;
 	sock_close_lwip(s);
+	sock_wake(s);		/* a select on it looks again, and finds it gone */
 }
 
 void
@@ -348,6 +387,19 @@ sock_get_tcp(envid_t client, int32_t id, struct ns_sock **s_store)
 		sock_put(*s_store);
 		return -E_NOT_SUPP;
 	}
+	return r;
+}
+
+/* lwIP's error err for a request on s (see ns_errmap): a connect's while one is in progress,
+ * and an abort while s is closing is our own close's.  A fatal error ends the connect. */
+static int
+sock_err(struct ns_sock *s, err_t err)
+{
+	int r = err == ERR_ABRT && s->closing ? -E_CONN_ABORTED : ns_err_map(err, s->connecting);
+
+	if (err == ERR_ABRT || err == ERR_RST || err == ERR_CLSD || err == ERR_RTE
+	    || err == ERR_CONN)
+		s->connecting = false;
 	return r;
 }
 
@@ -434,12 +486,52 @@ req_socket(envid_t client, uint32_t code, volatile union nsipc *req)
 	return id;
 }
 
+/*
+ * Connect s to ip:port, waiting for TCP's handshake unless dontwait: then -E_IN_PROGRESS, and
+ * the handshake goes on; a select for writing wakes when it is done, and getsockopt's
+ * SO_ERROR (or a connect again) tells how.  A connect while one is still going:
+ * -E_IN_PROGRESS.  A refused one: -E_CONN_REFUSED (sock_err).
+ *
+ * lwIP decides between waiting and not from the netconn's non-blocking flag, which is the
+ * socket's, not this request's: it is set around the call only.  Nothing else runs meanwhile
+ * (threads switch only when one blocks, and a non-blocking connect does not), so no other
+ * request on the socket sees it.
+ */
+static int
+sock_connect(struct ns_sock *s, const ip_addr_t *ip, u16_t port, bool dontwait)
+{
+	struct netconn *conn = s->conn;
+	err_t err;
+
+	if (s->connecting && conn->state == NETCONN_CONNECT)
+		return -E_IN_PROGRESS;
+	if (s->connecting) {
+		/* A non-blocking connect finished: its outcome, as SO_ERROR reports it. */
+		if ((err = netconn_err(conn)) != ERR_OK)
+			return sock_err(s, err);
+		s->connecting = false;
+		return 0;
+	}
+	s->connecting = sock_is_tcp(s);
+	if (dontwait)
+		netconn_set_nonblocking(conn, 1);
+	err = netconn_connect(conn, ip, port);
+	if (dontwait)
+		netconn_set_nonblocking(conn, 0);
+	if (err == ERR_INPROGRESS)
+		return -E_IN_PROGRESS;
+	int r = sock_err(s, err);
+	s->connecting = false;
+	return r;
+}
+
 static int32_t
 req_bind_connect(envid_t client, uint32_t code, volatile union nsipc *req)
 {
 	struct ns_sock *s;
 	ip_addr_t ip;
 	u16_t port;
+	int32_t flags = req->connect.flags;
 	int r;
 
 	if ((r = addr_from_client(&req->bind, &ip, &port)) < 0)
@@ -449,7 +541,7 @@ req_bind_connect(envid_t client, uint32_t code, volatile union nsipc *req)
 	if (code == NSREQ_BIND)
 		r = ns_err(netconn_bind(s->conn, &ip, port));
 	else
-		r = ns_err(netconn_connect(s->conn, &ip, port));
+		r = sock_connect(s, &ip, port, flags & MSG_DONTWAIT);
 	sock_put(s);
 	return r;
 }
@@ -484,9 +576,19 @@ req_accept(envid_t client, uint32_t code, volatile union nsipc *req)
 	u16_t port;
 	int r;
 
+	int32_t flags = req->sock.flags;
+
 	if ((r = sock_get_tcp(client, req->sock.sock, &s)) < 0)
 		return r;
-	r = ns_err(netconn_accept(s->conn, &conn));	/* blocks this thread */
+	/* Not waiting: nothing queued, nothing to take.  Nothing runs between this look and
+	 * netconn_accept's (the threads switch only when one blocks), and netconn_accept
+	 * reports a closed listener itself. */
+	if ((flags & MSG_DONTWAIT) && sys_mbox_valid(&s->conn->acceptmbox)
+	    && s->conn->acceptmbox.count == 0) {
+		sock_put(s);
+		return -E_AGAIN;
+	}
+	r = sock_err(s, netconn_accept(s->conn, &conn));	/* blocks this thread */
 	uint8_t opts = s->opts;
 	sock_put(s);
 	if (r < 0)
@@ -533,7 +635,7 @@ recv_tcp(struct ns_sock *s, volatile uint8_t *dst, int32_t len, bool dontwait)
 			if (err != ERR_OK) {
 				if (n > 0)	/* report the data now, the error on the next call */
 					break;
-				return ns_err(err);
+				return sock_err(s, err);
 			}
 			/* Another reader of this socket may have left data while we waited: ours
 			 * came later, so it goes behind. */
@@ -582,13 +684,18 @@ req_recv(envid_t client, uint32_t code, volatile union nsipc *req)
 /* Write len bytes at data to TCP socket s: how many lwIP took, or an error.  NETCONN_COPY: lwIP
  * copies the bytes into its segments (send_copy_bytes), since the page they are in goes back to
  * the client with the answer, long before the data is acknowledged.  Blocks while the send
- * buffer is full. */
+ * buffer is full, unless dontwait (then -E_AGAIN if nothing fits); with SO_SNDTIMEO, until
+ * the timeout (then -E_TIMEOUT if nothing was taken: lwIP says "would block"). */
 static int32_t
-sock_write_tcp(struct ns_sock *s, const void *data, int32_t len)
+sock_write_tcp(struct ns_sock *s, const void *data, int32_t len, bool dontwait)
 {
 	size_t written = 0;
-	int r = ns_err(netconn_write_partly(s->conn, data, len, NETCONN_COPY, &written));
+	err_t err = netconn_write_partly(s->conn, data, len,
+		NETCONN_COPY | (dontwait ? NETCONN_DONTBLOCK : 0), &written);
+	int r = sock_err(s, err);
 
+	if (err == ERR_WOULDBLOCK && !dontwait)
+		r = -E_TIMEOUT;
 	if (r < 0)
 		return r;
 	ns_stats.send_copy_bytes += written;
@@ -598,7 +705,7 @@ sock_write_tcp(struct ns_sock *s, const void *data, int32_t len)
 static int32_t
 req_send(envid_t client, uint32_t code, volatile union nsipc *req)
 {
-	int32_t len = req->data.len;
+	int32_t len = req->data.len, flags = req->data.flags;
 	struct ns_sock *s;
 	int r;
 
@@ -611,7 +718,7 @@ req_send(envid_t client, uint32_t code, volatile union nsipc *req)
 	else if (len == 0)
 		r = 0;
 	else
-		r = sock_write_tcp(s, (const void *) req->data.data, len);
+		r = sock_write_tcp(s, (const void *) req->data.data, len, flags & MSG_DONTWAIT);
 	sock_put(s);
 	return r;
 }
@@ -630,7 +737,7 @@ req_send_pages(envid_t client, volatile union nsipc *req, const uint8_t *data, u
 		return -E_INVAL;
 	if ((r = sock_get_tcp(client, req->data.sock, &s)) < 0)
 		return r;
-	r = sock_write_tcp(s, data + off, len);	/* the pages go back with the answer */
+	r = sock_write_tcp(s, data + off, len, false);	/* the pages go back with the answer */
 	sock_put(s);
 	return r;
 }
@@ -706,14 +813,171 @@ req_setsockopt(envid_t client, uint32_t code, volatile union nsipc *req)
 		uint8_t opts = value ? (s->opts | bit) : (s->opts & ~bit);
 		if ((r = opts_apply(s->conn, opts)) == 0)
 			s->opts = opts;
-	} else if (level == SOL_SOCKET && name == SO_RCVTIMEO) {
+	} else if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
 		if (value < 0)
 			r = -E_INVAL;
-		else
+		else if (name == SO_RCVTIMEO)
 			netconn_set_recvtimeout(s->conn, value);
+		else
+			netconn_set_sendtimeout(s->conn, value);
 	} else
 		r = -E_NOT_SUPP;
 	UNLOCK_TCPIP_CORE();
+	sock_put(s);
+	return r;
+}
+
+/* ---- Waiting for sockets, and their options read back (inc/ns.h: struct ns_wake) ---------------- */
+
+/* Tell s's watchers that something happened: bump the event count, and wake the page if a
+ * client waits on it (the bump before the look at nw_waiting: inc/ns.h). */
+static void
+sock_wake(struct ns_sock *s)
+{
+	if (!s->wake)
+		return;
+	s->wake->nw_seq++;
+	__sync_synchronize();
+	if (s->wake->nw_waiting)
+		sys_page_wake((const void *) s->wake);
+}
+
+/* s is being freed: give its wake page back (the unmapping wakes whoever still waits on it). */
+static void
+sock_unwatch(struct ns_sock *s)
+{
+	if (!s->wake)
+		return;
+	sock_wake(s);
+	ns_page_release((void *) s->wake);
+	s->wake = NULL;
+}
+
+/* lwIP's netconn callback, set on watched sockets (and so inherited by the connections their
+ * listeners accept).  The events that can make a socket ready bump its wake page; a netconn
+ * that is no watched socket's (an accepted one no client has yet) is ignored. */
+static void
+sock_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
+{
+	(void) len;
+	if (evt != NETCONN_EVT_RCVPLUS && evt != NETCONN_EVT_SENDPLUS && evt != NETCONN_EVT_ERROR)
+		return;
+	for (int i = 0; i < NS_SOCK_MAX; i++)
+		if (socks[i].used && socks[i].conn == conn) {
+			sock_wake(&socks[i]);
+			return;
+		}
+}
+
+static int32_t
+req_watch(envid_t client, uint32_t code, volatile union nsipc *req)
+{
+	struct ns_sock *s;
+	int r;
+
+	if ((r = sock_get(client, req->sock.sock, &s)) < 0)
+		return r;
+	if (s->wake)
+		r = -E_BUSY;
+	else {
+		/* The request page is the client's wake page from now on: ours until s is
+		 * freed (sock_unwatch), not the request's. */
+		ns_page_keep((void *) req);
+		s->wake = (volatile struct ns_wake *) req;
+		s->wake->nw_seq = 0;
+		s->wake->nw_waiting = 0;
+		LOCK_TCPIP_CORE();
+		s->conn->callback = sock_event;
+		UNLOCK_TCPIP_CORE();
+	}
+	sock_put(s);
+	return r;
+}
+
+static bool
+mbox_pending(sys_mbox_t *mbox)
+{
+	return sys_mbox_valid(mbox) && mbox->count > 0;
+}
+
+/* The NS_POLL_* events of s now; core lock held.  An error pending, or a connection lwIP has
+ * already freed (no pcb), makes every call return at once: ready both ways. */
+static int32_t
+sock_poll_events(struct ns_sock *s)
+{
+	struct netconn *conn = s->conn;
+	int32_t ev = 0;
+
+	if (conn->pending_err != ERR_OK)
+		ev |= NS_POLL_ERR | NS_POLL_IN | NS_POLL_OUT;
+	if (mbox_pending(&conn->recvmbox) || (conn->flags & NETCONN_FLAG_MBOXCLOSED))
+		ev |= NS_POLL_IN;
+	if (!sock_is_tcp(s))
+		return ev | NS_POLL_OUT;
+
+	struct tcp_pcb *pcb = conn->pcb.tcp;
+	if (s->rx || s->rx_eof || mbox_pending(&conn->acceptmbox))
+		ev |= NS_POLL_IN;
+	if (!pcb)
+		return ev | NS_POLL_IN | NS_POLL_OUT;
+	/* A listen pcb has no send buffer: its state is read first. */
+	if (conn->state != NETCONN_CONNECT
+	    && (pcb->state == ESTABLISHED || pcb->state == CLOSE_WAIT)
+	    && tcp_sndbuf(pcb) > 0 && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN)
+		ev |= NS_POLL_OUT;
+	return ev;
+}
+
+static int32_t
+req_poll(envid_t client, uint32_t code, volatile union nsipc *req)
+{
+	int32_t events = req->poll.events;
+	struct ns_sock *s;
+	int r;
+
+	if (events & ~(NS_POLL_IN | NS_POLL_OUT | NS_POLL_ERR))
+		return -E_INVAL;
+	if ((r = sock_get(client, req->poll.sock, &s)) < 0)
+		return r;
+	LOCK_TCPIP_CORE();
+	r = sock_poll_events(s) & events;
+	UNLOCK_TCPIP_CORE();
+	sock_put(s);
+	return r;
+}
+
+/* Read an option back.  Returns 0 with sockopt.value set, -E_NOT_SUPP for an option we do not
+ * keep, -E_INVAL for a bad socket. */
+static int32_t
+req_getsockopt(envid_t client, uint32_t code, volatile union nsipc *req)
+{
+	int32_t level = req->sockopt.level, name = req->sockopt.name, value = 0;
+	struct ns_sock *s;
+	uint8_t bit;
+	int r;
+
+	if ((r = sock_get(client, req->sockopt.sock, &s)) < 0)
+		return r;
+	LOCK_TCPIP_CORE();
+	if ((bit = opt_bit(s, level, name)) != 0)
+		value = (s->opts & bit) != 0;
+	else if (level == SOL_SOCKET && name == SO_ERROR) {
+		err_t err = netconn_err(s->conn);	/* and cleared */
+		if (err != ERR_OK)
+			value = sock_err(s, err);
+		else if (s->connecting && s->conn->state != NETCONN_CONNECT)
+			s->connecting = false;		/* a non-blocking connect went through */
+	} else if (level == SOL_SOCKET && name == SO_TYPE)
+		value = sock_is_tcp(s) ? SOCK_STREAM : SOCK_DGRAM;
+	else if (level == SOL_SOCKET && name == SO_RCVTIMEO)
+		value = netconn_get_recvtimeout(s->conn);
+	else if (level == SOL_SOCKET && name == SO_SNDTIMEO)
+		value = netconn_get_sendtimeout(s->conn);
+	else
+		r = -E_NOT_SUPP;
+	UNLOCK_TCPIP_CORE();
+	if (r == 0)
+		req->sockopt.value = value;
 	sock_put(s);
 	return r;
 }

@@ -301,6 +301,7 @@ struct ns_request {
 	uint32_t code;
 	union nsipc *page;
 	uint32_t ndata;			/* data pages after it (a send's), in the next slots */
+	bool keep;			/* the handler kept the request page (ns_page_keep) */
 };
 static struct ns_request requests[NS_PAGE_SLOTS];
 static uint8_t inflight[NENV];		/* requests in service, by ENVX of the client */
@@ -313,7 +314,7 @@ request_thread(void *arg)
 				 (const uint8_t *) rq->page + PGSIZE, rq->ndata);
 
 	/* Unmap first: once answered, the client may reuse the pages for its next request. */
-	for (uint32_t i = 0; i <= rq->ndata; i++)
+	for (uint32_t i = rq->keep ? 1 : 0; i <= rq->ndata; i++)
 		ns_page_release((uint8_t *) rq->page + i * PGSIZE);
 	inflight[ENVX(rq->client)]--;
 	ns_reply(rq->client, r);
@@ -357,6 +358,7 @@ request_start(envid_t client, uint32_t code, void *page, int perm, bool offered,
 	rq->code = code;
 	rq->page = page;
 	rq->ndata = npages - 1;
+	rq->keep = false;
 	ns_stats.requests++;
 	if (thread_create("req", request_thread, rq, NS_THREAD_STACK, THREAD_F_DETACHED) < 0) {
 		RQ_RELEASE(page);
@@ -365,6 +367,12 @@ request_start(envid_t client, uint32_t code, void *page, int perm, bool offered,
 	}
 	inflight[ENVX(client)]++;
 #undef RQ_RELEASE
+}
+
+void
+ns_page_keep(void *page)
+{
+	requests[ns_page_slot(page)].keep = true;
 }
 
 /* ---- The dispatcher ------------------------------------------------------------------------------- */

@@ -31,6 +31,9 @@ void	ns_page_release(void *va);	/* unmap the slot's page, free the slot */
 void	ns_page_recycle(void *va);	/* the same for a received frame's page, which goes
 					 * back to the card's ring if we alone hold it */
 int	ns_page_slot(const void *va);	/* 0 .. NS_PAGE_SLOTS - 1 */
+/* A request's handler keeps its request page (in its slot) past the answer: whoever keeps it
+ * releases it later, with ns_page_release.  Only for the page of the request being served. */
+void	ns_page_keep(void *page);
 
 /* The counters of inc/ns.h, updated where things happen. */
 extern struct ns_stats ns_stats;

@@ -32,6 +32,7 @@
 #define LWIP_NETCONN_SEM_PER_THREAD	1
 #define LWIP_NETCONN_FULLDUPLEX		1
 #define LWIP_SO_RCVTIMEO		1	/* setsockopt(SO_RCVTIMEO): httpd bounds header reads */
+#define LWIP_SO_SNDTIMEO		1	/* setsockopt(SO_SNDTIMEO) */
 #define SO_REUSE			1	/* setsockopt(SO_REUSEADDR) */
 #define LWIP_COMPAT_MUTEX		0
 void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
