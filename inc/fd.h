@@ -26,9 +26,25 @@
 static_assert(MAXFD * PGSIZE <= FDTABLE_LIM - FDTABLE, "the fd table fits its region");
 
 /* What a device does; every function gets a descriptor of that device.  read/write return the
- * bytes transferred (0 at end of file) or a negative E_* code. */
+ * bytes transferred (0 at end of file) or a negative E_* code.
+ *
+ * dev_poll(fd, events, wi, waiting) is select's question (lib/select.c): which of events
+ * (FD_POLL_*) would not block now?  It returns them (> 0), or a negative E_* code; or, with
+ * none ready, 0 after filling *wi with what to wait on (inc/wait.h: a word of a shared page,
+ * or the console) and setting *waiting to a counter it has counted the caller in (so that the
+ * other side knows to wake the page), or NULL; it leaves *wi alone (wi_kind 0, as the caller
+ * sets it) when none of events can ever come (a pipe's read end asked about writing).  The
+ * caller looks at a filled *wi whatever the answer (the console returns FD_POLL_OUT and leaves
+ * FD_POLL_IN to the kernel's console item).  The caller counts itself out of *waiting (an
+ * atomic subtract) once its wait is over.  A device without dev_poll is always ready (files).
+ * Sockets and pipes honour O_NONBLOCK in fd_omode (fcntl): a call that would block returns
+ * -E_AGAIN instead. */
 struct Fd;
 struct Stat;
+struct wait_item;
+#define FD_POLL_IN	0x1	/* a read (or accept) would not block */
+#define FD_POLL_OUT	0x2	/* a write would not block */
+#define FD_POLL_ERR	0x4	/* an error is pending (sockets) */
 struct Dev {
 	int dev_id;		/* the fd_dev_id of its descriptors */
 	const char *dev_name;
@@ -37,6 +53,8 @@ struct Dev {
 	int (*dev_close)(struct Fd *fd);	/* called before the Fd page is unmapped */
 	int (*dev_stat)(struct Fd *fd, struct Stat *stat);
 	int (*dev_trunc)(struct Fd *fd, off_t length);
+	int (*dev_poll)(struct Fd *fd, int events, struct wait_item *wi,
+			volatile uint32_t **waiting);
 };
 
 /* A file opened from the file system server: its id and key in the server's open-file table
@@ -46,9 +64,12 @@ struct FdFile {
 	uint32_t key;
 };
 
-/* A socket of the network server (lib/sockets.c): its id there (inc/ns.h). */
+/* A socket of the network server (lib/sockets.c): its id there (inc/ns.h).  Its data page,
+ * mapped when the descriptor is made, is the socket's wake page (inc/ns.h: struct ns_wake),
+ * given to the server by the first select that needs it (watched then set). */
 struct FdSock {
 	int32_t sockid;
+	uint32_t watched;
 };
 
 struct Fd {

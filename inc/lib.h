@@ -15,6 +15,7 @@
 #include <inc/sysinfo.h>
 #include <inc/fd.h>
 #include <inc/socket.h>
+#include <inc/select.h>
 
 #define USED(x)		(void)(x)
 
@@ -147,6 +148,12 @@ int	nsipc_getpeername(int s, struct sockaddr *addr, socklen_t *addrlen);
 int	nsipc_setsockopt(int s, int level, int name, int value);
 int	nsipc_stats(struct ns_stats *st);
 int	nsipc_stats_quiet(struct ns_stats *st);
+/* flags MSG_DONTWAIT: accept -E_AGAIN with no connection waiting; connect -E_IN_PROGRESS. */
+int	nsipc_accept_flags(int s, struct sockaddr *addr, socklen_t *addrlen, int flags);
+int	nsipc_connect_flags(int s, const struct sockaddr *addr, socklen_t addrlen, int flags);
+int	nsipc_watch(int s, void *page);
+int	nsipc_poll(int s, int events);
+int	nsipc_getsockopt(int s, int level, int name, int *value);
 
 /* lib/sockets.c: BSD-style sockets (inc/socket.h) as file descriptors, so read, write and close
  * work on them too.  Errors are negative E_* codes (not -1 and errno). */
@@ -166,6 +173,18 @@ int	getsockname(int s, struct sockaddr *addr, socklen_t *addrlen);
 int	getpeername(int s, struct sockaddr *addr, socklen_t *addrlen);
 /* Options take an int (optlen == sizeof(int)); SO_RCVTIMEO's is in milliseconds. */
 int	setsockopt(int s, int level, int optname, const void *optval, socklen_t optlen);
+/* getsockopt: *optlen must be sizeof(int) (inc/socket.h lists the options). */
+int	getsockopt(int s, int level, int optname, void *optval, socklen_t *optlen);
+
+/* lib/select.c: wait until one of the descriptors is ready (inc/select.h). */
+int	select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
+	       struct timeval *timeout);
+
+/* lib/fd.c: a descriptor's flags (F_GETFL: O_* of open; F_SETFL: only O_NONBLOCK changes,
+ * on sockets and pipes; -E_NOT_SUPP on other devices). */
+#define F_GETFL		3
+#define F_SETFL		4
+int	fcntl(int fd, int cmd, int arg);
 
 /* File open modes */
 #define	O_RDONLY	0x0000		/* open for reading only */
@@ -177,5 +196,7 @@ int	setsockopt(int s, int level, int optname, const void *optval, socklen_t optl
 #define	O_TRUNC		0x0200		/* truncate to zero length */
 #define	O_EXCL		0x0400		/* error if already exists */
 #define O_MKDIR		0x0800		/* create directory, not regular file */
+#define O_NONBLOCK	0x0004		/* fcntl: calls return -E_AGAIN rather than block
+					 * (sockets, pipes) */
 
 #endif	/* !INC_LIB_H */

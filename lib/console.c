@@ -84,6 +84,16 @@ devcons_write(struct Fd *fd, const void *buf, size_t n)
 	return n;
 }
 
+/* select's question (inc/fd.h: dev_poll): writing never blocks; whether a character waits to
+ * be read only the kernel knows, so that is always left to sys_wait_any's console item. */
+static int
+devcons_poll(struct Fd *fd, int events, struct wait_item *wi, volatile uint32_t **waiting)
+{
+	if (events & FD_POLL_IN)
+		wi->wi_kind = WAIT_CONS;
+	return events & FD_POLL_OUT;
+}
+
 static int
 devcons_stat(struct Fd *fd, struct Stat *st)
 {
@@ -97,4 +107,5 @@ struct Dev devcons = {
 	.dev_read = devcons_read,
 	.dev_write = devcons_write,
 	.dev_stat = devcons_stat,
+	.dev_poll = devcons_poll,
 };

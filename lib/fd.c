@@ -244,3 +244,25 @@ stat(const char *path, struct Stat *stat)
 	close(fd);
 	return r;
 }
+
+/* The descriptor's flags: F_GETFL answers fd_omode; F_SETFL changes O_NONBLOCK, the only flag
+ * that may change, on the devices that honour it (inc/fd.h).  The Fd page is shared by every
+ * environment holding the descriptor, so they all see the change, as POSIX's open file
+ * description flags are. */
+int
+fcntl(int fdnum, int cmd, int arg)
+{
+	struct Fd *fd;
+	int r;
+
+	if ((r = fd_lookup(fdnum, &fd)) < 0)
+		return r;
+	if (cmd == F_GETFL)
+		return fd->fd_omode;
+	if (cmd != F_SETFL || (arg & ~(O_ACCMODE | O_NONBLOCK)) != 0)
+		return -E_INVAL;
+	if (fd->fd_dev_id != DEV_ID_SOCK && fd->fd_dev_id != DEV_ID_PIPE)
+		return -E_NOT_SUPP;
+	fd->fd_omode = (fd->fd_omode & ~O_NONBLOCK) | (arg & O_NONBLOCK);
+	return 0;
+}

@@ -34,26 +34,33 @@ nsipc_socket(int domain, int type, int protocol)
 }
 
 static int
-nsipc_addr(uint32_t code, int s, const struct sockaddr *addr, socklen_t addrlen)
+nsipc_addr(uint32_t code, int s, const struct sockaddr *addr, socklen_t addrlen, int flags)
 {
 	if (addrlen < sizeof(struct sockaddr_in))
 		return -E_INVAL;
 	nsipcbuf.bind.sock = s;
 	memcpy(&nsipcbuf.bind.addr, addr, sizeof(struct sockaddr_in));
 	nsipcbuf.bind.addrlen = addrlen;
+	nsipcbuf.connect.flags = flags;
 	return nsipc(code);
 }
 
 int
 nsipc_bind(int s, const struct sockaddr *addr, socklen_t addrlen)
 {
-	return nsipc_addr(NSREQ_BIND, s, addr, addrlen);
+	return nsipc_addr(NSREQ_BIND, s, addr, addrlen, 0);
 }
 
 int
 nsipc_connect(int s, const struct sockaddr *addr, socklen_t addrlen)
 {
-	return nsipc_addr(NSREQ_CONNECT, s, addr, addrlen);
+	return nsipc_connect_flags(s, addr, addrlen, 0);
+}
+
+int
+nsipc_connect_flags(int s, const struct sockaddr *addr, socklen_t addrlen, int flags)
+{
+	return nsipc_addr(NSREQ_CONNECT, s, addr, addrlen, flags);
 }
 
 int
@@ -79,9 +86,16 @@ addr_out(struct sockaddr *addr, socklen_t *addrlen)
 int
 nsipc_accept(int s, struct sockaddr *addr, socklen_t *addrlen)
 {
+	return nsipc_accept_flags(s, addr, addrlen, 0);
+}
+
+int
+nsipc_accept_flags(int s, struct sockaddr *addr, socklen_t *addrlen, int flags)
+{
 	int r;
 
 	nsipcbuf.sock.sock = s;
+	nsipcbuf.sock.flags = flags;
 	if ((r = nsipc(NSREQ_ACCEPT)) >= 0)
 		addr_out(addr, addrlen);
 	return r;
@@ -274,4 +288,41 @@ int
 nsipc_stats_quiet(struct ns_stats *st)
 {
 	return nsipc_stats_req(st, true);
+}
+
+/* Give the server the wake page at page (a page of ours, mapped writable) for socket s: the
+ * server keeps it, and bumps its struct ns_wake at every event of the socket (inc/ns.h).  The
+ * page goes as the request page itself, so it carries the request. */
+int
+nsipc_watch(int s, void *page)
+{
+	union nsipc *req = page;
+
+	if (!ipc_server(ENV_TYPE_NS, &ns))
+		return -E_BAD_ENV;
+	req->sock.sock = s;
+	req->sock.flags = 0;
+	return ipc_call(ns, NSREQ_WATCH, req, PTE_P | PTE_U | PTE_W, NULL, NULL);
+}
+
+/* The NS_POLL_* events of socket s among events that are ready now (never waits). */
+int
+nsipc_poll(int s, int events)
+{
+	nsipcbuf.poll.sock = s;
+	nsipcbuf.poll.events = events;
+	return nsipc(NSREQ_POLL);
+}
+
+int
+nsipc_getsockopt(int s, int level, int name, int *value)
+{
+	int r;
+
+	nsipcbuf.sockopt.sock = s;
+	nsipcbuf.sockopt.level = level;
+	nsipcbuf.sockopt.name = name;
+	if ((r = nsipc(NSREQ_GETSOCKOPT)) >= 0)
+		*value = nsipcbuf.sockopt.value;
+	return r;
 }

@@ -172,6 +172,8 @@ devpipe_read(struct Fd *fd, void *vbuf, size_t n)
 		if (pipe_isclosed(fd, p, &ref))
 			if (pipe_count(p) == 0)
 				return 0;
+		if (fd->fd_omode & O_NONBLOCK)
+			return -E_AGAIN;
 		pipe_sleep(&p->p_wpos, w, ref, &p->p_rwaiting);
 	}
 	for (i = 0; i < n && pipe_count(p) > 0; i++) {
@@ -202,6 +204,8 @@ devpipe_write(struct Fd *fd, const void *vbuf, size_t n)
 			pipe_wake(p, &p->p_rwaiting);	/* a full ring for the reader */
 			if (pipe_isclosed(fd, p, &ref))
 				return i;
+			if (fd->fd_omode & O_NONBLOCK)
+				return i > 0 ? (ssize_t) i : -E_AGAIN;
 			pipe_sleep(&p->p_rpos, r, ref, &p->p_wwaiting);
 		}
 		p->p_buf[p->p_wpos % PIPE_BUFSIZ] = buf[i];
@@ -211,6 +215,39 @@ devpipe_write(struct Fd *fd, const void *vbuf, size_t n)
 	}
 	pipe_wake(p, &p->p_rwaiting);
 	return i;
+}
+
+/* select's question (inc/fd.h: dev_poll).  A read end is ready to read when the ring holds
+ * bytes or the write end is closed (the read returns 0); a write end to write when there is
+ * room or the read end is closed (the write returns at once).  An end is never ready the
+ * other way.  Not ready: the caller waits on the position the other side moves, counted in
+ * that side's waiting count as pipe_sleep is, so that a read or write wakes it. */
+static int
+devpipe_poll(struct Fd *fd, int events, struct wait_item *wi, volatile uint32_t **waiting)
+{
+	struct Pipe *p = (struct Pipe *) fd2data(fd);
+	bool reader = (fd->fd_omode & O_ACCMODE) == O_RDONLY;
+	int want = reader ? FD_POLL_IN : FD_POLL_OUT;
+	volatile uint32_t *pos = reader ? &p->p_wpos : &p->p_rpos;
+	volatile uint32_t *count = reader ? &p->p_rwaiting : &p->p_wwaiting;
+	int ref;
+
+	if (!(events & want))
+		return 0;		/* nothing to wait for: *wi stays unused */
+	__sync_fetch_and_add(count, 1);	/* before the look, as pipe_sleep */
+	uint32_t seen = *pos;
+	bool ready = reader ? seen != p->p_rpos
+		: (p->p_wpos + PIPE_POSMOD - seen) % PIPE_POSMOD < PIPE_BUFSIZ;
+	if (ready || pipe_isclosed(fd, p, &ref)) {
+		__sync_fetch_and_sub(count, 1);
+		return want;
+	}
+	wi->wi_kind = WAIT_WORD;
+	wi->wi_va = (uintptr_t) pos;
+	wi->wi_val = seen;
+	wi->wi_ref = ref;
+	*waiting = count;
+	return 0;
 }
 
 static int
@@ -229,4 +266,5 @@ struct Dev devpipe = {
 	.dev_read = devpipe_read,
 	.dev_write = devpipe_write,
 	.dev_stat = devpipe_stat,
+	.dev_poll = devpipe_poll,
 };

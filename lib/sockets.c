@@ -16,6 +16,8 @@ static ssize_t devsock_read(struct Fd *fd, void *buf, size_t n);
 static ssize_t devsock_write(struct Fd *fd, const void *buf, size_t n);
 static int devsock_close(struct Fd *fd);
 static int devsock_stat(struct Fd *fd, struct Stat *stat);
+int devsock_poll(struct Fd *fd, int events, struct wait_item *wi, volatile uint32_t **waiting);
+int sock_dontwait(int s);
 
 struct Dev devsock = {
 	.dev_id = DEV_ID_SOCK,
@@ -24,6 +26,7 @@ struct Dev devsock = {
 	.dev_write = devsock_write,
 	.dev_close = devsock_close,
 	.dev_stat = devsock_stat,
+	.dev_poll = devsock_poll,	/* lib/sockpoll.c */
 };
 
 /* The server's socket id behind descriptor fdnum, or -E_* (bad descriptor, not a socket). */
@@ -40,7 +43,9 @@ fd2sockid(int fdnum)
 	return fd->fd_sock.sockid;
 }
 
-/* A new descriptor for the server's socket sockid; on failure the socket is closed. */
+/* A new descriptor for the server's socket sockid; on failure the socket is closed.  Its data
+ * page, the wake page select gives the server (inc/fd.h: struct FdSock), is mapped now, before
+ * the descriptor, so that every environment sharing the descriptor shares it too. */
 static int
 alloc_sockfd(int sockid)
 {
@@ -48,7 +53,12 @@ alloc_sockfd(int sockid)
 	int r;
 
 	if ((r = fd_alloc(&fd)) < 0
-	    || (r = sys_page_alloc(0, fd, PTE_P | PTE_W | PTE_U | PTE_SHARE)) < 0) {
+	    || (r = sys_page_alloc(0, fd2data(fd), PTE_P | PTE_W | PTE_U | PTE_SHARE)) < 0) {
+		nsipc_close(sockid);
+		return r;
+	}
+	if ((r = sys_page_alloc(0, fd, PTE_P | PTE_W | PTE_U | PTE_SHARE)) < 0) {
+		sys_page_unmap(0, fd2data(fd));
 		nsipc_close(sockid);
 		return r;
 	}
@@ -95,7 +105,7 @@ accept(int s, struct sockaddr *addr, socklen_t *addrlen)
 
 	if ((r = fd2sockid(s)) < 0)
 		return r;
-	if ((r = nsipc_accept(r, addr, addrlen)) < 0)
+	if ((r = nsipc_accept_flags(r, addr, addrlen, sock_dontwait(s))) < 0)
 		return r;
 	return alloc_sockfd(r);
 }
@@ -107,7 +117,7 @@ connect(int s, const struct sockaddr *addr, socklen_t addrlen)
 
 	if ((r = fd2sockid(s)) < 0)
 		return r;
-	return nsipc_connect(r, addr, addrlen);
+	return nsipc_connect_flags(r, addr, addrlen, sock_dontwait(s));
 }
 
 ssize_t
@@ -117,7 +127,7 @@ send(int s, const void *buf, size_t len, int flags)
 
 	if ((r = fd2sockid(s)) < 0)
 		return r;
-	return nsipc_send(r, buf, len, flags);
+	return nsipc_send(r, buf, len, flags | sock_dontwait(s));
 }
 
 ssize_t
@@ -127,7 +137,7 @@ recv(int s, void *buf, size_t len, int flags)
 
 	if ((r = fd2sockid(s)) < 0)
 		return r;
-	return nsipc_recv(r, buf, len, flags);
+	return nsipc_recv(r, buf, len, flags | sock_dontwait(s));
 }
 
 /* A datagram to `to`, or to the connected peer when to is NULL (as send). */
@@ -204,13 +214,13 @@ setsockopt(int s, int level, int optname, const void *optval, socklen_t optlen)
 static ssize_t
 devsock_read(struct Fd *fd, void *buf, size_t n)
 {
-	return nsipc_recv(fd->fd_sock.sockid, buf, n, 0);
+	return nsipc_recv(fd->fd_sock.sockid, buf, n, sock_dontwait(fd2num(fd)));
 }
 
 static ssize_t
 devsock_write(struct Fd *fd, const void *buf, size_t n)
 {
-	return nsipc_send(fd->fd_sock.sockid, buf, n, 0);
+	return nsipc_send(fd->fd_sock.sockid, buf, n, sock_dontwait(fd2num(fd)));
 }
 
 static int
