@@ -207,7 +207,7 @@ enum {
  * before its read of nw_seq, so either the server sees the waiter or the waiter sees the new
  * nw_seq: no event is lost.  The server only writes the page, never trusts what is in it; a
  * client that scribbles on it only confuses its own waits.  A socket has at most one wake
- * page (a second NSREQ_WATCH: -E_BUSY).
+ * page (a second NSREQ_WATCH: -E_BUSY); how many sockets may have one: NS_WATCH_SLOTS.
  */
 #define NS_POLL_IN	0x1	/* recv (or accept) would not block: data, a connection, the end
 				 * of the stream, or an error it would report */
@@ -236,12 +236,16 @@ struct ns_wake {
  * all connections of one client (with those waiting to be accepted on its listeners)
  * NS_RX_CLIENT_SLOTS, all TCP data together NS_RX_TCP_SLOTS; the rest is kept for requests
  * and frames in passing.  Data past a share is dropped on arrival (the peer sends it again
- * once the client has read), and small frames are copied and never hold a slot.
+ * once the client has read), and small frames are copied and never hold a slot.  Sockets'
+ * wake pages (NSREQ_WATCH) hold at most NS_WATCH_SLOTS of the rest, NS_WATCH_CLIENT_SLOTS
+ * for the sockets of one client (as many as its descriptors); past either, -E_NO_MEM.
  */
 #define NS_PAGE_SLOTS		512
 #define NS_RX_CONN_SLOTS	32
 #define NS_RX_CLIENT_SLOTS	128
 #define NS_RX_TCP_SLOTS		(NS_PAGE_SLOTS - 128)
+#define NS_WATCH_SLOTS		64
+#define NS_WATCH_CLIENT_SLOTS	32
 
 /* The server's counters (NSREQ_STATS): where packets went, and every copy made. */
 struct ns_stats {

@@ -27,9 +27,9 @@ sock_dontwait(int s)
  * page's protocol (inc/ns.h): counted in nw_waiting, nw_seq read, then the poll; if nothing
  * is ready, the caller waits for nw_seq to move.  The first time, the descriptor's data page is
  * given to the server as its wake page (another environment sharing the descriptor may have
- * done so already: -E_BUSY, the same page).  A socket the server no longer knows (closed by
- * another environment meanwhile) is ready every way asked, with FD_POLL_ERR: the call on it
- * reports why.
+ * done so already: -E_BUSY, the same page; a server short of page slots: -E_NO_MEM, which
+ * select returns).  A socket the server no longer knows (closed by another environment
+ * meanwhile) is ready every way asked, with FD_POLL_ERR: the call on it reports why.
  */
 int
 devsock_poll(struct Fd *fd, int events, struct wait_item *wi, volatile uint32_t **waiting)
@@ -38,8 +38,11 @@ devsock_poll(struct Fd *fd, int events, struct wait_item *wi, volatile uint32_t 
 	int r;
 
 	if (!fd->fd_sock.watched) {
-		if ((r = nsipc_watch(fd->fd_sock.sockid, w)) < 0 && r != -E_BUSY)
+		r = nsipc_watch(fd->fd_sock.sockid, w);
+		if (r == -E_INVAL)	/* no such socket any more */
 			return events | FD_POLL_ERR;
+		if (r < 0 && r != -E_BUSY)
+			return r;	/* no server, or it is short of page slots */
 		fd->fd_sock.watched = 1;
 	}
 	__sync_fetch_and_add(&w->nw_waiting, 1);	/* a full barrier before the read */

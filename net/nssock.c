@@ -875,10 +875,19 @@ req_watch(envid_t client, uint32_t code, volatile union nsipc *req)
 	struct ns_sock *s;
 	int r;
 
+	uint32_t all = 0, mine = 0;
+
 	if ((r = sock_get(client, req->sock.sock, &s)) < 0)
 		return r;
+	for (int i = 0; i < NS_SOCK_MAX; i++)
+		if (socks[i].used && socks[i].wake) {
+			all++;
+			mine += sock_has_env(&socks[i], client);
+		}
 	if (s->wake)
 		r = -E_BUSY;
+	else if (all >= NS_WATCH_SLOTS || mine >= NS_WATCH_CLIENT_SLOTS)
+		r = -E_NO_MEM;		/* the page slots they would hold (inc/ns.h) */
 	else {
 		/* The request page is the client's wake page from now on: ours until s is
 		 * freed (sock_unwatch), not the request's. */

@@ -8,6 +8,8 @@
 #define SELECTTEST_PORT		7	/* forwarded from the host (make which-ports) */
 #define SELECTTEST_CLOSED_PORT	9	/* nothing listens there */
 #define SELECTTEST_TIMEOUT_MS	300
+#define SELECTTEST_LOOP_PORT	8007	/* a connection to ourselves */
+#define SELECTTEST_SEND_MAX	1000	/* sends that must fill a connection nobody reads */
 
 static int cons, listener, pipe_rd, pipe_wr;
 
@@ -204,6 +206,52 @@ refused(void)
 	close(s);
 }
 
+/* A connection to ourselves whose other end does not read: non-blocking sends fill it, then
+ * -E_AGAIN; a blocking send with SO_SNDTIMEO gives -E_TIMEOUT; a select for writing wakes once
+ * a child reads everything. */
+static void
+send_full(void)
+{
+	static char buf[4096];
+	struct sockaddr_in a;
+	int l = tcp_socket(), s = tcp_socket(), c, r, v = 150, i;
+	size_t sent = 0;
+	fd_set wr;
+
+	addr_make(&a, INADDR_LOOPBACK, SELECTTEST_LOOP_PORT);
+	if ((r = bind(l, (struct sockaddr *) &a, sizeof(a))) < 0 || (r = listen(l, 1)) < 0
+	    || (r = connect(s, (struct sockaddr *) &a, sizeof(a))) < 0
+	    || (r = c = accept(l, NULL, NULL)) < 0)
+		panic("loopback connection: %e", r);
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	for (i = 0; i < SELECTTEST_SEND_MAX && (r = send(s, buf, sizeof(buf), 0)) > 0; i++)
+		sent += r;
+	cprintf("selecttest: non-blocking send once full: %e (after %s)\n", r,
+		sent > 0 ? "some bytes" : "nothing");
+	fcntl(s, F_SETFL, 0);
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &v, sizeof(v));
+	cprintf("selecttest: blocking send past SO_SNDTIMEO: %e\n", send(s, buf, 1, 0));
+
+	envid_t parent = sys_getenvid(), child;
+	if ((child = fork()) < 0)
+		panic("fork: %e", child);
+	if (child == 0) {
+		await_waiting(parent);
+		for (size_t got = 0; got < sent; got += r)
+			if ((r = recv(c, buf, sizeof(buf), 0)) <= 0)
+				panic("recv after %u of %u bytes: %e", got, sent, r);
+		exit();
+	}
+	FD_ZERO(&wr);
+	FD_SET(s, &wr);
+	r = select(s + 1, NULL, &wr, NULL, NULL);
+	cprintf("selecttest: writable once the other end reads: %d %d\n", r, FD_ISSET(s, &wr));
+	wait(child);
+	close(s);
+	close(c);
+	close(l);
+}
+
 /* Another environment closes, in the server, a socket this one selects on: the select wakes,
  * and the descriptor is ready, its calls saying why. */
 static void
@@ -340,6 +388,7 @@ umain(int argc, char **argv)
 	int c = serve_connection();
 	timeouts(c);
 	refused();
+	send_full();
 	closed_meanwhile(c);
 	destroyed_waiting();
 	cprintf("selecttest: done\n");
