@@ -208,7 +208,7 @@ refused(void)
 
 /* A connection to ourselves whose other end does not read: non-blocking sends fill it, then
  * -E_AGAIN; a blocking send with SO_SNDTIMEO gives -E_TIMEOUT; a select for writing wakes once
- * a child reads everything. */
+ * a child reads everything; then the other end closes with a byte unread, a reset. */
 static void
 send_full(void)
 {
@@ -247,8 +247,27 @@ send_full(void)
 	r = select(s + 1, NULL, &wr, NULL, NULL);
 	cprintf("selecttest: writable once the other end reads: %d %d\n", r, FD_ISSET(s, &wr));
 	wait(child);
-	close(s);
+
+	/* The other end closes with a byte unread: lwIP resets the connection (RFC 1122
+	 * 4.2.2.13), which wakes a select for reading, and the recv reports it. */
+	if ((r = send(s, "x", 1, 0)) != 1)
+		panic("send: %e", r);
+	if ((child = fork()) < 0)
+		panic("fork: %e", child);
+	if (child == 0) {
+		await_waiting(parent);
+		close(c);
+		exit();
+	}
 	close(c);
+	fd_set rd;
+	FD_ZERO(&rd);
+	FD_SET(s, &rd);
+	r = select(s + 1, &rd, NULL, NULL, NULL);
+	cprintf("selecttest: reset by the other end: select %d %d, recv: %e\n", r,
+		FD_ISSET(s, &rd), recv(s, buf, 1, 0));
+	wait(child);
+	close(s);
 	close(l);
 }
 
