@@ -110,6 +110,11 @@ extern struct Dev devpipe;
 extern struct Dev devsock;
 extern struct Dev devcons;
 
+/* lib/sockpoll.c, for lib/sockets.c: the `sock` device's dev_poll, and MSG_DONTWAIT if
+ * descriptor s is non-blocking (O_NONBLOCK), else 0. */
+int	devsock_poll(struct Fd *fd, int events, struct wait_item *wi, volatile uint32_t **waiting);
+int	sock_dontwait(int s);
+
 /* lib/pageref.c: the number of mappings of the page at va (its pp_ref), 0 if not mapped. */
 int	pageref(const void *va);
 

@@ -99,12 +99,12 @@ select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *timeout)
 		}
 
 		/* Something is ready: only the console's items are still to be asked, at once. */
-		uint32_t f = flags, d = deadline;
+		uint32_t wflags = flags, wdeadline = deadline;
 		if (nready > 0) {
-			f = WAIT_F_DEADLINE;
-			d = sys_time_msec();
+			wflags = WAIT_F_DEADLINE;
+			wdeadline = sys_time_msec();
 		}
-		r = n > 0 || f ? sys_wait_any(items, n, f, d) : -E_INVAL;
+		r = n > 0 || wflags ? sys_wait_any(items, n, wflags, wdeadline) : -E_INVAL;
 	out:
 		for (int i = 0; i < n; i++)
 			if (waiting[i])

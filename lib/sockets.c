@@ -16,8 +16,6 @@ static ssize_t devsock_read(struct Fd *fd, void *buf, size_t n);
 static ssize_t devsock_write(struct Fd *fd, const void *buf, size_t n);
 static int devsock_close(struct Fd *fd);
 static int devsock_stat(struct Fd *fd, struct Stat *stat);
-int devsock_poll(struct Fd *fd, int events, struct wait_item *wi, volatile uint32_t **waiting);
-int sock_dontwait(int s);
 
 struct Dev devsock = {
 	.dev_id = DEV_ID_SOCK,

@@ -8,10 +8,7 @@ static_assert(FD_POLL_IN == NS_POLL_IN && FD_POLL_OUT == NS_POLL_OUT
 	      && FD_POLL_ERR == NS_POLL_ERR, "select's events are the server's");
 static_assert(sizeof(struct ns_wake) <= PGSIZE, "the wake page holds struct ns_wake");
 
-int devsock_poll(struct Fd *fd, int events, struct wait_item *wi, volatile uint32_t **waiting);
-int sock_dontwait(int s);
 
-/* MSG_DONTWAIT if descriptor s is non-blocking (fcntl's O_NONBLOCK), else 0. */
 int
 sock_dontwait(int s)
 {
