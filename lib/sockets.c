@@ -160,6 +160,7 @@ recvfrom(int s, void *buf, size_t len, int flags, struct sockaddr *from, socklen
 
 	if ((r = fd2sockid(s)) < 0)
 		return r;
+	flags |= sock_dontwait(s);
 	if (!from)
 		return nsipc_recv(r, buf, len, flags);
 	return nsipc_recvfrom(r, buf, len, flags, from, fromlen);
