@@ -574,9 +574,8 @@ req_accept(envid_t client, uint32_t code, volatile union nsipc *req)
 	struct netconn *conn;
 	ip_addr_t ip;
 	u16_t port;
-	int r;
-
 	int32_t flags = req->sock.flags;
+	int r;
 
 	if ((r = sock_get_tcp(client, req->sock.sock, &s)) < 0)
 		return r;
@@ -873,9 +872,8 @@ static int32_t
 req_watch(envid_t client, uint32_t code, volatile union nsipc *req)
 {
 	struct ns_sock *s;
-	int r;
-
 	uint32_t all = 0, mine = 0;
+	int r;
 
 	if ((r = sock_get(client, req->sock.sock, &s)) < 0)
 		return r;
@@ -929,10 +927,12 @@ sock_poll_events(struct ns_sock *s)
 		ev |= NS_POLL_IN;
 	if (!pcb)
 		return ev | NS_POLL_IN | NS_POLL_OUT;
-	/* A listen pcb has no send buffer: its state is read first. */
+	/* A listen pcb has no send buffer: its state is read first.  Writable by lwIP's own
+	 * measure, the one its send-room event (NETCONN_EVT_SENDPLUS) is sent at, so that a
+	 * socket found not writable is woken when it becomes so. */
 	if (conn->state != NETCONN_CONNECT
 	    && (pcb->state == ESTABLISHED || pcb->state == CLOSE_WAIT)
-	    && tcp_sndbuf(pcb) > 0 && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN)
+	    && tcp_sndbuf(pcb) > TCP_SNDLOWAT && tcp_sndqueuelen(pcb) < TCP_SNDQUEUELOWAT)
 		ev |= NS_POLL_OUT;
 	return ev;
 }
@@ -976,9 +976,10 @@ req_getsockopt(envid_t client, uint32_t code, volatile union nsipc *req)
 			value = sock_err(s, err);
 		else if (s->connecting && s->conn->state != NETCONN_CONNECT)
 			s->connecting = false;		/* a non-blocking connect went through */
-	} else if (level == SOL_SOCKET && name == SO_TYPE)
-		value = sock_is_tcp(s) ? SOCK_STREAM : SOCK_DGRAM;
-	else if (level == SOL_SOCKET && name == SO_RCVTIMEO)
+	} else if (level == SOL_SOCKET && name == SO_TYPE) {
+		enum netconn_type t = NETCONNTYPE_GROUP(netconn_type(s->conn));
+		value = t == NETCONN_TCP ? SOCK_STREAM : t == NETCONN_UDP ? SOCK_DGRAM : SOCK_RAW;
+	} else if (level == SOL_SOCKET && name == SO_RCVTIMEO)
 		value = netconn_get_recvtimeout(s->conn);
 	else if (level == SOL_SOCKET && name == SO_SNDTIMEO)
 		value = netconn_get_sendtimeout(s->conn);

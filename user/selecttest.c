@@ -9,6 +9,7 @@
 #define SELECTTEST_CLOSED_PORT	9	/* nothing listens there */
 #define SELECTTEST_TIMEOUT_MS	300
 #define SELECTTEST_LOOP_PORT	8007	/* a connection to ourselves */
+#define SELECTTEST_UDP_PORT	8009	/* a datagram to ourselves */
 #define SELECTTEST_SEND_MAX	1000	/* sends that must fill a connection nobody reads */
 
 static int cons, listener, pipe_rd, pipe_wr;
@@ -271,6 +272,41 @@ send_full(void)
 	close(l);
 }
 
+/* A datagram socket: select wakes when a child sends it a datagram; its type reads back. */
+static void
+datagram(void)
+{
+	struct sockaddr_in a;
+	int u = socket(AF_INET, SOCK_DGRAM, 0), v = 0, r;
+	socklen_t len = sizeof(v);
+	char buf[16];
+	fd_set rd;
+
+	addr_make(&a, INADDR_LOOPBACK, SELECTTEST_UDP_PORT);
+	if (u < 0 || (r = bind(u, (struct sockaddr *) &a, sizeof(a))) < 0)
+		panic("udp socket: %e", u < 0 ? u : r);
+	getsockopt(u, SOL_SOCKET, SO_TYPE, &v, &len);
+	envid_t parent = sys_getenvid(), child;
+	if ((child = fork()) < 0)
+		panic("fork: %e", child);
+	if (child == 0) {
+		int o = socket(AF_INET, SOCK_DGRAM, 0);
+		await_waiting(parent);
+		if ((r = sendto(o, "dgram", 5, 0, (struct sockaddr *) &a, sizeof(a))) != 5)
+			panic("sendto: %e", r);
+		exit();
+	}
+	FD_ZERO(&rd);
+	FD_SET(u, &rd);
+	r = select(u + 1, &rd, NULL, NULL, NULL);
+	int n = recv(u, buf, sizeof(buf) - 1, 0);
+	buf[MAX(n, 0)] = 0;
+	cprintf("selecttest: datagram socket (%s): select %d %d, recv %d '%s'\n",
+		v == SOCK_DGRAM ? "dgram" : "other", r, FD_ISSET(u, &rd), n, buf);
+	wait(child);
+	close(u);
+}
+
 /* Another environment closes, in the server, a socket this one selects on: the select wakes,
  * and the descriptor is ready, its calls saying why. */
 static void
@@ -408,6 +444,7 @@ umain(int argc, char **argv)
 	timeouts(c);
 	refused();
 	send_full();
+	datagram();
 	closed_meanwhile(c);
 	destroyed_waiting();
 	cprintf("selecttest: done\n");
