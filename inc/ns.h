@@ -205,11 +205,12 @@ enum {
  * waits in sys_wait_any for nw_seq to move (inc/wait.h); then it counts itself out.  The
  * server's add comes before its look at nw_waiting (a barrier between), the client's count
  * before its read of nw_seq, so either the server sees the waiter or the waiter sees the new
- * nw_seq: no event is lost.  The server only writes the page, never trusts what is in it; a
- * client that scribbles on it only confuses its own waits, and one destroyed while counted in
- * leaves nw_waiting above zero for good (the server then wakes the page at every event: a
- * system call that wakes nobody, no harm).  A socket has at most one wake
- * page (a second NSREQ_WATCH: -E_BUSY); how many sockets may have one: NS_WATCH_SLOTS.
+ * nw_seq: no event is lost.  The server reads nothing else from the page, and nw_waiting only
+ * to decide whether to wake it: a client that scribbles on it only confuses its own waits,
+ * and one destroyed while counted in leaves nw_waiting above zero for good (the server then
+ * wakes the page at every event: a system call that wakes nobody, no harm).  A socket has at
+ * most one wake page (a second NSREQ_WATCH: -E_BUSY); how many sockets may have one:
+ * NS_WATCH_SLOTS.
  */
 #define NS_POLL_IN	0x1	/* recv (or accept) would not block: data, a connection, the end
 				 * of the stream, or an error it would report */
