@@ -200,26 +200,30 @@ enum {
  * own with NSREQ_WATCH (lib/sockpoll.c: the descriptor's data page, fd2data), which the
  * server keeps until the socket is freed.  From then on the server adds one to nw_seq at
  * every event of the connection (data or a connection arrived, send room, an error, the
- * socket closed) and, if nw_waiting is not zero, wakes the page (sys_page_wake).  A client
- * counts itself in nw_waiting (an atomic add), reads nw_seq, polls, and if nothing is ready
- * waits in sys_wait_any for nw_seq to move (inc/wait.h); then it counts itself out.  The
- * server's add comes before its look at nw_waiting (a barrier between), the client's count
- * before its read of nw_seq, so either the server sees the waiter or the waiter sees the new
- * nw_seq: no event is lost.  The server reads nothing else from the page, and nw_waiting only
- * to decide whether to wake it: a client that scribbles on it only confuses its own waits,
- * and one destroyed while counted in leaves nw_waiting above zero for good (the server then
- * wakes the page at every event: a system call that wakes nobody, no harm).  A socket has at
- * most one wake page (a second NSREQ_WATCH: -E_BUSY); how many sockets may have one:
- * NS_WATCH_SLOTS.
+ * socket closed), and wakes the page (sys_page_wake) if a client waits for that kind of event:
+ * nw_waiting[NS_WAIT_IN] counts those waiting to read, [NS_WAIT_OUT] to write, [NS_WAIT_ANY]
+ * for both or for errors (an error and the close wake all three).  So a reader is not woken
+ * by every acknowledgement of what it sent.  A client counts itself in its counter (an atomic
+ * add), reads nw_seq, polls, and if nothing is ready waits in sys_wait_any for nw_seq to move
+ * (inc/wait.h); then it counts itself out.  The server's add comes before its look at the
+ * counters (a barrier between), the client's count before its read of nw_seq, so either the
+ * server sees the waiter or the waiter sees the new nw_seq: no event is lost.  The server
+ * reads nothing else from the page, and the counters only to decide whether to wake it: a
+ * client that scribbles on it only confuses its own waits, and one destroyed while counted in
+ * leaves its counter above zero for good (the server then wakes the page at each such event:
+ * a system call that wakes nobody, no harm).  A socket has at most one wake page (a second
+ * NSREQ_WATCH: -E_BUSY); how many sockets may have one: NS_WATCH_SLOTS.
  */
 #define NS_POLL_IN	0x1	/* recv (or accept) would not block: data, a connection, the end
 				 * of the stream, or an error it would report */
 #define NS_POLL_OUT	0x2	/* send would not block: room, or an error it would report; a
 				 * connect in progress has finished */
 #define NS_POLL_ERR	0x4	/* an error is pending (getsockopt SO_ERROR) */
+enum { NS_WAIT_IN, NS_WAIT_OUT, NS_WAIT_ANY, NS_WAIT_KINDS };
 struct ns_wake {
 	volatile uint32_t nw_seq;	/* the server's event count */
-	volatile uint32_t nw_waiting;	/* clients about to wait, or waiting, on nw_seq */
+	/* clients about to wait, or waiting, on nw_seq, by what they wait for (NS_WAIT_*) */
+	volatile uint32_t nw_waiting[NS_WAIT_KINDS];
 };
 
 /* The bytes a send or recv request carries: the page less the data header. */

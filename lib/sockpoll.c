@@ -21,8 +21,8 @@ sock_dontwait(int s)
 
 /*
  * select's question (inc/fd.h: dev_poll), asked of the server (NSREQ_POLL), with the wake
- * page's protocol (inc/ns.h): counted in nw_waiting, nw_seq read, then the poll; if nothing
- * is ready, the caller waits for nw_seq to move.  The first time, the descriptor's data page is
+ * page's protocol (inc/ns.h): counted in the nw_waiting of what it asks, nw_seq read, then the
+ * poll; if nothing is ready, the caller waits for nw_seq to move.  The first time, the descriptor's data page is
  * given to the server as its wake page (another environment sharing the descriptor may have
  * done so already: -E_BUSY, the same page; a server short of page slots: -E_NO_MEM, which
  * select returns).  A socket the server no longer knows (closed by another environment
@@ -42,17 +42,19 @@ devsock_poll(struct Fd *fd, int events, struct wait_item *wi, volatile uint32_t 
 			return r;	/* no server, or it is short of page slots */
 		fd->fd_sock.watched = 1;
 	}
-	__sync_fetch_and_add(&w->nw_waiting, 1);	/* a full barrier before the read */
+	volatile uint32_t *count = &w->nw_waiting[events == FD_POLL_IN ? NS_WAIT_IN
+		: events == FD_POLL_OUT ? NS_WAIT_OUT : NS_WAIT_ANY];
+	__sync_fetch_and_add(count, 1);		/* a full barrier before the read */
 	uint32_t seq = w->nw_seq;
 	if ((r = nsipc_poll(fd->fd_sock.sockid, events)) != 0) {
-		__sync_fetch_and_sub(&w->nw_waiting, 1);
+		__sync_fetch_and_sub(count, 1);
 		return r < 0 ? events | FD_POLL_ERR : r;
 	}
 	wi->wi_kind = WAIT_WORD;
 	wi->wi_va = (uintptr_t) &w->nw_seq;
 	wi->wi_val = seq;
 	wi->wi_ref = WAIT_REF_ANY;
-	*waiting = &w->nw_waiting;
+	*waiting = count;
 	return 0;
 }
 

@@ -248,7 +248,12 @@ sock_alloc(envid_t client, struct netconn *conn)
 }
 
 static void sock_close_lwip(struct ns_sock *s);
-static void sock_wake(struct ns_sock *s);
+
+/* Which waiters an event concerns (sock_wake): bits (1 << NS_WAIT_*). */
+#define SOCK_WAKE_IN	((1u << NS_WAIT_IN) | (1u << NS_WAIT_ANY))
+#define SOCK_WAKE_OUT	((1u << NS_WAIT_OUT) | (1u << NS_WAIT_ANY))
+#define SOCK_WAKE_ALL	((1u << NS_WAIT_KINDS) - 1)
+static void sock_wake(struct ns_sock *s, uint32_t kinds);
 static void sock_unwatch(struct ns_sock *s);
 
 struct netconn *
@@ -312,7 +317,7 @@ sock_close(struct ns_sock *s)
 		return;
 	s->closing = true;
 	sock_close_lwip(s);
-	sock_wake(s);		/* a select on it looks again, and finds it gone */
+	sock_wake(s, SOCK_WAKE_ALL);	/* a select on it looks again, and finds it gone */
 }
 
 void
@@ -829,15 +834,19 @@ req_setsockopt(envid_t client, uint32_t code, volatile union nsipc *req)
 /* ---- Waiting for sockets, and their options read back (inc/ns.h: struct ns_wake) ---------------- */
 
 /* Tell s's watchers that something happened: bump the event count, and wake the page if a
- * client waits on it (the bump before the look at nw_waiting: inc/ns.h). */
+ * client waits for one of kinds (the bump before the look at the counters: inc/ns.h). */
 static void
-sock_wake(struct ns_sock *s)
+sock_wake(struct ns_sock *s, uint32_t kinds)
 {
+	bool waited = false;
+
 	if (!s->wake)
 		return;
 	s->wake->nw_seq++;
 	__sync_synchronize();
-	if (s->wake->nw_waiting)
+	for (int k = 0; k < NS_WAIT_KINDS; k++)
+		waited |= (kinds & (1u << k)) && s->wake->nw_waiting[k] != 0;
+	if (waited)
 		sys_page_wake((const void *) s->wake);
 }
 
@@ -847,7 +856,7 @@ sock_unwatch(struct ns_sock *s)
 {
 	if (!s->wake)
 		return;
-	sock_wake(s);
+	sock_wake(s, SOCK_WAKE_ALL);
 	ns_page_release((void *) s->wake);
 	s->wake = NULL;
 }
@@ -858,12 +867,16 @@ sock_unwatch(struct ns_sock *s)
 static void
 sock_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
 {
+	uint32_t kinds = evt == NETCONN_EVT_RCVPLUS ? SOCK_WAKE_IN
+		: evt == NETCONN_EVT_SENDPLUS ? SOCK_WAKE_OUT
+		: evt == NETCONN_EVT_ERROR ? SOCK_WAKE_ALL : 0;
+
 	(void) len;
-	if (evt != NETCONN_EVT_RCVPLUS && evt != NETCONN_EVT_SENDPLUS && evt != NETCONN_EVT_ERROR)
+	if (kinds == 0)
 		return;
 	for (int i = 0; i < NS_SOCK_MAX; i++)
 		if (socks[i].used && socks[i].conn == conn) {
-			sock_wake(&socks[i]);
+			sock_wake(&socks[i], kinds);
 			return;
 		}
 }
@@ -892,7 +905,8 @@ req_watch(envid_t client, uint32_t code, volatile union nsipc *req)
 		ns_page_keep((void *) req);
 		s->wake = (volatile struct ns_wake *) req;
 		s->wake->nw_seq = 0;
-		s->wake->nw_waiting = 0;
+		for (int k = 0; k < NS_WAIT_KINDS; k++)
+			s->wake->nw_waiting[k] = 0;
 		LOCK_TCPIP_CORE();
 		s->conn->callback = sock_event;
 		UNLOCK_TCPIP_CORE();
