@@ -35,7 +35,9 @@ select_mark(int fd, int ev, fd_set *rd, fd_set *wr, fd_set *ex)
  * POSIX's select, with our errors: returns the number of bits set in the three sets (each set
  * given is rewritten to hold the ready descriptors among those it asked about), 0 when the
  * timeout passed first, or -E_INVAL (nfds outside 0..FD_SETSIZE, a descriptor in a set that is
- * not open, a negative or overlong timeout, or nothing to wait for and no timeout).  A timeout
+ * not open, a negative or overlong timeout, or nothing to wait for and no timeout), or a
+ * socket's -E_NO_MEM (the network server is short of page slots for its wake page) or
+ * -E_BAD_ENV (no network server).  A timeout
  * of NULL waits for ever; of zero, looks and returns at once.  The clock ticks every 10 ms, so
  * a timeout ends up to a tick late.
  *
