@@ -39,8 +39,8 @@
  * intervals up to a minute; a lease lost says so.
  *
  * Until the interface has an address, client requests that need one fail: a name lookup with
- * -E_NO_ADDR (net/nsdns.c asks ns_addr_ready), a TCP connect with -E_NET (lwIP finds no route
- * from 0.0.0.0).  Listening, and everything on the loopback interface, work meanwhile.
+ * -E_NO_ADDR (net/nsdns.c asks ns_addr_ready), a TCP connect with -E_UNREACH (lwIP finds no
+ * route from 0.0.0.0).  Listening, and everything on the loopback interface, work meanwhile.
  */
 #define NS_DHCP_REPORT_FIRST_MSEC	1500
 #define NS_DHCP_REPORT_MAX_MSEC		60000
