@@ -219,8 +219,16 @@ struct ns_stats {
 	 * frame before them, frames the card segments */
 	uint32_t tx_frames, tx_bytes, tx_copy_bytes, tx_ref_bytes, tx_chained, tx_dropped,
 		tx_merged, tx_tso_frames;
-	/* copies between client request pages and lwIP buffers */
-	uint32_t send_copy_bytes, recv_copy_bytes;
+	/* of tx_copy_bytes, those past the headers: a frame's bytes outside lwIP's heap (a
+	 * datagram sent from a request page, a reply built in a received page) */
+	uint32_t tx_body_copy_bytes;
+	/* Clients' payload by kind: the bytes lwIP took or gave, and the CPU copies of them the
+	 * server made (nsstat divides one by the other).  TCP: send() and write() from the request
+	 * page (send_*), pages lent by nsipc_send_pages or sendfile (lend_*), recv() and read()
+	 * into the request page (recv_*).  Datagrams: sent (dgram_send_bytes, whose copy the frame
+	 * makes: tx_body_copy_bytes) and received (dgram_recv_*). */
+	uint32_t send_bytes, send_copy_bytes, lend_bytes, lend_copy_bytes, recv_bytes,
+		recv_copy_bytes, dgram_send_bytes, dgram_recv_bytes, dgram_recv_copy_bytes;
 	/* client requests, those refused as malformed, answers the client did not wait for */
 	uint32_t requests, requests_bad, replies_lost;
 	uint32_t sockets_open, sockets_max, sockets_reaped;

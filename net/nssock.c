@@ -553,7 +553,8 @@ recv_tcp(struct ns_sock *s, volatile uint8_t *dst, int32_t len, bool dontwait)
 			s->rx = NULL;
 		}
 	}
-	ns_stats.recv_copy_bytes += n;
+	ns_stats.recv_bytes += n;
+	ns_stats.recv_copy_bytes += n;	/* pbuf_copy_partial above */
 	return n;
 }
 
@@ -579,19 +580,21 @@ req_recv(envid_t client, uint32_t code, volatile union nsipc *req)
 	return r;
 }
 
-/* Write len bytes at data to TCP socket s: how many lwIP took, or an error.  NETCONN_COPY: lwIP
- * copies the bytes into its segments (send_copy_bytes), since the page they are in goes back to
- * the client with the answer, long before the data is acknowledged.  Blocks while the send
- * buffer is full. */
+/* Write len bytes at data to TCP socket s: how many lwIP took, or an error; *bytes and *copied
+ * (the counters of the request's kind, inc/ns.h) count them.  NETCONN_COPY: lwIP copies the
+ * bytes into its segments, since the page they are in goes back to the client with the answer,
+ * long before the data is acknowledged.  Blocks while the send buffer is full. */
 static int32_t
-sock_write_tcp(struct ns_sock *s, const void *data, int32_t len)
+sock_write_tcp(struct ns_sock *s, const void *data, int32_t len, uint32_t *bytes,
+	       uint32_t *copied)
 {
 	size_t written = 0;
 	int r = ns_err(netconn_write_partly(s->conn, data, len, NETCONN_COPY, &written));
 
 	if (r < 0)
 		return r;
-	ns_stats.send_copy_bytes += written;
+	*bytes += written;
+	*copied += written;
 	return written;
 }
 
@@ -611,7 +614,8 @@ req_send(envid_t client, uint32_t code, volatile union nsipc *req)
 	else if (len == 0)
 		r = 0;
 	else
-		r = sock_write_tcp(s, (const void *) req->data.data, len);
+		r = sock_write_tcp(s, (const void *) req->data.data, len, &ns_stats.send_bytes,
+				   &ns_stats.send_copy_bytes);
 	sock_put(s);
 	return r;
 }
@@ -630,7 +634,8 @@ req_send_pages(envid_t client, volatile union nsipc *req, const uint8_t *data, u
 		return -E_INVAL;
 	if ((r = sock_get_tcp(client, req->data.sock, &s)) < 0)
 		return r;
-	r = sock_write_tcp(s, data + off, len);	/* the pages go back with the answer */
+	/* The pages go back with the answer. */
+	r = sock_write_tcp(s, data + off, len, &ns_stats.lend_bytes, &ns_stats.lend_copy_bytes);
 	sock_put(s);
 	return r;
 }

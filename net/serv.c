@@ -277,8 +277,12 @@ ns_stats_print(const struct ns_stats *st)
 		"segments; %u send calls\n", st->tx_frames, st->tx_bytes, st->tx_dropped,
 		st->tx_copy_bytes, st->tx_ref_bytes, st->tx_chained, st->tx_merged, st->tx_tso_frames,
 		st->tx_batches);
-	cprintf("ns stats: copies: send %u bytes (client page -> lwIP), recv %u bytes "
-		"(lwIP -> client page)\n", st->send_copy_bytes, st->recv_copy_bytes);
+	cprintf("ns stats: payload: TCP send %u bytes, %u copied; lent pages %u bytes, %u copied; "
+		"recv %u bytes, %u copied; datagrams sent %u bytes (frames copied %u bytes from "
+		"outside the heap), received %u bytes, %u copied\n", st->send_bytes,
+		st->send_copy_bytes, st->lend_bytes, st->lend_copy_bytes, st->recv_bytes,
+		st->recv_copy_bytes, st->dgram_send_bytes, st->tx_body_copy_bytes,
+		st->dgram_recv_bytes, st->dgram_recv_copy_bytes);
 	cprintf("ns stats: requests %u (%u refused, %u answers lost); sockets %u open, %u max, "
 		"%u reaped\n", st->requests, st->requests_bad, st->replies_lost, st->sockets_open,
 		st->sockets_max, st->sockets_reaped);

@@ -546,6 +546,7 @@ tb_append(struct pbuf *p, uint32_t off, uint32_t len)
 		}
 		tb.h.pbufs[tb.h.npbufs++] = c;
 		ns_stats.tx_copy_bytes += len;
+		ns_stats.tx_body_copy_bytes += len;
 	}
 	tb_len += len;
 	return true;
