@@ -140,6 +140,8 @@ ssize_t	nsipc_recvfrom(int s, void *buf, size_t len, int flags, struct sockaddr 
  * request however many.  Returns the bytes the server took (fewer when its send buffer
  * filled), or a negative E_* code. */
 ssize_t	nsipc_send_pages(int s, const void *pages, uint32_t off, size_t len);
+/* The same with flags for the server (NS_SEND_FILE_PAGES, inc/ns.h). */
+ssize_t	nsipc_send_pages_flags(int s, const void *pages, uint32_t off, size_t len, int flags);
 int	nsipc_close(int s);
 int	nsipc_shutdown(int s, int how);
 int	nsipc_getsockname(int s, struct sockaddr *addr, socklen_t *addrlen);

@@ -229,6 +229,9 @@ struct ns_stats {
 	 * makes: tx_body_copy_bytes) and received (dgram_recv_*). */
 	uint32_t send_bytes, send_copy_bytes, lend_bytes, lend_copy_bytes, recv_bytes,
 		recv_copy_bytes, dgram_send_bytes, dgram_recv_bytes, dgram_recv_copy_bytes;
+	/* client sends whose pages lwIP sends from in place, held until acknowledged
+	 * (net/lwip/sendhold.c): the most at once */
+	uint32_t send_holds_max;
 	/* client requests, those refused as malformed, answers the client did not wait for */
 	uint32_t requests, requests_bad, replies_lost;
 	uint32_t sockets_open, sockets_max, sockets_reaped;
@@ -262,7 +265,14 @@ struct ns_stats {
 	 * known done: net/lwip/netif.c), and lwIP's heap in use, in bytes: both back to their
 	 * idle values once the traffic stops */
 	uint32_t tx_held, heap_used;
+	/* client sends whose pages lwIP still sends from (back to 0 once all is acknowledged) */
+	uint32_t send_holds;
 };
+
+/* A send with data pages (nsipc_send_pages): in nsreq_data.flags, the pages are a file's, lent by
+ * the file server read-only (sendfile), which the server may send in place until they are
+ * acknowledged (net/nssock.c, req_send_pages, says who may write them). */
+#define NS_SEND_FILE_PAGES	0x10000
 
 union nsipc {
 	struct nsreq_socket {

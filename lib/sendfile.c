@@ -36,8 +36,9 @@ sendfile_lend(int sockid, off_t pos, size_t n)
 
 	while (done < n) {
 		uint32_t at = pos % PGSIZE + done;
-		ssize_t r = nsipc_send_pages(sockid, (const uint8_t *) SENDFILE_WIN
-					     + ROUNDDOWN(at, PGSIZE), at % PGSIZE, n - done);
+		ssize_t r = nsipc_send_pages_flags(sockid, (const uint8_t *) SENDFILE_WIN
+						   + ROUNDDOWN(at, PGSIZE), at % PGSIZE, n - done,
+						   NS_SEND_FILE_PAGES);
 		if (r <= 0)
 			return done ? (ssize_t) done : (r < 0 ? r : -E_INVAL);
 		done += r;

@@ -620,13 +620,29 @@ req_send(envid_t client, uint32_t code, volatile union nsipc *req)
 	return r;
 }
 
+/* The shortest send of file pages sent in place: a small file's bytes cost less to copy than
+ * the holds, and than a segment of two buffers (headers, bytes) that lwIP frees at the ACK. */
+#define NS_SEND_IN_PLACE_MIN	PGSIZE
+
 /* A send whose bytes came in data pages (ndata of them at data, consecutive): len bytes from
- * offset off of the first.  TCP only (a datagram fits a request page). */
+ * offset off of the first.  TCP only (a datagram fits a request page).
+ *
+ * Pages the client says are a file's (NS_SEND_FILE_PAGES, as sendfile lends them) are sent in
+ * place (NETCONN_NOCOPY): lwIP's segments point into the page slots, which stay held until the
+ * peer has acknowledged their bytes (net/lwip/sendhold.c), though the client has its answer at
+ * once.  Who may write them meanwhile: no one.  They are the file server's block-cache pages,
+ * read-only in every environment but the file server, which writes a copy of a block whose
+ * page anyone else maps (bc_unshare, fs/bc.c): a write to the file while its pages are on
+ * their way changes the file, not what is sent.  A client that sets the flag on pages it can
+ * write changes at most its own connection's bytes (lwIP never reads the payload: the card
+ * computes the checksums).  Any other pages, file pages when no hold is free, and sends shorter
+ * than NS_SEND_IN_PLACE_MIN are copied into lwIP's send buffer, and go back with the answer. */
 static int32_t
 req_send_pages(envid_t client, volatile union nsipc *req, const uint8_t *data, uint32_t ndata)
 {
 	int32_t len = req->data.len;
 	uint32_t off = req->data.off;
+	bool file_pages = req->data.flags & NS_SEND_FILE_PAGES;
 	struct ns_sock *s;
 	int r;
 
@@ -634,10 +650,28 @@ req_send_pages(envid_t client, volatile union nsipc *req, const uint8_t *data, u
 		return -E_INVAL;
 	if ((r = sock_get_tcp(client, req->data.sock, &s)) < 0)
 		return r;
-	/* The pages go back with the answer. */
-	r = sock_write_tcp(s, data + off, len, &ns_stats.lend_bytes, &ns_stats.lend_copy_bytes);
+	uint32_t hold = 0;
+	if (file_pages && len >= NS_SEND_IN_PLACE_MIN) {
+		LOCK_TCPIP_CORE();
+		hold = ns_send_hold_begin(s->conn->pcb.tcp, data, ndata);
+		UNLOCK_TCPIP_CORE();
+	}
+	if (!hold) {
+		r = sock_write_tcp(s, data + off, len, &ns_stats.lend_bytes,
+				   &ns_stats.lend_copy_bytes);
+		sock_put(s);
+		return r;
+	}
+	size_t written = 0;
+	r = ns_err(netconn_write_partly(s->conn, data + off, len, NETCONN_NOCOPY, &written));
+	/* Even when the write failed: lwIP reports no count then (a close while we waited), but
+	 * may have queued segments of our pages on a connection that lives on to send them. */
+	LOCK_TCPIP_CORE();
+	ns_send_hold_end(hold);
+	UNLOCK_TCPIP_CORE();
+	ns_stats.lend_bytes += written;
 	sock_put(s);
-	return r;
+	return r < 0 ? r : (int32_t) written;
 }
 
 static int32_t
