@@ -209,6 +209,11 @@ enum {
 #define NS_RX_CONN_SLOTS	32
 #define NS_RX_CLIENT_SLOTS	128
 #define NS_RX_TCP_SLOTS		(NS_PAGE_SLOTS - 128)
+/* File pages lwIP sends in place hold their slots until acknowledged (net/lwip/sendhold.c):
+ * NS_SEND_HOLD_SLOTS of them at most, taken from what is kept for requests, so that clients
+ * whose peers never acknowledge cannot take every slot; past it, sends are copied (lwIP's heap
+ * bounds those).  One download holds up to three 64 KB sends. */
+#define NS_SEND_HOLD_SLOTS	64
 
 /* The server's counters (NSREQ_STATS): where packets went, and every copy made. */
 struct ns_stats {

@@ -5,11 +5,13 @@
  * are gone afterwards.  `sockzc pages`: a sender that rewrites or unmaps its pages as soon as
  * nsipc_send_pages returns, a receiver that keeps what it received past its next receive, and
  * a client that tries to write pages it lent or the server's own: what arrives is what was
- * sent.  `sockzc warm` only loads the program (grade-lab6 counts free pages around a run, and
+ * sent, each byte of a client's own pages copied once; and senders whose peers do not read,
+ * whose held file pages stay within the server's bound.  `sockzc warm` only loads the program (grade-lab6 counts free pages around a run, and
  * the file server's cache keeps the program's blocks from the first).
  */
 
 #include <inc/lib.h>
+#include <inc/ns.h>
 
 #define SOCKZC_PORT		5700
 #define SOCKZC_FILE		"/large.bin"
@@ -258,6 +260,82 @@ case_readonly(void)
 	close(fd);
 }
 
+/*
+ * Senders whose peers do not read: SOCKZC_HOARDERS children each sendfile the whole file over a
+ * connection whose receiving end we hold and do not read yet, so lwIP keeps every byte they
+ * get in.  The file pages it keeps in place stay within NS_SEND_HOLD_SLOTS (the sends past it
+ * are copied), so other requests still find page slots: a loopback exchange meanwhile works.
+ * Then we read everything, and once it is all acknowledged no send holds a page.
+ */
+#define SOCKZC_HOARDERS		4
+#define SOCKZC_WAIT_MSEC	5000
+
+static void
+case_hoarders(void)
+{
+	int fd, snd[SOCKZC_HOARDERS], rcv[SOCKZC_HOARDERS], r;
+	envid_t kids[SOCKZC_HOARDERS];
+	struct ns_stats st, st0;
+	struct Stat fst;
+
+	if ((fd = open(SOCKZC_FILE, O_RDONLY)) < 0 || (r = fstat(fd, &fst)) < 0)
+		panic("%s: %e", SOCKZC_FILE, fd < 0 ? fd : r);
+	if ((r = nsipc_stats_quiet(&st0)) < 0)
+		panic("nsipc_stats: %e", r);
+	for (int i = 0; i < SOCKZC_HOARDERS; i++) {
+		conn_pair(SOCKZC_PORT + 10 + i, &snd[i], &rcv[i]);
+		if ((kids[i] = fork()) < 0)
+			panic("fork: %e", kids[i]);
+		if (kids[i] == 0) {
+			sendfile(snd[i], fd, 0, fst.st_size);	/* blocks until we read */
+			exit();		/* the last close of snd[i]: the end of its stream */
+		}
+		close(snd[i]);
+	}
+	/* Until the bound has made the server copy (the sends in place hold all they may), or
+	 * SOCKZC_WAIT_MSEC: the most sends held at any look. */
+	uint32_t most = 0, until = sys_time_msec() + SOCKZC_WAIT_MSEC;
+	do {
+		sys_yield();
+		if ((r = nsipc_stats_quiet(&st)) < 0)
+			panic("nsipc_stats: %e", r);
+		most = MAX(most, st.send_holds);
+	} while (st.lend_copy_bytes == st0.lend_copy_bytes && (int32_t) (until - sys_time_msec()) > 0);
+	check("sends held (16 pages each) within NS_SEND_HOLD_SLOTS",
+	      most > 0 && most * SOCKZC_PAGES <= NS_SEND_HOLD_SLOTS, 1);
+	check("sends past the bound copied", st.lend_copy_bytes > st0.lend_copy_bytes, 1);
+
+	int a, b;
+	char buf[8];
+	conn_pair(SOCKZC_PORT + 20, &a, &b);
+	r = send(a, "ping", 4, 0);
+	r = r < 0 ? r : recv(b, buf, sizeof(buf), 0);
+	check("loopback bytes meanwhile",
+	      r == 4 && memcmp(buf, "ping", 4) == 0 ? 4 : (r < 0 ? r : -E_INVAL), 4);
+	close(a);
+	close(b);
+
+	static char buf2[4096];
+	uint32_t whole = 0;
+	for (int i = 0; i < SOCKZC_HOARDERS; i++) {
+		uint32_t got = 0;
+		while ((r = read(rcv[i], buf2, sizeof(buf2))) > 0)
+			got += r;
+		whole += got == (uint32_t) fst.st_size;
+		wait(kids[i]);
+		close(rcv[i]);
+	}
+	check("hoarded connections read whole at last", whole, SOCKZC_HOARDERS);
+	until = sys_time_msec() + SOCKZC_WAIT_MSEC;
+	do {
+		sys_yield();
+		if ((r = nsipc_stats_quiet(&st)) < 0)
+			panic("nsipc_stats: %e", r);
+	} while (st.send_holds > 0 && (int32_t) (until - sys_time_msec()) > 0);
+	check("sends holding pages once all is read", st.send_holds, 0);
+	close(fd);
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -265,9 +343,21 @@ umain(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "sendfile") == 0)
 		case_sendfile();
 	else if (argc == 2 && strcmp(argv[1], "pages") == 0) {
+		/* A client's own pages, and file pages lent without NS_SEND_FILE_PAGES, are copied
+		 * once a byte: the client may write them as soon as it has the answer. */
+		struct ns_stats st0, st1;
+		uint32_t lent = 2 * SOCKZC_ROUNDS * SOCKZC_PAGES * PGSIZE + SOCKZC_PAGES * PGSIZE;
+		if (nsipc_stats_quiet(&st0) < 0)
+			panic("nsipc_stats");
 		case_pages("pages rewritten as soon as sent", SOCKZC_PORT + 2, false);
 		case_pages("pages unmapped as soon as sent", SOCKZC_PORT + 3, true);
 		case_readonly();
+		if (nsipc_stats_quiet(&st1) < 0)
+			panic("nsipc_stats");
+		check("lent bytes the server took and copied, as many as lent",
+		      st1.lend_bytes - st0.lend_bytes == lent
+		      && st1.lend_copy_bytes - st0.lend_copy_bytes == lent, 1);
+		case_hoarders();
 	} else if (argc == 2 && strcmp(argv[1], "warm") == 0) {
 		cprintf("sockzc: loaded\n");
 		return;

@@ -26,8 +26,9 @@
  * The hold is taken before the write (ns_send_hold_begin), which may block and let other sends
  * run, and given its end after (ns_send_hold_end), whatever the write returned: a write cut
  * short by a close reports no count, yet lwIP may have queued segments of the pages, which the
- * connection goes on sending.  Until then the hold waits for nothing but the connection's end.  A send that finds the table full is copied instead.  Everything here runs
- * under lwIP's core lock.
+ * connection goes on sending.  Until then the hold waits for nothing but the connection's end.
+ * A send that finds the table full, or NS_SEND_HOLD_SLOTS pages held (inc/ns.h), is copied
+ * instead.  Everything here runs under lwIP's core lock.
  */
 #define NS_SEND_HOLDS	256
 
@@ -40,13 +41,15 @@ static struct send_hold {
 	uint32_t npages;
 } holds[NS_SEND_HOLDS];
 static uint32_t nholds;			/* entries in use: the first nholds */
+static uint32_t held_slots;		/* their pages, at most NS_SEND_HOLD_SLOTS */
 static uint32_t next_token = 1;
 
 uint32_t
 ns_send_hold_begin(const struct tcp_pcb *pcb, const void *pages, uint32_t npages)
 {
-	if (nholds == NS_SEND_HOLDS || pcb == NULL)
+	if (nholds == NS_SEND_HOLDS || pcb == NULL || held_slots + npages > NS_SEND_HOLD_SLOTS)
 		return 0;
+	held_slots += npages;
 	for (uint32_t i = 0; i < npages; i++)
 		ns_page_hold((const uint8_t *) pages + i * PGSIZE);
 	uint32_t token = next_token++;
@@ -88,6 +91,7 @@ hold_drop(uint32_t i)
 {
 	for (uint32_t k = 0; k < holds[i].npages; k++)
 		ns_page_unhold(holds[i].pages + k * PGSIZE);
+	held_slots -= holds[i].npages;
 	holds[i] = holds[--nholds];
 }
 
