@@ -16,7 +16,7 @@ from gradenet import net_connect, recv_all
 from gradesrc import c_define, read_host_file
 
 __all__ = ["http_exchange", "http_parse", "HttpConn", "http_get", "check_file_answer", "httpd_try_get",
-           "NS_TCP", "HTTPD_STAT", "HTTPD_IDLE", "httpd_stat", "httpd_break", "SOAK_PATHS",
+           "NS_TCP", "NS_PAYLOAD", "ns_payload", "HTTPD_STAT", "HTTPD_IDLE", "httpd_stat", "httpd_break", "SOAK_PATHS",
            "httpd_soak",
            "httpd_soak_check", "host_http_server"]
 
@@ -162,6 +162,25 @@ def httpd_try_get(port, path, timeout=30, gate=None, connect_timeout=None, hang_
 NS_TCP = (r"^ns stats: TCP: (?P<reopened>\d+) reopened from TIME-WAIT by a new SYN, "
           r"(?P<syn_refused>\d+) SYNs refused with the listener full, "
           r"(?P<freed_held>\d+) freed by lwIP under a socket$")
+
+# Clients' payload through the network server, by kind, and the copies the server made of it
+# (net/serv.c, ns_stats_print; inc/ns.h says what each counts).
+NS_PAYLOAD = re.compile(
+    r"^ns stats: payload: TCP send (?P<send>\d+) bytes, (?P<send_copied>\d+) copied; lent pages "
+    r"(?P<lend>\d+) bytes, (?P<lend_copied>\d+) copied; recv (?P<recv>\d+) bytes, "
+    r"(?P<recv_copied>\d+) copied; datagrams sent (?P<dgram_sent>\d+) bytes \(frames copied "
+    r"(?P<frame_copied>\d+) bytes from outside the heap\), received (?P<dgram_recv>\d+) bytes, "
+    r"(?P<dgram_recv_copied>\d+) copied$", re.M)
+
+
+def ns_payload(output):
+    """The last payload counters the network server printed in output (NS_PAYLOAD), as ints;
+    fails if it printed none."""
+    found = list(NS_PAYLOAD.finditer(output))
+    if not found:
+        fail("the network server printed no payload counters (NS_PAYLOAD)")
+    return {k: int(v) for k, v in found[-1].groupdict().items()}
+
 
 HTTPD_STAT = re.compile(
     r"^httpd: stat: workers (?P<workers>\d+) \((?P<busy>\d+) busy\), accepted (?P<accepted>\d+), "

@@ -150,6 +150,19 @@ def check_stat():
           st["timeouts"] == 4 and st["threads_max"] == 5 and st["free"] == 7000 and
           st["txheld"] == 0 and st["heap"] == 5120, "httpd_stat")
     must_fail(lambda: h.httpd_stat(FakeConsole(STAT.split("\n")[1])), "no TCP counts")
+    line = ("ns stats: payload: TCP send %d bytes, 4 copied; lent pages 1048576 bytes, 1048576 "
+            "copied; recv 7 bytes, 7 copied; datagrams sent 0 bytes (frames copied 98 bytes from "
+            "outside the heap), received 1 bytes, 1 copied\n")
+    pl = h.ns_payload("x\n" + line % 1 + "y\n" + line % 5)
+    check(pl["send"] == 5 and pl["lend"] == 1048576 and pl["lend_copied"] == 1048576 and
+          pl["frame_copied"] == 98 and pl["dgram_recv_copied"] == 1, "ns_payload: the last line")
+    must_fail(lambda: h.ns_payload("ns stats: payload: TCP\n"), "no payload counters",
+              "no payload counters")
+    # The line the server prints has the words the pattern expects.
+    fmt = re.search(r'cprintf\("ns stats: payload: ((?:[^;]|;)*?)\\n"',
+                    re.sub(r'"\s*\n\s*"', "", read_host_file("net/serv.c").decode()))
+    check(fmt and h.NS_PAYLOAD.match("ns stats: payload: " + re.sub(r"%u", "1", fmt[1])),
+          "NS_PAYLOAD matches net/serv.c's format")
 
     before = h.httpd_stat(FakeConsole(STAT))
     # A closing connection still held heap at the first look: asked again, settled.

@@ -141,6 +141,8 @@ ssize_t	nsipc_recvfrom(int s, void *buf, size_t len, int flags, struct sockaddr 
  * request however many.  Returns the bytes the server took (fewer when its send buffer
  * filled), or a negative E_* code. */
 ssize_t	nsipc_send_pages(int s, const void *pages, uint32_t off, size_t len);
+/* The same with flags for the server (NS_SEND_FILE_PAGES, inc/ns.h). */
+ssize_t	nsipc_send_pages_flags(int s, const void *pages, uint32_t off, size_t len, int flags);
 int	nsipc_close(int s);
 int	nsipc_shutdown(int s, int how);
 int	nsipc_getsockname(int s, struct sockaddr *addr, socklen_t *addrlen);
@@ -185,6 +187,21 @@ int	select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
 #define F_GETFL		3
 #define F_SETFL		4
 int	fcntl(int fd, int cmd, int arg);
+
+/* The network server's id of socket descriptor s: -E_INVAL if s is no open descriptor,
+ * -E_NOT_SUPP if it is not a socket. */
+int	fd2sockid(int s);
+
+/* lib/sendfile.c: send len bytes of the file open at fd, from offset on, to TCP socket sock,
+ * without copying them: the file server's block pages are borrowed (read_pages) and lent to
+ * the network server (nsipc_send_pages), 64 KB a request.  Stops at the file's end.  Returns
+ * the bytes sent (fewer than asked only at the end of the file or when the connection failed
+ * after some were sent), or -E_INVAL (fd or sock not open, offset < 0 or past the end),
+ * -E_NOT_SUPP (fd not a file, sock not a socket or not TCP), -E_PERM (fd write-only), or the
+ * network server's error.  fd's own offset is left as it was. */
+ssize_t	sendfile(int sock, int fd, off_t offset, size_t len);
+/* The same to the network server's socket id sockid (as the nsipc_* calls take). */
+ssize_t	nsipc_sendfile(int sockid, int fd, off_t offset, size_t len);
 
 /* File open modes */
 #define	O_RDONLY	0x0000		/* open for reading only */

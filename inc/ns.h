@@ -251,8 +251,15 @@ struct ns_wake {
 #define NS_RX_CONN_SLOTS	32
 #define NS_RX_CLIENT_SLOTS	128
 #define NS_RX_TCP_SLOTS		(NS_PAGE_SLOTS - 128)
-#define NS_WATCH_SLOTS		64
+/* At most 32 wake pages: with NS_SEND_HOLD_SLOTS, 80 of the 128 slots kept for requests and
+ * frames in passing, so that 48 remain for them however many sockets are watched. */
+#define NS_WATCH_SLOTS		32
 #define NS_WATCH_CLIENT_SLOTS	32
+/* File pages lwIP sends in place hold their slots until acknowledged (net/lwip/sendhold.c):
+ * NS_SEND_HOLD_SLOTS of them at most, taken from what is kept for requests, so that clients
+ * whose peers never acknowledge cannot take every slot; past it, sends are copied (lwIP's heap
+ * bounds those).  One download holds up to three 64 KB sends. */
+#define NS_SEND_HOLD_SLOTS	48
 
 /* The server's counters (NSREQ_STATS): where packets went, and every copy made. */
 struct ns_stats {
@@ -263,8 +270,19 @@ struct ns_stats {
 	 * frame before them, frames the card segments */
 	uint32_t tx_frames, tx_bytes, tx_copy_bytes, tx_ref_bytes, tx_chained, tx_dropped,
 		tx_merged, tx_tso_frames;
-	/* copies between client request pages and lwIP buffers */
-	uint32_t send_copy_bytes, recv_copy_bytes;
+	/* of tx_copy_bytes, those past the headers: a frame's bytes outside lwIP's heap (a
+	 * datagram sent from a request page, a reply built in a received page) */
+	uint32_t tx_body_copy_bytes;
+	/* Clients' payload by kind: the bytes lwIP took or gave, and the CPU copies of them the
+	 * server made (nsstat divides one by the other).  TCP: send() and write() from the request
+	 * page (send_*), pages lent by nsipc_send_pages or sendfile (lend_*), recv() and read()
+	 * into the request page (recv_*).  Datagrams: sent (dgram_send_bytes, whose copy the frame
+	 * makes: tx_body_copy_bytes) and received (dgram_recv_*). */
+	uint32_t send_bytes, send_copy_bytes, lend_bytes, lend_copy_bytes, recv_bytes,
+		recv_copy_bytes, dgram_send_bytes, dgram_recv_bytes, dgram_recv_copy_bytes;
+	/* client sends whose pages lwIP sends from in place, held until acknowledged
+	 * (net/lwip/sendhold.c): the most at once */
+	uint32_t send_holds_max;
 	/* client requests, those refused as malformed, answers the client did not wait for */
 	uint32_t requests, requests_bad, replies_lost;
 	uint32_t sockets_open, sockets_max, sockets_reaped;
@@ -298,7 +316,14 @@ struct ns_stats {
 	 * known done: net/lwip/netif.c), and lwIP's heap in use, in bytes: both back to their
 	 * idle values once the traffic stops */
 	uint32_t tx_held, heap_used;
+	/* client sends whose pages lwIP still sends from (back to 0 once all is acknowledged) */
+	uint32_t send_holds;
 };
+
+/* A send with data pages (nsipc_send_pages): in nsreq_data.flags, the pages are a file's, lent by
+ * the file server read-only (sendfile), which the server may send in place until they are
+ * acknowledged (net/nssock.c, req_send_pages, says who may write them). */
+#define NS_SEND_FILE_PAGES	0x10000
 
 union nsipc {
 	struct nsreq_socket {

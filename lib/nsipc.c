@@ -210,6 +210,12 @@ nsipc_recvfrom(int s, void *buf, size_t len, int flags, struct sockaddr *addr,
 ssize_t
 nsipc_send_pages(int s, const void *pages, uint32_t off, size_t len)
 {
+	return nsipc_send_pages_flags(s, pages, off, len, 0);
+}
+
+ssize_t
+nsipc_send_pages_flags(int s, const void *pages, uint32_t off, size_t len, int flags)
+{
 	uintptr_t vas[IPC_PAGES_MAX];
 	uint32_t n = ROUNDUP(off + len, PGSIZE) / PGSIZE;
 
@@ -219,7 +225,7 @@ nsipc_send_pages(int s, const void *pages, uint32_t off, size_t len)
 		return -E_BAD_ENV;
 	nsipcbuf.data.sock = s;
 	nsipcbuf.data.len = len;
-	nsipcbuf.data.flags = 0;
+	nsipcbuf.data.flags = flags;
 	nsipcbuf.data.off = off;
 	vas[0] = (uintptr_t) &nsipcbuf;
 	for (uint32_t i = 0; i < n; i++)
@@ -233,7 +239,7 @@ nsipc_send_pages(int s, const void *pages, uint32_t off, size_t len)
 		size_t first = (n - 1) * PGSIZE - off;
 		if (n == 1)
 			return nsipc_send(s, (const char *) pages + off, len, 0);
-		return nsipc_send_pages(s, pages, off, first);
+		return nsipc_send_pages_flags(s, pages, off, first, flags);
 	}
 	return r;
 }

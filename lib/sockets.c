@@ -28,7 +28,7 @@ struct Dev devsock = {
 };
 
 /* The server's socket id behind descriptor fdnum, or -E_* (bad descriptor, not a socket). */
-static int
+int
 fd2sockid(int fdnum)
 {
 	struct Fd *fd;

@@ -104,7 +104,10 @@ nsdgram_send(struct ns_sock *s, const volatile uint8_t *data, int32_t len, const
 	if (r == 0)
 		r = ns_err(ip ? netconn_sendto(conn, &nb, ip, port) : netconn_send(conn, &nb));
 	netbuf_free(&nb);
-	return r < 0 ? r : len;
+	if (r < 0)
+		return r;
+	ns_stats.dgram_send_bytes += len;
+	return len;
 }
 
 int32_t
@@ -126,7 +129,8 @@ nsdgram_recv(struct ns_sock *s, volatile uint8_t *dst, int32_t len, int32_t flag
 		*port = conn_is_raw(conn) ? 0 : netbuf_fromport(nb);
 	}
 	netbuf_delete(nb);
-	ns_stats.recv_copy_bytes += n;
+	ns_stats.dgram_recv_bytes += n;
+	ns_stats.dgram_recv_copy_bytes += n;
 	return (flags & MSG_TRUNC) ? whole : n;
 }
 

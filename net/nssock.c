@@ -659,7 +659,8 @@ recv_tcp(struct ns_sock *s, volatile uint8_t *dst, int32_t len, bool dontwait)
 			s->rx = NULL;
 		}
 	}
-	ns_stats.recv_copy_bytes += n;
+	ns_stats.recv_bytes += n;
+	ns_stats.recv_copy_bytes += n;	/* pbuf_copy_partial above */
 	return n;
 }
 
@@ -685,13 +686,15 @@ req_recv(envid_t client, uint32_t code, volatile union nsipc *req)
 	return r;
 }
 
-/* Write len bytes at data to TCP socket s: how many lwIP took, or an error.  NETCONN_COPY: lwIP
- * copies the bytes into its segments (send_copy_bytes), since the page they are in goes back to
- * the client with the answer, long before the data is acknowledged.  Blocks while the send
- * buffer is full, unless dontwait (then -E_AGAIN if nothing fits); with SO_SNDTIMEO, until
- * the timeout (then -E_TIMEOUT if nothing was taken: lwIP says "would block"). */
+/* Write len bytes at data to TCP socket s: how many lwIP took, or an error; *bytes and *copied
+ * (the counters of the request's kind, inc/ns.h) count them.  NETCONN_COPY: lwIP copies the
+ * bytes into its segments, since the page they are in goes back to the client with the answer,
+ * long before the data is acknowledged.  Blocks while the send buffer is full, unless dontwait
+ * (then -E_AGAIN if nothing fits); with SO_SNDTIMEO, until the timeout (then -E_TIMEOUT if
+ * nothing was taken: lwIP says "would block"). */
 static int32_t
-sock_write_tcp(struct ns_sock *s, const void *data, int32_t len, bool dontwait)
+sock_write_tcp(struct ns_sock *s, const void *data, int32_t len, bool dontwait, uint32_t *bytes,
+	       uint32_t *copied)
 {
 	size_t written = 0;
 	err_t err = netconn_write_partly(s->conn, data, len,
@@ -702,7 +705,8 @@ sock_write_tcp(struct ns_sock *s, const void *data, int32_t len, bool dontwait)
 		r = -E_TIMEOUT;
 	if (r < 0)
 		return r;
-	ns_stats.send_copy_bytes += written;
+	*bytes += written;
+	*copied += written;
 	return written;
 }
 
@@ -722,18 +726,35 @@ req_send(envid_t client, uint32_t code, volatile union nsipc *req)
 	else if (len == 0)
 		r = 0;
 	else
-		r = sock_write_tcp(s, (const void *) req->data.data, len, flags & MSG_DONTWAIT);
+		r = sock_write_tcp(s, (const void *) req->data.data, len, flags & MSG_DONTWAIT,
+				   &ns_stats.send_bytes, &ns_stats.send_copy_bytes);
 	sock_put(s);
 	return r;
 }
 
+/* The shortest send of file pages sent in place: a small file's bytes cost less to copy than
+ * the holds, and than a segment of two buffers (headers, bytes) that lwIP frees at the ACK. */
+#define NS_SEND_IN_PLACE_MIN	PGSIZE
+
 /* A send whose bytes came in data pages (ndata of them at data, consecutive): len bytes from
- * offset off of the first.  TCP only (a datagram fits a request page). */
+ * offset off of the first.  TCP only (a datagram fits a request page).
+ *
+ * Pages the client says are a file's (NS_SEND_FILE_PAGES, as sendfile lends them) are sent in
+ * place (NETCONN_NOCOPY): lwIP's segments point into the page slots, which stay held until the
+ * peer has acknowledged their bytes (net/lwip/sendhold.c), though the client has its answer at
+ * once.  Who may write them meanwhile: no one.  They are the file server's block-cache pages,
+ * read-only in every environment but the file server, which writes a copy of a block whose
+ * page anyone else maps (bc_unshare, fs/bc.c): a write to the file while its pages are on
+ * their way changes the file, not what is sent.  A client that sets the flag on pages it can
+ * write changes at most its own connection's bytes (lwIP never reads the payload: the card
+ * computes the checksums).  Any other pages, file pages when no hold is free, and sends shorter
+ * than NS_SEND_IN_PLACE_MIN are copied into lwIP's send buffer, and go back with the answer. */
 static int32_t
 req_send_pages(envid_t client, volatile union nsipc *req, const uint8_t *data, uint32_t ndata)
 {
 	int32_t len = req->data.len;
 	uint32_t off = req->data.off;
+	bool file_pages = req->data.flags & NS_SEND_FILE_PAGES;
 	struct ns_sock *s;
 	int r;
 
@@ -741,9 +762,28 @@ req_send_pages(envid_t client, volatile union nsipc *req, const uint8_t *data, u
 		return -E_INVAL;
 	if ((r = sock_get_tcp(client, req->data.sock, &s)) < 0)
 		return r;
-	r = sock_write_tcp(s, data + off, len, false);	/* the pages go back with the answer */
+	uint32_t hold = 0;
+	if (file_pages && len >= NS_SEND_IN_PLACE_MIN) {
+		LOCK_TCPIP_CORE();
+		hold = ns_send_hold_begin(s->conn->pcb.tcp, data, ndata);
+		UNLOCK_TCPIP_CORE();
+	}
+	if (!hold) {
+		r = sock_write_tcp(s, data + off, len, false, &ns_stats.lend_bytes,
+				   &ns_stats.lend_copy_bytes);	/* the pages go back with the answer */
+		sock_put(s);
+		return r;
+	}
+	size_t written = 0;
+	r = sock_err(s, netconn_write_partly(s->conn, data + off, len, NETCONN_NOCOPY, &written));
+	/* Even when the write failed: lwIP reports no count then (a close while we waited), but
+	 * may have queued segments of our pages on a connection that lives on to send them. */
+	LOCK_TCPIP_CORE();
+	ns_send_hold_end(hold);
+	UNLOCK_TCPIP_CORE();
+	ns_stats.lend_bytes += written;
 	sock_put(s);
-	return r;
+	return r < 0 ? r : (int32_t) written;
 }
 
 static int32_t

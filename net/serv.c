@@ -58,6 +58,10 @@ static struct netif ns_netif;
  * ones to a request that brings data pages (IPC_PAGES_MAX at most). */
 static uint32_t page_busy[NS_PAGE_SLOTS / 32];
 static uint32_t page_nfree, page_cursor;
+/* Holds on each slot (ns_page_hold), and whether its owner released it meanwhile: the last
+ * unhold then unmaps it. */
+static uint16_t page_holds[NS_PAGE_SLOTS];
+static bool page_released[NS_PAGE_SLOTS];
 
 static_assert(NS_PAGE_BASE + NS_PAGE_SLOTS * PGSIZE <= NS_PAGE_LIM,
 	      "the page slots fit their region (inc/memlayout.h)");
@@ -142,11 +146,57 @@ page_unused(void *va)
 	page_set_busy(i, false);
 }
 
+bool
+ns_page_in_slots(const void *va)
+{
+	return (uintptr_t) va >= NS_PAGE_BASE && (uintptr_t) va < NS_PAGE_BASE + NS_PAGE_SLOTS * PGSIZE;
+}
+
+bool
+ns_page_held(const void *va)
+{
+	return page_holds[ns_page_slot(ROUNDDOWN(va, PGSIZE))] > 0;
+}
+
+void
+ns_page_hold(const void *va)
+{
+	uint32_t i = ns_page_slot(ROUNDDOWN(va, PGSIZE));
+
+	/* Only a mapped page: its owner has not released it, or others hold it still. */
+	assert(page_is_busy(i) && (!page_released[i] || page_holds[i] > 0) && page_holds[i] < 0xFFFF);
+	page_holds[i]++;
+}
+
+/* Unmap slot i's page and free the slot. */
+static void
+page_unmap(uint32_t i)
+{
+	void *va = (void *) (NS_PAGE_BASE + i * PGSIZE);
+	int r;
+
+	if ((r = sys_page_unmap(0, va)) < 0)
+		panic("ns: unmapping page slot %08x: %e", (uintptr_t) va, r);
+	page_unused(va);
+}
+
+void
+ns_page_unhold(const void *va)
+{
+	uint32_t i = ns_page_slot(ROUNDDOWN(va, PGSIZE));
+
+	assert(page_holds[i] > 0);
+	if (--page_holds[i] == 0 && page_released[i]) {
+		page_released[i] = false;
+		page_unmap(i);
+	}
+}
+
 void
 ns_page_recycle(void *va)
 {
 	/* Back to the card's ring if it is a received page only we hold; else just unmapped. */
-	if (sys_net_recycle(va) == 0)
+	if (page_holds[ns_page_slot(va)] == 0 && sys_net_recycle(va) == 0)
 		page_unused(va);
 	else
 		ns_page_release(va);
@@ -155,11 +205,12 @@ ns_page_recycle(void *va)
 void
 ns_page_release(void *va)
 {
-	int r;
+	uint32_t i = ns_page_slot(va);
 
-	if ((r = sys_page_unmap(0, va)) < 0)
-		panic("ns: unmapping page slot %08x: %e", (uintptr_t) va, r);
-	page_unused(va);
+	if (page_holds[i] > 0)
+		page_released[i] = true;	/* the last unhold unmaps it */
+	else
+		page_unmap(i);
 }
 
 /* ---- Answers ------------------------------------------------------------------------------------------ */
@@ -260,6 +311,10 @@ ns_stats_fill(struct ns_stats *st)
 	}
 	st->lwip_mem_err = lwip_stats.mem.err;
 	st->tx_held = ns_netif_tx_held();
+	LOCK_TCPIP_CORE();
+	ns_send_hold_check();
+	st->send_holds = ns_send_hold_count();
+	UNLOCK_TCPIP_CORE();
 	st->heap_used = lwip_stats.mem.used;
 	st->lwip_memp_err = 0;
 	for (int i = 0; i < MEMP_MAX; i++)
@@ -277,8 +332,14 @@ ns_stats_print(const struct ns_stats *st)
 		"segments; %u send calls\n", st->tx_frames, st->tx_bytes, st->tx_dropped,
 		st->tx_copy_bytes, st->tx_ref_bytes, st->tx_chained, st->tx_merged, st->tx_tso_frames,
 		st->tx_batches);
-	cprintf("ns stats: copies: send %u bytes (client page -> lwIP), recv %u bytes "
-		"(lwIP -> client page)\n", st->send_copy_bytes, st->recv_copy_bytes);
+	cprintf("ns stats: payload: TCP send %u bytes, %u copied; lent pages %u bytes, %u copied; "
+		"recv %u bytes, %u copied; datagrams sent %u bytes (frames copied %u bytes from "
+		"outside the heap), received %u bytes, %u copied\n", st->send_bytes,
+		st->send_copy_bytes, st->lend_bytes, st->lend_copy_bytes, st->recv_bytes,
+		st->recv_copy_bytes, st->dgram_send_bytes, st->tx_body_copy_bytes,
+		st->dgram_recv_bytes, st->dgram_recv_copy_bytes);
+	cprintf("ns stats: lent pages sent in place: sends held %u (max %u)\n", st->send_holds,
+		st->send_holds_max);
 	cprintf("ns stats: requests %u (%u refused, %u answers lost); sockets %u open, %u max, "
 		"%u reaped\n", st->requests, st->requests_bad, st->replies_lost, st->sockets_open,
 		st->sockets_max, st->sockets_reaped);
@@ -558,6 +619,11 @@ dispatch(void *arg)
 		thread_wake_expired(now);
 		thread_run_ready();
 		replies_retry(now);
+		if (ns_send_hold_count() > 0) {
+			LOCK_TCPIP_CORE();
+			ns_send_hold_check();
+			UNLOCK_TCPIP_CORE();
+		}
 		ns_netif_flush();
 		if (!rx_idle())
 			continue;

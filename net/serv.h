@@ -17,7 +17,9 @@ struct pbuf;
  * from the input helper, or a client's request page.  The slot stays mapped as long as its owner
  * needs the page -- an lwIP buffer that points into the frame (until lwIP frees it), or the
  * server thread answering the request (until it has answered) -- and ns_page_release then unmaps
- * it and returns the slot.  One owner releases each slot, once.  When no slot is free the
+ * it and returns the slot.  One owner releases each slot, once.  Others may hold it meanwhile
+ * (ns_page_hold: lwIP sending a client's bytes from it, a frame naming it): the release then
+ * waits for the last ns_page_unhold.  When no slot is free the
  * dispatcher receives without a page: a frame is then dropped (counted in rx_dropped), a request
  * answered -E_NO_MEM.
  *
@@ -34,6 +36,10 @@ int	ns_page_slot(const void *va);	/* 0 .. NS_PAGE_SLOTS - 1 */
 /* A request's handler keeps its request page (in its slot) past the answer: whoever keeps it
  * releases it later, with ns_page_release.  Only for the page of the request being served. */
 void	ns_page_keep(void *page);
+bool	ns_page_in_slots(const void *va);	/* is va inside a page slot? */
+void	ns_page_hold(const void *va);	/* keep the slot holding va mapped ... */
+bool	ns_page_held(const void *va);	/* (is it so kept?) */
+void	ns_page_unhold(const void *va);	/* ... until as many unholds, and its release */
 
 /* The counters of inc/ns.h, updated where things happen. */
 extern struct ns_stats ns_stats;
@@ -106,6 +112,17 @@ void	nsdns_input_peek(const struct pbuf *p);
  * ns_tcp_track again after, whether the listen worked or not. */
 void	ns_tcp_freed_init(void);
 void	ns_tcp_track(struct netconn *conn);
+
+/* net/lwip/sendhold.c: the pages of a client's send that lwIP sends from in place, held until
+ * the peer acknowledges their bytes (end: the sequence number after the last) or the
+ * connection is freed.  Under the core lock. */
+struct tcp_pcb;
+/* Hold the pages before the write: a token, 0 if none is free (copy the bytes instead). */
+uint32_t ns_send_hold_begin(const struct tcp_pcb *pcb, const void *pages, uint32_t npages);
+void	ns_send_hold_end(uint32_t token);	/* written: its bytes end lwIP's buffered ones */
+void	ns_send_hold_check(void);		/* drop the holds of acknowledged bytes */
+void	ns_send_hold_freed(const struct tcp_pcb *pcb);
+uint32_t ns_send_hold_count(void);
 void	ns_tcp_untrack(struct netconn *conn);
 
 #endif /* !NET_SERV_H */

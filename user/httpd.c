@@ -106,12 +106,10 @@
 #define HTTPD_LINE_MAX		1024
 #define HTTPD_HEAD_MAX		4096
 #define HTTPD_DRAIN_MAX		(64 * 1024)
-#define HTTPD_CHUNK		NSIPC_DATA_MAX	/* one socket request per chunk (copied) */
-/* A file's body goes by lending: up to HTTPD_WIN_PAGES of the file server's pages borrowed
- * (read_pages) into the window at HTTPD_WIN and lent on to the network server
- * (nsipc_send_pages), 64 KB a request each way, no copy on our side. */
-#define HTTPD_WIN		((uint8_t *) UTEMP)
-#define HTTPD_WIN_PAGES		FS_READ_PAGES_MAX
+/* A file's body goes by sendfile (lib/sendfile.c: the file server's pages lent on to the
+ * network server, no copy on our side), HTTPD_SENDFILE_CHUNK a call: one request to each
+ * server, each within HTTPD_SEND_MSEC. */
+#define HTTPD_SENDFILE_CHUNK	(FS_READ_PAGES_MAX * PGSIZE)
 #define HTTPD_PATH_MAX		256
 #define HTTPD_SHARED		0xC0000000	/* the slot pages, then the counters page */
 
@@ -295,23 +293,6 @@ send_all(int sock, const void *buf, size_t n)
 	return true;
 }
 
-/* Send the n bytes borrowed at HTTPD_WIN by lending their pages; false if the connection
- * failed.  Each request must be taken within HTTPD_SEND_MSEC, as send_all's. */
-static bool
-send_pages(int sock, size_t n)
-{
-	for (size_t done = 0; done < n; ) {
-		if (self)
-			step_begin(PHASE_SEND, HTTPD_SEND_MSEC);
-		ssize_t r = nsipc_send_pages(sock, HTTPD_WIN + ROUNDDOWN(done, PGSIZE),
-					     done % PGSIZE, n - done);
-		if (r <= 0)
-			return false;
-		done += r;
-	}
-	return true;
-}
-
 static bool
 send_header(int sock, int code, const char *type, size_t length)
 {
@@ -455,40 +436,26 @@ target_to_path(const char *target, char *out)
 	return 0;
 }
 
-/* A worker's buffers (see worker_touch). */
-static char file_buf[HTTPD_CHUNK];
+/* A worker's buffer (see worker_touch). */
 static char drain_buf[512];
 
-/* Send n bytes of fd from its offset, at, on: borrowed pages where the file has blocks and the
- * offset is a page's start, a copy for the rest (an unaligned start, a hole).  False if the
- * connection failed. */
+/* Send n bytes of fd from offset at on (sendfile).  False if the connection failed, or the file
+ * ended early (it shrank under us: the client sees a short body and the close). */
 static bool
 send_body(struct conn *c, int fd, const char *path, off_t at, off_t n)
 {
-	char *buf = file_buf;
-	off_t done;
-	ssize_t k;
-
-	for (done = 0; done < n; done += k) {
-		off_t pos = at + done;
-		if (pos % PGSIZE == 0 && (k = read_pages(fd, HTTPD_WIN, HTTPD_WIN_PAGES)) > 0) {
-			k = MIN(k, n - done);
-			if (!send_pages(c->sock, k))
-				return false;	/* the client went away */
-			continue;
-		}
-		off_t want = MIN((off_t) sizeof(file_buf), n - done);
-		if (pos % PGSIZE != 0)		/* up to the next page's start */
-			want = MIN(want, PGSIZE - pos % PGSIZE);
-		if ((k = read(fd, buf, want)) <= 0) {
-			/* The file shrank or failed under us: the client sees a short body and
-			 * the closed connection. */
-			cprintf("httpd: %s: read: %e\n", path, k < 0 ? (int) k : -E_EOF);
-			c->keep = false;
+	for (off_t done = 0; done < n; ) {
+		if (self)
+			step_begin(PHASE_SEND, HTTPD_SEND_MSEC);
+		ssize_t k = nsipc_sendfile(c->sock, fd, at + done,
+					   MIN(n - done, (off_t) HTTPD_SENDFILE_CHUNK));
+		if (k <= 0) {
+			if (k == 0)
+				cprintf("httpd: %s: the file ended %u bytes early\n", path,
+					(unsigned) (n - done));
 			return false;
 		}
-		if (!send_all(c->sock, buf, k))
-			return false;		/* the client went away */
+		done += k;
 	}
 	return true;
 }
@@ -530,14 +497,9 @@ send_file(struct conn *c, const char *path, bool head_only, const struct range *
 			 size);
 	}
 	off_t n = code == 206 ? last - first + 1 : size;
-	if (conn_header(c, code, content_type(path), n, extra) && !head_only) {
-		seek(fd, first);
-		if (!send_body(c, fd, path, first, n))
-			c->keep = false;
-	}
-	/* Give the borrowed pages back (the file server copies a page it lent before writing). */
-	for (int i = 0; i < HTTPD_WIN_PAGES; i++)
-		sys_page_unmap(0, HTTPD_WIN + i * PGSIZE);
+	if (conn_header(c, code, content_type(path), n, extra) && !head_only
+	    && !send_body(c, fd, path, first, n))
+		c->keep = false;
 	close(fd);
 }
 
@@ -747,11 +709,10 @@ worker_touch(void)
 	struct Stat st;
 
 	memset(&worker_conn, 0, sizeof(worker_conn));
-	memset(file_buf, 0, sizeof(file_buf));
 	memset(drain_buf, 0, sizeof(drain_buf));
-	/* The page table under the window where file pages are borrowed (read_pages). */
-	if (sys_page_alloc(0, HTTPD_WIN, PTE_P | PTE_U | PTE_W) == 0)
-		sys_page_unmap(0, HTTPD_WIN);
+	/* The page table under the window where sendfile borrows file pages. */
+	if (sys_page_alloc(0, (void *) SENDFILE_WIN, PTE_P | PTE_U | PTE_W) == 0)
+		sys_page_unmap(0, (void *) SENDFILE_WIN);
 	stat("/", &st);
 	nsipc_close(HTTPD_NO_SOCK);
 }
@@ -1090,7 +1051,7 @@ console_stat(void)
 		"doorbells; interrupts %u; copied %u bytes from clients, %u into frames; receive "
 		"pages zeroed %u, recycled %u\n", ns.rx_frames, ns.rx_drains, ns.nic_rx_calls,
 		ns.tx_bytes, ns.tx_frames, ns.tx_merged, ns.tx_tso_frames, ns.tx_batches,
-		ns.nic_doorbells, ns.nic_intrs, ns.send_copy_bytes, ns.tx_copy_bytes,
+		ns.nic_doorbells, ns.nic_intrs, ns.send_copy_bytes + ns.lend_copy_bytes, ns.tx_copy_bytes,
 		ns.nic_rx_zeroed, ns.nic_rx_recycled);
 }
 

@@ -93,9 +93,10 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
 /* Received frames are custom pbufs that point into the packet page the input helper passed
  * (net/lwip/netif.c): no copy on the way in. */
 #define LWIP_SUPPORT_CUSTOM_PBUF	1
-/* TCP builds each outgoing segment, headers included, in one pbuf, so the copy into the
- * output packet page (the only one on the way out) reads one buffer. */
-#define LWIP_NETIF_TX_SINGLE_PBUF	1
+/* A segment may be a chain: its headers in a heap buffer, then the bytes of the pages a client
+ * lent, where they are (NETCONN_NOCOPY, net/lwip/sendhold.c; lwIP would copy them into one
+ * buffer otherwise). */
+#define LWIP_NETIF_TX_SINGLE_PBUF	0
 /* The frame starts 12 bytes into the packet page (after np_len and np_offload), so the IP
  * header is not 4-byte aligned; i386 reads unaligned words, and lwIP's protocol structs are
  * packed anyway. */
@@ -159,7 +160,8 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  * frames name in place (net/lwip/netif.c), set up before lwIP starts
  * (ns_netif_tx_region_init). */
 #define LWIP_RAM_HEAP_POINTER		((void *) NS_TX_HEAP_VA)
-#define MEMP_NUM_PBUF			64	/* PBUF_REF/ROM headers: UDP sends, loopback */
+#define MEMP_NUM_PBUF			(2 * TCP_SND_QUEUELEN)	/* PBUF_REF/ROM headers: the segments of
+						 * lent pages (net/lwip/sendhold.c), UDP sends, loopback */
 /* 16 for sockets, one per DNS lookup in flight (DNS_TABLE_SIZE), one for DHCP. */
 #define MEMP_NUM_UDP_PCB		(16 + DNS_TABLE_SIZE + 1)
 #define MEMP_NUM_RAW_PCB		4	/* raw ICMP sockets: pings at once */

@@ -251,23 +251,24 @@ ns_netif_input(struct netif *netif, void *page)
 }
 
 /*
- * Send.  lwIP hands us each frame as a pbuf chain, and its bytes are, as a rule, in lwIP's heap:
- * the heap lives in the transmit region (LWIP_RAM_HEAP_POINTER, net/lwip/lwipopts.h;
- * ns_netif_tx_region_init), and the output helper's frames name our pages (NET_TX_PARENT, the
- * kernel's rule T7).  So the card reads a frame where lwIP built it.  We copy only its
- * headers -- a frame's first TX_HDR_MAX bytes at most, the whole frame if it is shorter (an
- * ACK) -- into a header slot of the same region, because we write into them (the checksum
- * fields, a merged frame's newest ACK) while lwIP may still write its own copy when it sends a
- * segment again.  The rest is named in place, a fragment per page it touches (the kernel's
- * rule T1), and the pbuf that holds it takes a reference (pbuf_ref), so that lwIP frees none of
- * it while the card may read it, nor sends that segment again meanwhile
- * (tcp_output_segment_busy).  Bytes outside the heap (a datagram sent from a client's request
- * page, an echo reply built in a received page) are copied into a heap buffer first.
- * tx_copy_bytes counts what was copied (headers and such buffers), tx_ref_bytes what was named.
+ * Send.  lwIP hands us each frame as a pbuf chain, and the output helper hands the card
+ * fragments that name our own memory (NET_TX_PARENT, the kernel's rule T7), so a frame goes
+ * out from where its bytes are: lwIP's heap (LWIP_RAM_HEAP_POINTER: the transmit region of
+ * inc/memlayout.h, ns_netif_tx_region_init), a received page, or a file's page a client lent
+ * (sendfile), which lwIP sends from in place (net/lwip/sendhold.c).  We copy only the headers -- a
+ * frame's first TX_HDR_MAX bytes at most, the whole frame if it is shorter (an ACK) -- into a
+ * header slot of the same region, because we write into them (the checksum fields, a merged
+ * frame's newest ACK) while lwIP may still write its own copy when it sends a segment again.
+ * The rest is named in place, a fragment per page it touches (the kernel's rule T1); the frame
+ * holds the pbuf chain (pbuf_ref), so that lwIP frees none of it while the card may read it,
+ * nor sends that segment again meanwhile (tcp_output_segment_busy), and the page slots whose
+ * bytes lwIP does not own (ns_page_hold).  Anything else (a datagram's request page, data in
+ * the server's own image) is copied into a heap buffer first (tx_in_place says which).  tx_copy_bytes counts what was copied (headers and such
+ * buffers), tx_ref_bytes what was named in place.
  *
  * When the card is done.  A frame posted at ring sequence s is remembered in
- * tx_inflight[s % NS_TX_INFLIGHT] -- its header slot and its pbufs -- until the output helper's
- * env_net_tx_done reaches the ticket it stamped on the entry (net/nethelpers.h, TRANSMIT RING);
+ * tx_inflight[s % NS_TX_INFLIGHT] -- its header slot, pbufs and page slots -- until the output
+ * helper's env_net_tx_done reaches the ticket it stamped on the entry (net/nethelpers.h, TRANSMIT RING);
  * tx_reap then frees them, at every post and every dispatcher turn.
  *
  * Segmentation offload: the consecutive TCP segments of one connection that lwIP emits in one
@@ -304,12 +305,19 @@ static_assert(NS_TX_INFLIGHT >= NS_TX_RING_SLOTS && NS_TX_INFLIGHT % NS_TX_RING_
 static volatile struct ns_tx_ring *tx_ring;
 static void tx_reap(void);
 
+/* The buffers a frame may hold: one per segment merged into it.  More than its fragments: the
+ * segments lwIP sends in place from a file's pages lie end to end in the page slots, so a
+ * fragment per page carries several segments (a copied segment's bytes lie between its
+ * neighbours' headers in the heap: a fragment each). */
+#define TX_HOLD_PBUFS	(NET_TSO_PAYLOAD_MAX / TCP_MSS + 2)
+
 /* A frame and what it holds until the card is done with it. */
 struct tx_hold {
 	int16_t hdr;			/* its header slot, or -1 */
-	uint8_t npbufs;
+	uint8_t npbufs, npages;
 	uint32_t ticket;		/* once posted and passed by the helper */
-	struct pbuf *pbufs[NET_TX_FRAGS_MAX];	/* each holding a fragment's bytes */
+	struct pbuf *pbufs[TX_HOLD_PBUFS];	/* each holding some of the frame's bytes */
+	const void *pages[NET_TX_FRAGS_MAX];	/* page slots held (ns_page_hold) */
 };
 struct tx_frame {
 	struct net_tx_frame f;
@@ -391,8 +399,10 @@ tx_hold_release(struct tx_hold *h)
 		tx_hdr_free[tx_hdr_nfree++] = h->hdr;
 	for (uint32_t i = 0; i < h->npbufs; i++)
 		pbuf_free(h->pbufs[i]);
+	for (uint32_t i = 0; i < h->npages; i++)
+		ns_page_unhold(h->pages[i]);
 	h->hdr = -1;
-	h->npbufs = 0;
+	h->npbufs = h->npages = 0;
 }
 
 /* Free what the frames the card is done with held (TRANSMIT RING in net/nethelpers.h): first
@@ -444,7 +454,7 @@ tx_frame_post(struct tx_frame *t)
 		return false;
 	tx_inflight[seq % NS_TX_INFLIGHT] = t->h;
 	t->h.hdr = -1;
-	t->h.npbufs = 0;
+	t->h.npbufs = t->h.npages = 0;
 	return true;
 }
 
@@ -457,7 +467,7 @@ tx_frame_send(struct tx_frame *t)
 	} else if (tx_fifo_count < NS_TX_FIFO) {
 		tx_fifo[(tx_fifo_head + tx_fifo_count++) % NS_TX_FIFO] = *t;
 		t->h.hdr = -1;
-		t->h.npbufs = 0;
+		t->h.npbufs = t->h.npages = 0;
 		ns_stats.tx_queued++;
 	} else {
 		tx_frame_drop(t);
@@ -501,35 +511,80 @@ tb_undo(uint32_t nfrags, uint16_t last_len)
 		tb.f.nf_frags[nfrags - 1].nt_len = last_len;
 }
 
+/* May the card read the n bytes at va, of buffer q, where they are, once the frame holds q's
+ * chain (pbuf_ref on its first buffer) and, for a page slot's bytes lwIP does not own, the
+ * slot (*hold)?  lwIP's heap and a received page in a custom buffer are owned by the chain;
+ * a file's page lwIP sends from in place is a slot already held (net/lwip/sendhold.c), which
+ * the frame holds too.  Anything else is copied: a request page a datagram is sent from,
+ * which its client may write as soon as it has the answer, and the server's own data. */
+static bool
+tx_in_place(const struct pbuf *q, const uint8_t *va, uint32_t n, bool *hold)
+{
+	*hold = false;
+	if (tx_in_heap(va, n))
+		return true;
+	if (!ns_page_in_slots(va) || !ns_page_in_slots(va + n - 1))
+		return false;
+	if (q->flags & PBUF_FLAG_IS_CUSTOM)
+		return true;
+	*hold = true;
+	return ns_page_held(va) && ns_page_held(va + n - 1);
+}
+
 /* Add the len bytes of p from offset off to the end of the frame being built: named where they
- * are if all of them are in the heap (p then referenced), else copied into a heap buffer.  All
- * or nothing: false if the fragments, the heap or the frame's holds ran out, and the frame is
- * as it was. */
+ * are if the card may read them there (tx_in_place: p then referenced, and the page slots
+ * held), else copied into a heap buffer.  All or nothing: false if the fragments, the heap or
+ * the frame's holds ran out, and the frame is as it was. */
 static bool
 tb_append(struct pbuf *p, uint32_t off, uint32_t len)
 {
-	uint32_t nfrags = tb.f.nf_nfrags;
+	uint32_t nfrags = tb.f.nf_nfrags, npages = tb.h.npages;
 	uint16_t last_len = nfrags ? tb.f.nf_frags[nfrags - 1].nt_len : 0;
 	const struct pbuf *q;
-	uint32_t skip = off, left = len;
+	uint32_t skip;
+	bool in_place = true, hold;
 
-	if (tb.h.npbufs == NET_TX_FRAGS_MAX)
+	if (tb.h.npbufs == TX_HOLD_PBUFS)
 		return false;
-	for (q = p; q && skip >= q->len; q = q->next)
+	for (q = p, skip = off; q && skip >= q->len; q = q->next)
 		skip -= q->len;
-	/* Each buffer's bytes named as we go; one outside the heap undoes them all (a copy). */
-	for (; q && left > 0; q = q->next, skip = 0) {
+	const struct pbuf *first = q;
+	uint32_t first_skip = skip;
+	for (uint32_t left = len; q && left > 0 && in_place; q = q->next, skip = 0) {
 		uint32_t n = MIN(left, q->len - skip);
-		const uint8_t *va = (const uint8_t *) q->payload + skip;
-		if (!tx_in_heap(va, n))
-			break;
-		if (!tb_name(va, n)) {
-			tb_undo(nfrags, last_len);
-			return false;
-		}
+		in_place = tx_in_place(q, (const uint8_t *) q->payload + skip, n, &hold);
 		left -= n;
 	}
-	if (left == 0) {
+	if (in_place) {
+		skip = first_skip;
+		for (uint32_t left = len; (q = first) && left > 0; first = q->next, skip = 0) {
+			uint32_t n = MIN(left, q->len - skip);
+			const uint8_t *va = (const uint8_t *) q->payload + skip;
+			tx_in_place(q, va, n, &hold);
+			bool ok = tb_name(va, n);
+			/* Each page the bytes touch, held once a frame. */
+			for (const uint8_t *pg = ROUNDDOWN(va, PGSIZE); ok && hold && pg < va + n;
+			     pg += PGSIZE) {
+				bool have = false;
+				for (uint32_t k = 0; k < tb.h.npages && !have; k++)
+					have = tb.h.pages[k] == pg;
+				if (have)
+					continue;
+				if (tb.h.npages == NET_TX_FRAGS_MAX) {
+					ok = false;
+					break;
+				}
+				ns_page_hold(pg);
+				tb.h.pages[tb.h.npages++] = pg;
+			}
+			if (!ok) {
+				tb_undo(nfrags, last_len);
+				while (tb.h.npages > npages)
+					ns_page_unhold(tb.h.pages[--tb.h.npages]);
+				return false;
+			}
+			left -= n;
+		}
 		pbuf_ref(p);
 		tb.h.pbufs[tb.h.npbufs++] = p;
 		ns_stats.tx_ref_bytes += len;
@@ -546,6 +601,7 @@ tb_append(struct pbuf *p, uint32_t off, uint32_t len)
 		}
 		tb.h.pbufs[tb.h.npbufs++] = c;
 		ns_stats.tx_copy_bytes += len;
+		ns_stats.tx_body_copy_bytes += len;
 	}
 	tb_len += len;
 	return true;

@@ -98,7 +98,10 @@ freed(u8_t id, void *data)
 	struct tcp_pcb *pcb = data;
 
 	(void) id;
-	if (!pcb || !pcb->errf)
+	if (!pcb)
+		return;
+	ns_send_hold_freed(pcb);	/* the pages lwIP was sending from in place */
+	if (!pcb->errf)
 		return;
 	struct netconn *conn = pcb->callback_arg;
 	if (!conn || conn->pcb.tcp != pcb)
