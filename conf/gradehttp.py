@@ -204,17 +204,20 @@ HTTPD_SETTLE_SEC = 5
 
 def httpd_stat(q, settle=None):
     """Type `stat` at httpd's console: its counters once every worker is idle, as ints, and
-    the network server's TCP counts (NS_TCP: it prints its counters first).  With settle (an
-    earlier httpd_stat), ask again, every HTTPD_SETTLE_SEC / 25, until the HTTPD_SETTLING
-    values are back to settle's or HTTPD_SETTLE_SEC have passed; the last answer is returned."""
+    the network server's TCP counts (NS_TCP: it prints its counters first).  Ask again, every
+    HTTPD_SETTLE_SEC / 25, for at most HTTPD_SETTLE_SEC, until the HTTPD_SETTLING values are
+    back to settle's (an earlier httpd_stat), or without settle until no frame is held for
+    sending (txheld 0: file pages sent in place stay held until the peer's ACK, which may
+    still be on its way); the last answer is returned."""
     deadline = time.monotonic() + HTTPD_SETTLE_SEC
     while True:
         q.send("stat\n")
         tcp = {k: int(v) for k, v in q.expect(NS_TCP).groupdict().items()}
         st = {k: int(v) for k, v in q.expect(HTTPD_STAT.pattern).groupdict().items()}
         st.update(tcp)
-        if settle is None or all(st[k] == settle[k] for k in HTTPD_SETTLING) \
-                or time.monotonic() >= deadline:
+        settled = (st["txheld"] == 0 if settle is None
+                   else all(st[k] == settle[k] for k in HTTPD_SETTLING))
+        if settled or time.monotonic() >= deadline:
             return st
         time.sleep(HTTPD_SETTLE_SEC / 25)
 
