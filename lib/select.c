@@ -66,9 +66,9 @@ select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *timeout)
 	}
 	for (int fd = 0; fd < nfds; fd++) {
 		struct Fd *f;
-		if (select_events(fd, rd, wr, ex) && fd_lookup(fd, &f) < 0)
-			return -E_INVAL;
 		asked[fd] = select_events(fd, rd, wr, ex);
+		if (asked[fd] && fd_lookup(fd, &f) < 0)
+			return -E_INVAL;
 	}
 
 	for (;;) {

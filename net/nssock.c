@@ -364,18 +364,6 @@ ns_addr_out(volatile struct sockaddr_in *addr, const ip_addr_t *ip, u16_t port)
 	memcpy((void *) addr, &sin, sizeof(sin));
 }
 
-static int
-addr_from_client(const volatile struct nsreq_addr *ra, ip_addr_t *ip, u16_t *port)
-{
-	return ns_addr_in(&ra->addr, ra->addrlen, ip, port);
-}
-
-static void
-addr_to_client(volatile struct nsret_addr *ret, const ip_addr_t *ip, u16_t port)
-{
-	ns_addr_out(&ret->addr, ip, port);
-}
-
 static bool
 sock_is_tcp(struct ns_sock *s)
 {
@@ -539,7 +527,7 @@ req_bind_connect(envid_t client, uint32_t code, volatile union nsipc *req)
 	int32_t flags = req->connect.flags;
 	int r;
 
-	if ((r = addr_from_client(&req->bind, &ip, &port)) < 0)
+	if ((r = ns_addr_in(&req->bind.addr, req->bind.addrlen, &ip, &port)) < 0)
 		return r;
 	if ((r = sock_get(client, req->bind.sock, &s)) < 0)
 		return r;
@@ -608,7 +596,7 @@ req_accept(envid_t client, uint32_t code, volatile union nsipc *req)
 		ns->opts = opts;
 	UNLOCK_TCPIP_CORE();
 	if (netconn_peer(conn, &ip, &port) == ERR_OK)
-		addr_to_client(&req->accepted, &ip, port);
+		ns_addr_out(&req->accepted.addr, &ip, port);
 	else
 		memset((void *) &req->accepted, 0, sizeof(req->accepted));
 	int32_t id = ns->id;
@@ -833,7 +821,7 @@ req_getname(envid_t client, uint32_t code, volatile union nsipc *req)
 		return r;
 	r = ns_err(netconn_getaddr(s->conn, &ip, &port, code == NSREQ_GETSOCKNAME));
 	if (r == 0)
-		addr_to_client(&req->accepted, &ip, port);
+		ns_addr_out(&req->accepted.addr, &ip, port);
 	sock_put(s);
 	return r;
 }

@@ -531,65 +531,63 @@ tx_in_place(const struct pbuf *q, const uint8_t *va, uint32_t n, bool *hold)
 	return ns_page_held(va) && ns_page_held(va + n - 1);
 }
 
+/* Hold (ns_page_hold) each page slot the n bytes at va touch, once a frame.  false if the
+ * frame's page holds ran out (those taken stay: the caller's undo gives them back). */
+static bool
+tb_hold_pages(const uint8_t *va, uint32_t n)
+{
+	for (const uint8_t *pg = ROUNDDOWN(va, PGSIZE); pg < va + n; pg += PGSIZE) {
+		uint32_t k = 0;
+		while (k < tb.h.npages && tb.h.pages[k] != pg)
+			k++;
+		if (k < tb.h.npages)
+			continue;	/* held by this frame already */
+		if (tb.h.npages == NET_TX_FRAGS_MAX)
+			return false;
+		ns_page_hold(pg);
+		tb.h.pages[tb.h.npages++] = pg;
+	}
+	return true;
+}
+
 /* Add the len bytes of p from offset off to the end of the frame being built: named where they
  * are if the card may read them there (tx_in_place: p then referenced, and the page slots
- * held), else copied into a heap buffer.  All or nothing: false if the fragments, the heap or
- * the frame's holds ran out, and the frame is as it was. */
+ * held), else copied into a heap buffer.  One pass: at the first buffer that cannot be named
+ * there, what was named is undone and the bytes are copied.  All or nothing: false if the
+ * fragments, the heap or the frame's holds ran out, and the frame is as it was. */
 static bool
 tb_append(struct pbuf *p, uint32_t off, uint32_t len)
 {
 	uint32_t nfrags = tb.f.nf_nfrags, npages = tb.h.npages;
 	uint16_t last_len = nfrags ? tb.f.nf_frags[nfrags - 1].nt_len : 0;
 	const struct pbuf *q;
-	uint32_t skip;
+	uint32_t skip, left = len;
 	bool in_place = true, hold;
 
 	if (tb.h.npbufs == TX_HOLD_PBUFS)
 		return false;
 	for (q = p, skip = off; q && skip >= q->len; q = q->next)
 		skip -= q->len;
-	const struct pbuf *first = q;
-	uint32_t first_skip = skip;
-	for (uint32_t left = len; q && left > 0 && in_place; q = q->next, skip = 0) {
+	for (; q && left > 0 && in_place; q = q->next, skip = 0) {
 		uint32_t n = MIN(left, q->len - skip);
-		in_place = tx_in_place(q, (const uint8_t *) q->payload + skip, n, &hold);
+		const uint8_t *va = (const uint8_t *) q->payload + skip;
+		bool full = false;
+		if ((in_place = tx_in_place(q, va, n, &hold)))
+			full = !tb_name(va, n) || (hold && !tb_hold_pages(va, n));
+		if (!in_place || full) {
+			tb_undo(nfrags, last_len);
+			while (tb.h.npages > npages)
+				ns_page_unhold(tb.h.pages[--tb.h.npages]);
+		}
+		if (full)
+			return false;	/* the frame is full: the bytes go in the next */
 		left -= n;
 	}
 	if (in_place) {
-		skip = first_skip;
-		for (uint32_t left = len; (q = first) && left > 0; first = q->next, skip = 0) {
-			uint32_t n = MIN(left, q->len - skip);
-			const uint8_t *va = (const uint8_t *) q->payload + skip;
-			tx_in_place(q, va, n, &hold);
-			bool ok = tb_name(va, n);
-			/* Each page the bytes touch, held once a frame. */
-			for (const uint8_t *pg = ROUNDDOWN(va, PGSIZE); ok && hold && pg < va + n;
-			     pg += PGSIZE) {
-				bool have = false;
-				for (uint32_t k = 0; k < tb.h.npages && !have; k++)
-					have = tb.h.pages[k] == pg;
-				if (have)
-					continue;
-				if (tb.h.npages == NET_TX_FRAGS_MAX) {
-					ok = false;
-					break;
-				}
-				ns_page_hold(pg);
-				tb.h.pages[tb.h.npages++] = pg;
-			}
-			if (!ok) {
-				tb_undo(nfrags, last_len);
-				while (tb.h.npages > npages)
-					ns_page_unhold(tb.h.pages[--tb.h.npages]);
-				return false;
-			}
-			left -= n;
-		}
 		pbuf_ref(p);
 		tb.h.pbufs[tb.h.npbufs++] = p;
 		ns_stats.tx_ref_bytes += len;
 	} else {
-		tb_undo(nfrags, last_len);
 		struct pbuf *c = pbuf_alloc(PBUF_RAW, len, PBUF_RAM);
 		if (!c)
 			return false;
