@@ -24,7 +24,7 @@ declared with prompt(rx) and may match the unfinished last line.
 
 Options of test(): run (the program the kernel starts; "monitor": none; None: a normal boot),
 net, cpus, timeout (seconds before calibration scaling), expect, reject, qemuextra, make_args,
-points (default 1), exclusive (run alone; default: 1 < cpus <= the host's cores),
+points (default 1), exclusive (run alone: it measures host time or throughput; default False),
 exclusive_group (exclusive tests of one group may run together, up to -j, beside no other
 test), light (its guest mostly sleeps: it runs beside the -j others, one light test at a time,
 never beside an exclusive one; what it checks must not depend on a quiet host), kernels (more programs whose kernels the test boots
@@ -188,25 +188,19 @@ def _register(t):
     return t
 
 
-def _host_cores():
-    """The cores this process may run on (its affinity), at least 1."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
 def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(),
-         qemuextra="", make_args=(), points=1, exclusive=None, exclusive_group=None,
+         qemuextra="", make_args=(), points=1, exclusive=False, exclusive_group=None,
          light=False, kernels=(), builds=(), context=None, command=None, panics=False):
     """Declare a test that boots the kernel.  Use it as a decorator to add a function f(q).
 
     run="NAME" boots the kernel that starts user program NAME ("monitor": none; None: a normal
     boot); net=True adds the e1000 (free PORT7/PORT80 chosen, q.pcap written); cpus sets CPUS;
-    qemuextra and make_args pass through to make.  exclusive=True runs it with no other test
-    (default for 1 < cpus <= the host's cores: such a guest's CPUs can then truly run at once,
-    which is what a test on several CPUs is for; with more CPUs than cores they take turns
-    anyway, and running alone would only idle the other cores); exclusive_group="NAME" lets exclusive tests of the same group run
+    qemuextra and make_args pass through to make.  exclusive=True runs it with no other test:
+    for a test that measures host time or throughput under load.  A test on several CPUs is not
+    exclusive by default: beside another test its CPUs still run at once most of the time, and
+    the host's preemption only adds interleavings to those its races look for (alone, its idle
+    CPUs left a core unused: the two-CPU tests ran at ~60% of the machine).
+    exclusive_group="NAME" lets exclusive tests of the same group run
     together (up to -j at once), still beside no other test.  light=True: its guest mostly
     sleeps (an idle measure, a countdown), so it takes no job slot: it runs beside the others,
     one light test at a time, never beside an exclusive test.  command=[argv] runs that instead
@@ -216,7 +210,7 @@ def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(
     t = _register(_Test(name, _run_kernel_test, run=run, net=net, cpus=cpus, timeout=timeout,
                         expect=list(expect), reject=list(reject), qemuextra=qemuextra,
                         make_args=list(make_args), points=points,
-                        exclusive=(1 < cpus <= _host_cores()) if exclusive is None else exclusive,
+                        exclusive=exclusive,
                         light=light,
                         exclusive_group=exclusive_group,
                         more_kernels=list(kernels), builds=list(builds), context=context,
