@@ -223,14 +223,15 @@ def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(
 
 
 def host_test(name, target=None, cmd=None, *, expect=(), reject=(), status=0, timeout=None,
-              points=1, exclusive=False):
+              points=1, exclusive=False, light=False):
     """Declare a test that runs a command on the host: make `target` (if given), then run cmd
-    (default: the target itself), and require exit status `status` and the regexes in order."""
+    (default: the target itself), and require exit status `status` and the regexes in order.
+    light=True as for test(): the command mostly waits (for timeouts it tests, say)."""
     if cmd is None and target is None:
         raise ValueError("host_test %r needs a target or a cmd" % name)
     return _register(_Test(name, _run_host_test, target=target, cmd=list(cmd or [target]),
                            expect=list(expect), reject=list(reject), status=status,
-                           timeout=timeout, points=points, exclusive=exclusive,
+                           timeout=timeout, points=points, exclusive=exclusive, light=light,
                            builds=[target] if target else [], command=None))
 
 
