@@ -190,7 +190,8 @@ def _register(t):
 
 def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(),
          qemuextra="", make_args=(), points=1, exclusive=False, exclusive_group=None,
-         light=False, kernels=(), builds=(), context=None, command=None, panics=False):
+         light=False, kernels=(), builds=(), context=None, command=None, panics=False,
+         share_boot=False):
     """Declare a test that boots the kernel.  Use it as a decorator to add a function f(q).
 
     run="NAME" boots the kernel that starts user program NAME ("monitor": none; None: a normal
@@ -206,6 +207,10 @@ def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(
     one light test at a time, never beside an exclusive test.  command=[argv] runs that instead
     of QEMU (the self-test's fake guest), with the make variables as arguments.  panics=True
     drops the default rejects (for the one test whose point is the kernel's panic report).
+    share_boot=True: the test only reads what its guest prints and asks (monitor commands that
+    change nothing), so tests that say so and boot alike (program, CPUs, card, make arguments)
+    share one boot, one after another: each sees the whole output from the start, its own
+    rejects, time limit and result (21 monitor tests booted the same kernel 21 times).
     """
     t = _register(_Test(name, _run_kernel_test, run=run, net=net, cpus=cpus, timeout=timeout,
                         expect=list(expect), reject=list(reject), qemuextra=qemuextra,
@@ -214,7 +219,8 @@ def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(
                         light=light,
                         exclusive_group=exclusive_group,
                         more_kernels=list(kernels), builds=list(builds), context=context,
-                        command=command, panics=panics))
+                        command=command, panics=panics,
+                        share_boot=share_boot and not context))
 
     def decorate(fn):
         t.fn = fn
@@ -501,6 +507,7 @@ class Console(_Group):
         self.started = time.monotonic()
         self.deadline = self.started + timeout
         self.pos = 0                # where the next expect() starts searching
+        self.floor = 0              # where a command's output may start (a shared boot's test)
         self._reject = [re.compile(r) for r in reject]
         self._scanned = 0           # output before this offset has been checked for rejects
         self._rejected = None
@@ -595,6 +602,7 @@ class Console(_Group):
     def cmd(self, line, prompt=r"K> ", timeout=None):
         """Type a monitor command line, wait for the next prompt, and return what the command
         printed (the echoed command line left out)."""
+        self.pos = max(self.pos, self.floor)
         self.send(line + "\n")
         m = self.expect(Prompt(r"(?s:(.*?))(?:%s)" % prompt), timeout=timeout)
         return m.group(1).split("\n", 1)[1] if "\n" in m.group(1) else ""
@@ -751,31 +759,7 @@ def _boot_and_judge(t, timeout):
                  command=t.command,
                  qemuextra=t.qemuextra)
         _run["consoles"].append(q)
-
-        def on_alarm(signum, frame):
-            raise TestFailure("time limit of %.0fs exceeded" % timeout, kind="timeout")
-        # A backstop for test code that blocks outside expect() (on a socket, say): SIGALRM
-        # interrupts the blocking call.  expect() itself stops at the limit with a better message.
-        old = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout + 1)
-        failure = None
-        try:
-            for pattern in t.expect:
-                q.expect(pattern)
-            if t.fn:
-                t.fn(q)
-        except _PortClash:
-            raise
-        except TestFailure as e:
-            failure = e
-        except Exception:
-            failure = TestFailure("error in the test itself:\n" + traceback.format_exc().rstrip(),
-                                  kind="error")
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
-        if failure and re.search(_settings["panic"], q.output) and not q.eof:
-            _ask_backtrace(q)
+        failure = _judge(t, q, timeout)
         q.stop()
         try:
             q.check_rejects(final=True)  # including what arrived while QEMU was stopping
@@ -784,6 +768,96 @@ def _boot_and_judge(t, timeout):
         if failure:
             failure.output = q.output if failure.output is None else failure.output
             raise _classify(failure, q)
+
+
+def _judge(t, q, timeout):
+    """Run test t's expectations and function on the running guest q; return the failure (after
+    asking a panicked kernel for its backtrace), or None."""
+    def on_alarm(signum, frame):
+        raise TestFailure("time limit of %.0fs exceeded" % timeout, kind="timeout")
+    # A backstop for test code that blocks outside expect() (on a socket, say): SIGALRM
+    # interrupts the blocking call.  expect() itself stops at the limit with a better message.
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout + 1)
+    failure = None
+    try:
+        for pattern in t.expect:
+            q.expect(pattern)
+        if t.fn:
+            t.fn(q)
+    except _PortClash:
+        raise
+    except TestFailure as e:
+        failure = e
+    except Exception:
+        failure = TestFailure("error in the test itself:\n" + traceback.format_exc().rstrip(),
+                              kind="error")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    if failure and re.search(_settings["panic"], q.output) and not q.eof:
+        _ask_backtrace(q)
+    return failure
+
+
+def _run_shared(jobs, scale):
+    """Run the tests of jobs (a shared boot's: the leader first) on one boot of the leader's
+    guest, one after another; write each one's result.json and console.log in its own
+    directory.  Each test starts with the cursor at the start of the output, its own rejects
+    (checked over the whole output) and its own time limit."""
+    first = jobs[0].test
+    _run.update(dir=jobs[0].dir, scale=scale, consoles=[])
+    done = []
+    try:
+        for attempt in range(3):
+            try:
+                q = Qemu(first.run or "default", jobs[0].dir, net=first.net, cpus=first.cpus,
+                         make_args=first.make_args, reject=(), echo=_verbose,
+                         qemuextra=first.qemuextra, command=first.command,
+                         timeout=sum(_scaled(j.test.timeout or _settings["timeout"])
+                                     for j in jobs))
+                _run["consoles"] = [q]
+                for j in jobs[len(done):]:
+                    t, start = j.test, time.monotonic()
+                    timeout = _scaled(t.timeout or _settings["timeout"])
+                    with q.cond:
+                        q.pos, q.floor = 0, len(q.text)
+                        q._reject = [re.compile(r) for r in
+                                     ([] if t.panics else _settings["reject"]) + t.reject]
+                        q._scanned, q._rejected = 0, None
+                        q.timeout, q.deadline = timeout, start + timeout
+                    failure = _judge(t, q, timeout)
+                    if j is jobs[-1]:
+                        q.stop()
+                    try:
+                        q.check_rejects(final=j is jobs[-1])
+                    except TestFailure as e:
+                        failure = failure or e
+                    if failure:
+                        failure.output = q.output if failure.output is None else failure.output
+                        failure = _classify(failure, q)
+                    done.append((j, time.monotonic() - start, failure))
+                break
+            except _PortClash:
+                if attempt == 2 or done:
+                    raise
+                q.stop()
+    except TestFailure as e:   # the boot itself failed: every test not judged yet fails with it
+        for j in jobs[len(done):]:
+            done.append((j, 0.0, e))
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        for pgid in list(_live):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGKILL)
+            _live.pop(pgid).wait()
+    text = _run["consoles"][0].output if _run["consoles"] else ""
+    for j, seconds, failure in done:
+        with open(os.path.join(ROOT, j.dir, "console.log"), "w") as f:
+            f.write(text)
+        with open(os.path.join(ROOT, j.dir, "result.json"), "w") as f:
+            json.dump(_result(j.test.name, j.dir, seconds, failure), f)
 
 
 def _ask_backtrace(q):
@@ -955,12 +1029,32 @@ class _Job:
         self.pid = self.fd = self.deadline = self.killed = None
         self.result = None
         self.started = self.ended = None    # time.monotonic() when it was started and reaped
+        self.members = [self]   # a shared boot's leader: the jobs it runs (itself first)
+
+
+def _share_boots(jobs):
+    """Gather the jobs of tests that may share a boot (test(share_boot=True)) and boot alike,
+    run by run, under the first of each set; return the jobs to start (the others are run by
+    their leader)."""
+    leaders, out = {}, []
+    for j in jobs:
+        t = j.test
+        key = (t.run, t.net, t.cpus, tuple(t.make_args), t.qemuextra, t.light, t.exclusive,
+               tuple(t.command or ()), j.run) if getattr(t, "share_boot", False) else None
+        if key in leaders:
+            leaders[key].members.append(j)
+            continue
+        if key is not None:
+            leaders[key] = j
+        out.append(j)
+    return out
 
 
 def _start(job, scale, capture):
-    """Fork a process that runs job's test; returns at once."""
-    shutil.rmtree(os.path.join(ROOT, job.dir), ignore_errors=True)
-    os.makedirs(os.path.join(ROOT, job.dir))
+    """Fork a process that runs job's test (a shared boot's: its members'); returns at once."""
+    for j in job.members:
+        shutil.rmtree(os.path.join(ROOT, j.dir), ignore_errors=True)
+        os.makedirs(os.path.join(ROOT, j.dir))
     r, w = os.pipe()
     sys.stdout.flush()
     pid = os.fork()
@@ -974,10 +1068,13 @@ def _start(job, scale, capture):
                               os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
                 os.dup2(out, 1)
                 os.dup2(out, 2)
-            result = _run_one(job.test, job.dir, scale)
-            sys.stdout.flush()
-            with open(os.path.join(ROOT, job.dir, "result.json"), "w") as f:
-                json.dump(result, f)
+            if len(job.members) > 1:
+                _run_shared(job.members, scale)
+            else:
+                result = _run_one(job.test, job.dir, scale)
+                sys.stdout.flush()
+                with open(os.path.join(ROOT, job.dir, "result.json"), "w") as f:
+                    json.dump(result, f)
             status = 0
         except BaseException:
             traceback.print_exc()
@@ -991,7 +1088,7 @@ def _start(job, scale, capture):
             os._exit(status)
     os.close(w)
     job.pid, job.fd, job.started = pid, r, time.monotonic()
-    limit = _scaled_limit(job.test, scale)
+    limit = sum(_scaled_limit(j.test, scale) for j in job.members)
     job.deadline = time.monotonic() + limit
 
 
@@ -1004,17 +1101,20 @@ def _reap(job):
     os.close(job.fd)
     _, status = os.waitpid(job.pid, 0)
     job.ended = time.monotonic()
-    path = os.path.join(ROOT, job.dir, "result.json")
-    try:
-        with open(path) as f:
-            job.result = json.load(f)
-    except (OSError, ValueError):
-        how = ("killed after %.0fs, its net time limit" % _scaled_limit(job.test, 1)
-               if job.killed else "ended (%s) without a result" % _describe_status(
-                   -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)))
-        job.result = _result(job.test.name, job.dir, 0, TestFailure(
-            "the test's process %s; see %s/grader.out" % (how, job.dir),
-            kind="timeout" if job.killed else "error"))
+    for j in job.members:
+        j.started, j.ended = job.started, job.ended
+        try:
+            with open(os.path.join(ROOT, j.dir, "result.json")) as f:
+                j.result = json.load(f)
+        except (OSError, ValueError):
+            how = ("killed after %.0fs, its net time limit"
+                   % sum(_scaled_limit(m.test, 1) for m in job.members)
+                   if job.killed else "ended (%s) without a result" % _describe_status(
+                       -os.WTERMSIG(status) if os.WIFSIGNALED(status)
+                       else os.WEXITSTATUS(status)))
+            j.result = _result(j.test.name, j.dir, 0, TestFailure(
+                "the test's process %s; see %s/grader.out" % (how, job.dir),
+                kind="timeout" if job.killed else "error"))
 
 
 def exclusive_group(job):
@@ -1335,7 +1435,7 @@ def main(argv=None, suite="exo386"):
                           on_done=lambda job: flush_in_order())
             flush_in_order()
         else:
-            _run_jobs(jobs, njobs, scale, capture=not args.verbose,
+            _run_jobs(_share_boots(jobs), njobs, scale, capture=not args.verbose,
                       on_done=lambda job: flush_in_order())
     except KeyboardInterrupt:
         interrupted = True

@@ -16,6 +16,8 @@
 # declared exclusive.  A coordinator (a TCP server here, on 127.0.0.1) is the guests' barrier: it
 # answers the sharing guests only once all are running, so they provably overlap, and tells the
 # exclusive one how many others are running (every guest keeps a connection to it while it runs).
+# Three tests share one boot of a guest that prints two lines and then echoes commands: each
+# sees the output from the start, types its own command, and the third fails on its own.
 import json
 import os
 import re
@@ -95,11 +97,12 @@ def guest(mode, coordinator, variables):
     first = {"timeout": "fake: waiting for nothing\n",
              "panic": "kernel panic at kern/fake.c:42: fake trouble (CPU 0)\nK> ",
              "userpanic": "[00001000] user panic in fakeprog at lib/fake.c:7: fake oops\n",
-             "wrong": "fake: the answer is 41\n"}
+             "wrong": "fake: the answer is 41\n",
+             "bootshare": "fake: line A\nfake: line B\nK> "}
     # Every guest tells the coordinator it runs before it prints anything (a test may end, and
     # stop the guest, at its first line), and keeps the connection until it exits.
     c = socket.create_connection(("127.0.0.1", int(coordinator)), timeout=60)
-    if mode not in ("share", "exclusive", "light", "pair"):
+    if mode not in ("share", "exclusive", "light", "pair", "bootshare"):
         c.sendall(json.dumps({"mode": mode}).encode() + b"\n")
     say("fake: booting\n" + first.get(mode, ""))
     if mode == "timeout":
@@ -115,6 +118,10 @@ def guest(mode, coordinator, variables):
         os.kill(os.getpid(), signal.SIGSEGV)
     elif mode == "wrong":
         sys.stdin.read()
+    elif mode == "bootshare":
+        c.sendall(json.dumps({"mode": mode}).encode() + b"\n")
+        for line in sys.stdin:    # a monitor whose one command is "echo WORDS"
+            say(line + line.split(" ", 1)[1] + "K> " if line.startswith("echo ") else line)
     elif mode in ("share", "exclusive", "light", "pair"):
         # Take every port and file the grader gave this run, as QEMU would; a second run given
         # any of them fails here.
@@ -180,6 +187,26 @@ def suite(coordinator, args):
     for i in range(2):
         fake("fake-pair-%d" % i, "pair", exclusive=True, exclusive_group="pair",
              expect=[r"^fake: go$"])
+
+    # One boot for three tests: each finds the first line (behind it, for the second and third),
+    # and its own command's output, not another's.
+    gradelib.group("one boot")
+
+    def boot_reader(word):
+        def check(q):
+            q.expect(r"^fake: line A$")
+            q.expect(r"^fake: line B$")
+            q.expect(prompt(r"K> "))
+            if q.cmd("echo " + word) != word + "\n":
+                gradelib.fail("echo %s did not give back %s alone" % (word, word))
+        return check
+    fake("fake-boot-1", "bootshare", share_boot=True)(boot_reader("one"))
+    fake("fake-boot-2", "bootshare", share_boot=True)(boot_reader("two"))
+
+    @fake("fake-boot-wrong", "bootshare", share_boot=True)
+    def _(q):
+        q.expect(r"^fake: line A$")
+        gradelib.fail("a failure of its own")
 
     # A light test takes no slot, but never runs beside the exclusive one, which would see it:
     # it holds its connection to the coordinator a moment after its line.
@@ -381,7 +408,9 @@ EXPECTED_CLASSES = {
     "fake-userpanic": ("user-panic", [r"user panic in fakeprog at lib/fake\.c:7: fake oops"]),
     "fake-signal": ("qemu-died", [r"signal 11 \(SIGSEGV\)"]),
     "fake-wrong": ("wrong-output", [r"the answer should be 42, not 41"]),
+    "fake-boot-wrong": ("wrong-output", [r"a failure of its own"]),
 }
+BOOT_SHARERS = 2    # the tests of the shared boot that pass
 
 
 def check_fake_suite():
@@ -400,11 +429,11 @@ def check_fake_suite():
         coordinator.finish()
     out = run.stdout
     print(out.rstrip("\n"))
-    if run.returncode != 1 or not re.search(r"^%d passed, %d failed$" % (SHARERS + 4,
+    if run.returncode != 1 or not re.search(r"^%d passed, %d failed$" % (SHARERS + 4 + BOOT_SHARERS,
                                                                        len(EXPECTED_CLASSES)),
                                             out, re.M) or not out.endswith("failed\n"):
         raise SystemExit("FAIL: the fake suite should end with '%d passed, %d failed' and exit "
-                         "status 1 (it exited %d)" % (SHARERS + 4, len(EXPECTED_CLASSES),
+                         "status 1 (it exited %d)" % (SHARERS + 4 + BOOT_SHARERS, len(EXPECTED_CLASSES),
                                                       run.returncode))
     doc = validate_json(files["json"])
     tests = {t["name"]: t for t in doc["tests"]}
@@ -435,6 +464,9 @@ def check_fake_suite():
     if len(reports) != len(EXPECTED_CLASSES) + SHARERS + 4:
         raise SystemExit("FAIL: %d guests told the coordinator they run, expected %d"
                          % (len(reports), len(EXPECTED_CLASSES) + SHARERS + 4))
+    if sum(r["mode"] == "bootshare" for r in reports) != 1:
+        raise SystemExit("FAIL: the three tests of one boot booted %d guests"
+                         % sum(r["mode"] == "bootshare" for r in reports))
     if len(shared) != SHARERS:
         raise SystemExit("FAIL: %d sharing guests reported, expected %d" % (len(shared), SHARERS))
     for key in ("ports", "files"):
@@ -459,8 +491,8 @@ def check_fake_suite():
             raise SystemExit("FAIL: JUnit case %s: failure type %r, expected %r"
                              % (case.get("name"), f is not None and f.get("type"), want))
     gs = validate_gradescope(files["gs.json"])
-    want_score = 2 * SHARERS + 4
-    want_max = 2 * SHARERS + 4 + len(EXPECTED_CLASSES)
+    want_score = 2 * SHARERS + 4 + BOOT_SHARERS
+    want_max = 2 * SHARERS + 4 + BOOT_SHARERS + len(EXPECTED_CLASSES)
     if gs["score"] != want_score or sum(t["max_score"] for t in gs["tests"]) != want_max:
         raise SystemExit("FAIL: Gradescope score %s of %s, expected %d of %d"
                          % (gs["score"], sum(t["max_score"] for t in gs["tests"]), want_score,
