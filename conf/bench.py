@@ -21,8 +21,8 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gradelib import Qemu, TestFailure, ROOT  # noqa: E402
 
-PROG = "httpd"                  # the kernel that starts httpd: obj/kern/prog/httpd/kernel.img
-KERNEL_IMG = "obj/kern/prog/%s/kernel.img" % PROG
+PROG = "httpd"                  # booted on the grader kernel, obj/kern/grade/kernel.img
+BUILD_TARGET = "grade-prog-" + PROG     # that kernel and httpd's file (GNUmakefile)
 SMALL = "/about.txt"            # fs/about.txt
 LARGE = "/large.bin"            # generated into the file system image (obj/fs/large.bin)
 LARGE_HOST = os.path.join(ROOT, "obj", "fs", "large.bin")
@@ -62,7 +62,7 @@ def wait_for_qemu(q, limit):
         except TestFailure:
             if q.eof:
                 raise SystemExit("bench: make run-prebuilt-nox (%s) ended before QEMU "
-                                 "started:\n%s" % (KERNEL_IMG, q.output[-2000:]))
+                                 "started:\n%s" % (PROG, q.output[-2000:]))
             time.sleep(0.002)
     raise SystemExit("bench: QEMU did not start within %ds" % limit)
 
@@ -159,9 +159,9 @@ def main():
 
     build = subprocess.run(["make", "--no-print-directory"])
     if build.returncode == 0:
-        build = subprocess.run(["make", "--no-print-directory", KERNEL_IMG])
+        build = subprocess.run(["make", "--no-print-directory", BUILD_TARGET])
     if build.returncode != 0:
-        raise SystemExit("bench: make %s failed" % KERNEL_IMG)
+        raise SystemExit("bench: make %s failed" % BUILD_TARGET)
     with open(LARGE_HOST, "rb") as f:
         large_bytes = f.read()
 

@@ -9,7 +9,7 @@ Declaring tests; they are reported in declaration order, under the group() befor
 
     test("printf", run="monitor", expect=[r"^selftest printf: ok$", prompt(r"K> ")])
 
-    @test("hello", run="hello", timeout=30, points=2)   # boots obj/kern/prog/hello/kernel.img
+    @test("hello", run="hello", timeout=30, points=2)   # boots the grader kernel with hello
     def _(q):                                           # q: a Qemu handle on the running guest
         q.expect(r"hello, world")
 
@@ -36,7 +36,8 @@ output), q.output, q.remaining(), q.ports["GDBPORT" / "PORT7" / "PORT80"], q.pca
 capture, complete after q.stop()), q.kernel (the ELF file of the kernel it boots; its symbol
 table is read_symbols(q.kernel)), q.dir, q.qemu_pid(), q.cpu_time(), q.wait_exit(), q.stop().
 Helpers for test code: fail, assert_match, free_port, source_line, read_symbols, elf_symbols,
-read_pcap, boot (a second guest in the same test), scaled (a number of seconds times the calibration).
+kernel_file (the kernel a program boots on), read_pcap, boot (a second guest in the same test),
+scaled (a number of seconds times the calibration).
 Type into the monitor only after its prompt: what arrives before the kernel has set up the
 serial port is lost.
 
@@ -67,6 +68,7 @@ import xml.etree.ElementTree as ET
 
 __all__ = ["test", "host_test", "source_test", "group", "defaults", "main", "Console", "Qemu", "TestFailure",
            "fail", "prompt", "assert_match", "free_port", "source_line", "read_symbols", "elf_symbols",
+           "kernel_file",
            "read_pcap", "boot", "scaled", "ROOT"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -150,7 +152,7 @@ class _Test:
         return self.run or "default"
 
     def kernels(self):
-        """The programs whose kernels the test boots (see kern/Makefrag's obj/kern/prog/)."""
+        """The programs the test boots (kernel_file() says on which kernel)."""
         if self.runner is not _run_kernel_test or self.command:
             return []
         return [self.run or "default"] + list(self.more_kernels)
@@ -420,6 +422,27 @@ def free_port(avoid=()):
             return port
 
 
+# The kernels the grader boots (kern/Makefrag): the monitor's and the normal boot's are kernels of
+# their own; every other program runs on the one grader kernel, which takes the program from the
+# host at boot (make grade-prog-NAME builds that kernel and the program's file).
+_OWN_KERNELS = ("monitor", "default")
+
+
+def kernel_file(prog):
+    """The ELF file of the kernel that boots program prog ("monitor", "default" or a program):
+    the one whose symbols a test of prog must read."""
+    if prog in _OWN_KERNELS:
+        return "obj/kern/prog/%s/kernel" % prog
+    return "obj/kern/grade/kernel"
+
+
+def _kernel_target(prog):
+    """The make target that builds what booting program prog needs."""
+    if prog in _OWN_KERNELS:
+        return kernel_file(prog) + ".img"
+    return "grade-prog-" + prog
+
+
 def source_line(path, marker):
     """The 1-based number of the one line of path (relative to the repository) containing marker."""
     with open(os.path.join(ROOT, path)) as f:
@@ -635,16 +658,16 @@ _SIGNAL_WORDS = {signal.strsignal(s): s for s in signal.Signals if signal.strsig
 
 
 class Qemu(Console):
-    """QEMU booting the kernel of program `kernel` (obj/kern/prog/KERNEL/kernel.img), run by
-    make's run-prebuilt-nox target with the serial console on a pipe, its files in directory
-    dirpath and ports of its own.  With command, that command runs instead of make (the
+    """QEMU booting program `kernel` (on the kernel kernel_file() names), run by make's
+    run-prebuilt-nox target with the serial console on a pipe, its files in directory dirpath
+    and ports of its own.  With command, that command runs instead of make (the
     self-test's fake guest), given the same variables as arguments."""
 
     def __init__(self, kernel, dirpath, *, net=False, cpus=1, make_args=(), timeout=30,
                  reject=(), echo=False, command=None, qemuextra=""):
         os.makedirs(os.path.join(ROOT, dirpath), exist_ok=True)
         self.dir = dirpath
-        self.kernel = "obj/kern/prog/%s/kernel" % kernel
+        self.kernel = kernel_file(kernel)
         self.pcap = os.path.join(dirpath, "qemu.pcap")
         self.ports = {"GDBPORT": free_port()}
         self.ports["PORT7"] = free_port(self.ports.values())
@@ -987,7 +1010,7 @@ def _build_targets(chosen, calibrate):
     for t in chosen:
         kernels.update(t.kernels())
         targets += [b for b in t.builds if b not in targets]
-    return targets + ["obj/kern/prog/%s/kernel.img" % k for k in sorted(kernels)]
+    return targets + [_kernel_target(k) for k in sorted(kernels)]
 
 
 # A boot of the monitor kernel to its prompt, measured on this machine (2-core AMD EPYC, QEMU

@@ -192,7 +192,8 @@ region_alloc(struct Env *e, void *va, size_t len)
 }
 
 /* Load the ELF program in kernel memory at binary into e and point e's eip at its entry.  The
- * programs come from the kernel image itself, so a malformed one is a build bug: panic. */
+ * programs come from the kernel image itself, or for the grader's kernel from the host, checked
+ * whole first (kern/fwprog.c), so a malformed one is a build or configuration bug: panic. */
 static void
 load_icode(struct Env *e, uint8_t *binary)
 {

@@ -29,7 +29,7 @@ void	env_init_percpu(void);
 int	env_alloc(struct Env **e, envid_t parent_id);
 void	env_free(struct Env *e);
 /* Create an environment from an ELF image in kernel memory (a program linked into the
- * kernel), with the arguments argv (NULL-terminated; NULL: none) on its stack as spawn lays
+ * kernel, or the grader kernel's from the host, kern/fwprog.h), with the arguments argv (NULL-terminated; NULL: none) on its stack as spawn lays
  * them out (lib/entry.S); panics on failure: only boot code calls it. */
 void	env_create(uint8_t *binary, enum EnvType type, const char *const *argv);
 /* Destroy e: free it now, or, if it runs on another CPU, mark it ENV_DYING so that its CPU

@@ -13,4 +13,10 @@
  * full length, or -E_NOT_FOUND (no such blob, or no fw_cfg device). */
 int	fwcfg_read(const char *name, char *buf, size_t size);
 
+/* Copy the whole blob called name into buf, which must lie in the kernel's direct map of
+ * physical memory (KERNBASE up: the kernel's data, or page2kva) since the device may write it
+ * by DMA.  Returns its length: if that exceeds size, nothing was copied.  -E_NOT_FOUND as
+ * fwcfg_read. */
+int	fwcfg_load(const char *name, void *buf, size_t size);
+
 #endif /* !KERN_FWCFG_H */

@@ -21,10 +21,9 @@
 #include <kern/kstack.h>
 #include <kern/fwcfg.h>
 #include <kern/time.h>
-
-/* The grader's link-time choice (TEST_LINKED below; kern/Makefrag passes the same values). */
-#define GRADE_PROG_NS	1
-#define GRADE_PROG_NOFS	2
+#ifdef TEST_FWCFG
+# include <kern/fwprog.h>
+#endif
 
 /* The most arguments (with the name) and bytes the first program gets from the host. */
 #define INIT_ARGV_MAX	16
@@ -33,7 +32,7 @@
 void kern_boot(void) __attribute__((noreturn));
 void kern_init(void) __attribute__((noreturn));
 
-#if defined(TEST) || defined(TEST_LINKED)
+#if defined(TEST) || defined(TEST_FWCFG)
 /* The first program's arguments: `make run-NAME ARGS="..."` hands "NAME ARGS..." to the guest
  * through QEMU's fw_cfg (GNUmakefile), so that every kernel, the grader's prebuilt ones too,
  * takes them at boot.  NULL when there are none. */
@@ -151,21 +150,18 @@ kern_init(void)
 	if (e1000_present() && TEST_TYPE == ENV_TYPE_USER)
 		ENV_CREATE_ARGS(net_ns, ENV_TYPE_NS, ns_argv());
 # endif
-#elif defined(TEST_LINKED)
-	/* The grader's kernels (kern/Makefrag, obj/kern/prog/NAME/): all share this init.o and the
-	 * program is chosen when each is linked, so that a kernel per program costs one link.
-	 * grade_prog is the program's embedded binary; the address of grade_prog_flags is a
-	 * number: GRADE_PROG_NS (start it with the network right) and GRADE_PROG_NOFS (without
-	 * the file system server; TEST_NOFS above).  The same environments as make run-NAME. */
+#elif defined(TEST_FWCFG)
+	/* The grader's kernel (kern/Makefrag, obj/kern/grade/): one kernel for every program,
+	 * which the host hands it at boot (kern/fwprog.h).  The same environments, in the same
+	 * order, as make run-NAME above. */
 	{
-		extern uint8_t grade_prog[], grade_prog_flags[];
-		uintptr_t flags = (uintptr_t) grade_prog_flags;
-		enum EnvType type = (flags & GRADE_PROG_NS) ? ENV_TYPE_NS : ENV_TYPE_USER;
+		struct fwprog prog;
 
-		env_create(grade_prog, type, init_argv());
-		if (!(flags & GRADE_PROG_NOFS)) {
+		fwprog_load(&prog);
+		env_create(prog.binary, prog.type, init_argv());
+		if (prog.with_fs) {
 			ENV_CREATE(fs_fs, ENV_TYPE_FS);
-			if (e1000_present() && type == ENV_TYPE_USER)
+			if (e1000_present() && prog.type == ENV_TYPE_USER)
 				ENV_CREATE_ARGS(net_ns, ENV_TYPE_NS, ns_argv());
 		}
 	}
