@@ -37,7 +37,7 @@ capture, complete after q.stop()), q.kernel (the ELF file of the kernel it boots
 table is read_symbols(q.kernel)), q.dir, q.qemu_pid(), q.cpu_time(), q.wait_exit(), q.stop().
 Helpers for test code: fail, assert_match, free_port, source_line, read_symbols, elf_symbols,
 kernel_file (the kernel a program boots on), read_pcap, boot (a second guest in the same test),
-scaled (a number of seconds times the calibration).
+scaled (a number of seconds times the calibration), test_dir (the running test's directory, for files it makes).
 Type into the monitor only after its prompt: what arrives before the kernel has set up the
 serial port is lost.
 
@@ -69,7 +69,7 @@ import xml.etree.ElementTree as ET
 __all__ = ["test", "host_test", "source_test", "group", "defaults", "main", "Console", "Qemu", "TestFailure",
            "fail", "prompt", "assert_match", "free_port", "source_line", "read_symbols", "elf_symbols",
            "kernel_file",
-           "read_pcap", "boot", "scaled", "ROOT"]
+           "read_pcap", "boot", "scaled", "test_dir", "ROOT"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -739,6 +739,11 @@ class Qemu(Console):
 
 _verbose = False
 _run = {"dir": None, "scale": 1.0, "consoles": []}  # the test this process runs
+
+
+def test_dir():
+    """The running test's own directory (relative to the tree's top): for files it makes."""
+    return _run["dir"]
 
 
 def scaled(seconds):
