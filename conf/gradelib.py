@@ -54,6 +54,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import select
 import shutil
 import signal
@@ -1103,6 +1104,16 @@ def _start(job, scale, capture):
                 sys.stdout.flush()
                 with open(os.path.join(ROOT, job.dir, "result.json"), "w") as f:
                     json.dump(result, f)
+            # The CPU the run took (its QEMUs, makes and the test's own code), for the
+            # reports: a shared boot's is its first test's.
+            path = os.path.join(ROOT, job.dir, "result.json")
+            with open(path) as f:
+                result = json.load(f)
+            result["cpu"] = round(sum(getattr(resource.getrusage(who), field)
+                                      for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+                                      for field in ("ru_utime", "ru_stime")), 3)
+            with open(path, "w") as f:
+                json.dump(result, f)
             status = 0
         except BaseException:
             traceback.print_exc()
@@ -1268,7 +1279,7 @@ def _write_json(path, entries, info):
     doc = dict(info)
     doc["tests"] = [{k: v for k, v in e.items() if k != "results"} for e in entries]
     for d, e in zip(doc["tests"], entries):
-        d["run_results"] = [{k: r.get(k) for k in ("status", "seconds", "class", "directory",
+        d["run_results"] = [{k: r.get(k) for k in ("status", "seconds", "cpu", "class", "directory",
                                                     "start", "end")} for r in e["results"]]
     with open(path, "w") as f:
         json.dump(doc, f, indent=2)
