@@ -1079,6 +1079,27 @@ def _share_boots(jobs):
     return out
 
 
+def _become_subreaper():
+    """Make this process the reaper of its orphaned descendants (Linux's
+    PR_SET_CHILD_SUBREAPER): QEMU outlives make by a moment when a test stops them, and its
+    CPU time then reaches our rusage only if we, not init, reap it.  Elsewhere: nothing."""
+    with contextlib.suppress(Exception):
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def _reap_orphans(seconds=2.0):
+    """Reap the descendants left to us (every process group of the test is killed by now)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.01)
+
+
 def _start(job, scale, capture):
     """Fork a process that runs job's test (a shared boot's: its members'); returns at once."""
     for j in job.members:
@@ -1090,6 +1111,7 @@ def _start(job, scale, capture):
     if pid == 0:  # the child: run the test, write result.json, exit without the parent's atexit
         status = 1
         try:
+            _become_subreaper()
             os.close(r)
             signal.signal(signal.SIGTERM, _on_signal)
             if capture:
@@ -1106,6 +1128,7 @@ def _start(job, scale, capture):
                     json.dump(result, f)
             # The CPU the run took (its QEMUs, makes and the test's own code), for the
             # reports: a shared boot's is its first test's.
+            _reap_orphans()
             path = os.path.join(ROOT, job.dir, "result.json")
             with open(path) as f:
                 result = json.load(f)
