@@ -26,7 +26,7 @@ Options of test(): run (the program the kernel starts; "monitor": none; None: a 
 net, cpus, timeout (seconds before calibration scaling), expect, reject, qemuextra, make_args,
 points (default 1), exclusive (run alone: it measures host time or throughput; default False),
 exclusive_group (exclusive tests of one group may run together, up to -j, beside no other
-test), light (its guest mostly sleeps: it runs beside the -j others, one light test at a time,
+test), light (its guest mostly sleeps: it runs beside the -j others, one light test at a time (more once no other test waits),
 never beside an exclusive one; what it checks must not depend on a quiet host), kernels (more programs whose kernels the test boots
 itself with boot()), builds (more make targets it needs), context (a context manager factory
 run around the boot; what it yields is added to make's arguments).
@@ -207,7 +207,7 @@ def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(
     exclusive_group="NAME" lets exclusive tests of the same group run
     together (up to -j at once), still beside no other test.  light=True: its guest mostly
     sleeps (an idle measure, a countdown), so it takes no job slot: it runs beside the others,
-    one light test at a time, never beside an exclusive test.  command=[argv] runs that instead
+    one light test at a time (more once no other test waits), never beside an exclusive test.  command=[argv] runs that instead
     of QEMU (the self-test's fake guest), with the make variables as arguments.  panics=True
     drops the default rejects (for the one test whose point is the kernel's panic report).
     share_boot=True: the test only reads what its guest prints and asks (monitor commands that
@@ -1187,7 +1187,8 @@ def exclusive_group(job):
 def _run_jobs(jobs, njobs, scale, capture, on_done):
     """Run jobs, njobs at once; an exclusive test's job runs with no other (but exclusive tests
     of its group); a light test's job takes none of the njobs slots (one light job at a time,
-    never beside an exclusive one).  Calls on_done(job) as each ends."""
+    more once no other job waits; never beside an exclusive one).  Calls on_done(job) as each
+    ends."""
     def is_light(j):
         return getattr(j.test, "light", False) and not j.test.exclusive and njobs > 1
     light = [j for j in jobs if is_light(j)]
@@ -1223,7 +1224,12 @@ def _run_jobs(jobs, njobs, scale, capture, on_done):
                 _start(job, scale, capture)
                 running.append(job)
                 slots.append(job)
-            if light and not any(is_light(j) or j.test.exclusive for j in running) and not (
+            # One light job at a time beside the others; once no other job is waiting, the
+            # light ones may take the free slots too (else the suite could end with them
+            # running one after another on an idle machine).
+            light_cap = 1 + (0 if queue else njobs - len(slots))
+            while light and sum(is_light(j) for j in running) < light_cap and not any(
+                    j.test.exclusive for j in running) and not (
                     queue and queue[0].test.exclusive):
                 job = light.pop(0)
                 _start(job, scale, capture)
