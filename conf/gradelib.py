@@ -22,14 +22,15 @@ An expectation is matched against complete lines only, so that `irq (\\d+)$` can
 "irq 1" while the "1" of "irq 11" is still on its way; a prompt, which no newline follows, is
 declared with prompt(rx) and may match the unfinished last line.
 
-Options of test(): run (the program the kernel starts; "monitor": none; None: a normal boot),
-net, cpus, timeout (seconds before calibration scaling), expect, reject, qemuextra, make_args,
-points (default 1), exclusive (run alone: it measures host time or throughput; default False),
-exclusive_group (exclusive tests of one group may run together, up to -j, beside no other
-test), light (its guest mostly sleeps: it runs beside the -j others, one light test at a time (more once no other test waits),
-never beside an exclusive one; what it checks must not depend on a quiet host), kernels (more programs whose kernels the test boots
-itself with boot()), builds (more make targets it needs), context (a context manager factory
-run around the boot; what it yields is added to make's arguments).
+Options of test(): run (the program the kernel starts; "monitor": none; None: a normal boot), net,
+cpus, timeout (seconds before calibration scaling), expect, reject, qemuextra, make_args, points
+(default 1), exclusive (run alone: it measures host time or throughput; default False),
+exclusive_group (exclusive tests of one group may run together, up to -j, beside no other test),
+light (its guest mostly sleeps: it runs beside the -j others, one light test at a time (more once
+no other test waits), never beside an exclusive one; what it checks must not depend on a quiet
+host), kernels (more programs whose kernels the test boots itself with boot()), builds (more make
+targets it needs), context (a context manager factory run around the boot; what it yields is added
+to make's arguments), share_boot (it only reads: tests that say so and boot alike share a boot).
 
 The handle q: q.expect(rx), q.send(text), q.cmd("help") (type a monitor command, return its
 output), q.output, q.remaining(), q.ports["GDBPORT" / "PORT7" / "PORT80"], q.pcap (the frame
@@ -37,7 +38,8 @@ capture, complete after q.stop()), q.kernel (the ELF file of the kernel it boots
 table is read_symbols(q.kernel)), q.dir, q.qemu_pid(), q.cpu_time(), q.wait_exit(), q.stop().
 Helpers for test code: fail, assert_match, free_port, source_line, read_symbols, elf_symbols,
 kernel_file (the kernel a program boots on), read_pcap, boot (a second guest in the same test),
-scaled (a number of seconds times the calibration), test_dir (the running test's directory, for files it makes).
+scaled (a number of seconds times the calibration), test_dir (the running test's directory, for
+files it makes).
 Type into the monitor only after its prompt: what arrives before the kernel has set up the
 serial port is lost.
 
@@ -204,16 +206,17 @@ def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(
     exclusive by default: beside another test its CPUs still run at once most of the time, and
     the host's preemption only adds interleavings to those its races look for (alone, its idle
     CPUs left a core unused: the two-CPU tests ran at ~60% of the machine).
-    exclusive_group="NAME" lets exclusive tests of the same group run
-    together (up to -j at once), still beside no other test.  light=True: its guest mostly
-    sleeps (an idle measure, a countdown), so it takes no job slot: it runs beside the others,
-    one light test at a time (more once no other test waits), never beside an exclusive test.  command=[argv] runs that instead
-    of QEMU (the self-test's fake guest), with the make variables as arguments.  panics=True
-    drops the default rejects (for the one test whose point is the kernel's panic report).
-    share_boot=True: the test only reads what its guest prints and asks (monitor commands that
-    change nothing), so tests that say so and boot alike (program, CPUs, card, make arguments)
-    share one boot, one after another: each sees the whole output from the start, its own
-    rejects, time limit and result (21 monitor tests booted the same kernel 21 times).
+    exclusive_group="NAME" lets exclusive tests of the same group run together (up to -j at
+    once), still beside no other test.  light=True: its guest mostly sleeps (an idle measure, a
+    countdown), so it takes no job slot: it runs beside the others, one light test at a time
+    (more once no other test waits), never beside an exclusive test.  command=[argv] runs that
+    instead of QEMU (the self-test's fake guest), with the make variables as arguments.
+    panics=True drops the default rejects (for the one test whose point is the kernel's panic
+    report).  share_boot=True: the test only reads what its guest prints and asks (monitor
+    commands that change nothing), so tests that say so and boot alike (program, CPUs, card,
+    make arguments) share one boot, one after another: each sees the whole output from the
+    start, its own rejects, time limit and result (21 monitor tests booted the same kernel 21
+    times).
     """
     t = _register(_Test(name, _run_kernel_test, run=run, net=net, cpus=cpus, timeout=timeout,
                         expect=list(expect), reject=list(reject), qemuextra=qemuextra,
