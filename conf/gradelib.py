@@ -878,12 +878,7 @@ def _run_shared(jobs, scale):
         for j in jobs[len(done):]:
             done.append((j, 0.0, e))
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_IGN)
-        for pgid in list(_live):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pgid, signal.SIGKILL)
-            _live.pop(pgid).wait()
+        _end_groups()
     text = _run["consoles"][0].output if _run["consoles"] else ""
     for j, seconds, failure in done:
         with open(os.path.join(ROOT, j.dir, "console.log"), "w") as f:
@@ -972,6 +967,17 @@ def _run_host_test(t):
                               kind="wrong-output")
 
 
+def _end_groups():
+    """Whatever went wrong, no process group outlives its test: a second signal (Ctrl-C
+    reaches us and the grader, which then asks us to stop too) must not cut this short."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    for pgid in list(_live):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+        _live.pop(pgid).wait()
+
+
 def _run_one(t, dirpath, scale):
     """Run test t with its files in dirpath; return its result as a dict (see _result)."""
     _run.update(dir=dirpath, scale=scale, consoles=[])
@@ -985,14 +991,7 @@ def _run_one(t, dirpath, scale):
         failure = TestFailure("error in the grader:\n" + traceback.format_exc().rstrip(),
                               kind="error")
     finally:
-        # Whatever went wrong, no process group outlives its test: a second signal (Ctrl-C
-        # reaches us and the grader, which then asks us to stop too) must not cut this short.
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_IGN)
-        for pgid in list(_live):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pgid, signal.SIGKILL)
-            _live.pop(pgid).wait()
+        _end_groups()
         for i, q in enumerate(_run["consoles"]):
             with open(os.path.join(ROOT, q.dir, "console.log"), "w") as f:
                 f.write(q.output)
