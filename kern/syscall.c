@@ -11,6 +11,7 @@
 #include <inc/sysinfo.h>
 
 #include <kern/env.h>
+#include <kern/cpustat.h>
 #include <kern/pmap.h>
 #include <kern/pagewait.h>
 #include <kern/waitany.h>
@@ -407,6 +408,16 @@ sys_ipc_recv_pages(uintptr_t dstva, uint32_t npages)
 
 /* Memory statistics: the free page count lets tests check that nothing leaked. */
 static int
+sys_cpu_stat(uintptr_t stva)
+{
+	struct cpu_stat *st = (struct cpu_stat *) stva;
+
+	user_mem_assert(curenv, st, sizeof(*st), PTE_U | PTE_W);
+	cpustat_sum(st);
+	return 0;
+}
+
+static int
 sys_mem_stat(uintptr_t stva)
 {
 	struct mem_stat *st = (struct mem_stat *) stva;
@@ -426,5 +437,6 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32
 {
 	if (num >= NSYSCALLS)
 		return -E_INVAL;
+	cpustat_syscall(num);
 	return syscall_table[num](a1, a2, a3, a4, a5);
 }
