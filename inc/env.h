@@ -54,6 +54,10 @@ enum EnvType {
 /* The most pages one IPC carries (sys_ipc_try_send_pages): a request page and 64 KB. */
 #define IPC_PAGES_MAX	17
 
+/* The most pages one sys_page_unmap_pages removes: a few IPCs' worth (the network server gives
+ * back the pages of acknowledged sends in one call, sendfile its window). */
+#define PAGE_UNMAP_MAX	64
+
 struct Env {
 	struct Trapframe env_tf;	/* saved registers while not running */
 	struct Env *env_link;		/* next free Env */

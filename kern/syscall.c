@@ -273,6 +273,34 @@ sys_page_unmap(envid_t envid, uintptr_t va)
 	return 0;
 }
 
+/* Unmap the npages pages at vas[] in envid (npages <= PAGE_UNMAP_MAX): every address is checked
+ * before any page is unmapped; unmapping nothing succeeds.  Under software emulation each trap
+ * costs about as much as the work of an unmap, so a caller with many pages saves that much.
+ * -E_BAD_ENV, -E_INVAL (a bad count or address), -E_FAULT (vas unreadable). */
+static int
+sys_page_unmap_pages(envid_t envid, uintptr_t vasva, uint32_t npages)
+{
+	uintptr_t vas[PAGE_UNMAP_MAX];
+	struct Env *e;
+	int r;
+
+	if ((r = envid2env(envid, &e, ENVID_CHILD)) < 0)
+		return r;
+	if (npages > PAGE_UNMAP_MAX)
+		return -E_INVAL;
+	if (npages > 0 && (vasva >= UTOP
+			   || user_mem_check(curenv, (void *) vasva, npages * sizeof(uintptr_t),
+					     PTE_U | PTE_P) < 0))
+		return -E_FAULT;
+	memcpy(vas, (const void *) vasva, npages * sizeof(uintptr_t));	/* read once */
+	for (uint32_t i = 0; i < npages; i++)
+		if (!va_ok(vas[i]))
+			return -E_INVAL;
+	for (uint32_t i = 0; i < npages; i++)
+		page_remove(e->env_pgdir, (void *) vas[i]);
+	return 0;
+}
+
 /*
  * IPC.  A receiver blocks in sys_ipc_recv (one page) or sys_ipc_recv_pages (up to npages) with a
  * window at dstva (>= UTOP: no page wanted); a sender delivers a value and up to

@@ -25,6 +25,7 @@
 static_assert(SENDFILE_WIN_PAGES * PGSIZE <= PFTEMP - SENDFILE_WIN,
 	      "the window holds one read_pages answer (inc/memlayout.h)");
 static_assert(SENDFILE_WIN_PAGES <= IPC_PAGES_MAX - 1, "one request lends the whole window");
+static_assert(SENDFILE_WIN_PAGES <= PAGE_UNMAP_MAX, "one call unmaps the whole window");
 
 /* Send n bytes of the file at pos (in the window's first page at pos % PGSIZE on) through the
  * network server's socket id, the window's pages holding them: the bytes the server took, all
@@ -109,8 +110,12 @@ nsipc_sendfile(int sockid, int fdnum, off_t offset, size_t len)
 		}
 		done += k;
 	}
+	/* One call for the window, not a trap a page (16 a 64 KB chunk). */
+	uintptr_t vas[SENDFILE_WIN_PAGES];
 	for (uint32_t i = 0; i < mapped; i++)
-		sys_page_unmap(0, (void *) (SENDFILE_WIN + i * PGSIZE));
+		vas[i] = (uintptr_t) SENDFILE_WIN + i * PGSIZE;
+	if (mapped > 0 && (r = sys_page_unmap_pages(0, vas, mapped)) < 0)
+		panic("sendfile: unmapping the window: %e", r);
 	fd->fd_offset = saved;
 	return done > 0 || err == 0 ? (ssize_t) done : err;
 }
