@@ -7,6 +7,16 @@
 
 struct Stat;
 
+/* The clock page, read-only at UCLOCK in every environment (kern/time.c fills it once, at boot).
+ * sys_time_msec() is (rdtsc - tsc_boot) / tsc_per_msec: user code computes it from these,
+ * with no trap, as the kernel does; tsc_per_msec 0 (no usable TSC) means the clock counts
+ * timer interrupts and only the system call can read it. */
+struct uclock {
+	uint64_t tsc_boot;	/* the TSC at time 0 */
+	uint32_t tsc_per_msec;	/* TSC counts a millisecond; 0: ask the kernel */
+	uint32_t pad;
+};
+
 /* sys_mem_stat */
 struct mem_stat {
 	uint32_t free_pages;	/* pages on the kernel's free list */

@@ -8,6 +8,7 @@
 #include <inc/assert.h>
 
 #include <kern/pmap.h>
+#include <kern/time.h>
 #include <kern/tlb.h>
 #include <kern/pagewait.h>
 #include <kern/env.h>
@@ -36,7 +37,7 @@ static uint32_t nfree;			/* length of page_free_list */
 /* The UPAGES and UENVS views are one page table each. */
 static_assert(KERNBASE_WINDOW / PGSIZE * sizeof(struct PageInfo) <= PTSIZE,
 	      "the pages array of a full KERNBASE window fits in UPAGES");
-static_assert(NENV * sizeof(struct Env) <= PTSIZE, "the envs array fits in UENVS");
+static_assert(NENV * sizeof(struct Env) <= UCLOCK - UENVS, "the envs array fits in UENVS");
 
 /* Before mem_init knows npages, [0, ENTRY_MAPPED) (all the entry page directory maps) is valid. */
 void *
@@ -391,6 +392,7 @@ mem_init(void)
 			PADDR(pages), PTE_U);
 	boot_map_region(kern_pgdir, UENVS, ROUNDUP(NENV * sizeof(struct Env), PGSIZE),
 			PADDR(envs), PTE_U);
+	boot_map_region(kern_pgdir, UCLOCK, PGSIZE, PADDR(&time_uclock), PTE_U);
 
 	/* One kernel stack per CPU, each above an unmapped guard gap. */
 	for (int i = 0; i < NCPU; i++) {
