@@ -434,6 +434,41 @@ sys_ipc_recv_pages(uintptr_t dstva, uint32_t npages)
 	return ipc_recv_window(dstva, npages);
 }
 
+/* A client's call: send as sys_ipc_try_send_pages, then receive as sys_ipc_recv_pages, in one
+ * trap (a request to a server and the wait for its answer took two, and the answer found the
+ * client not yet receiving when the server ran between them).  Everything is checked before
+ * the send: on any error nothing was sent, and -E_IPC_NOT_RECV says to try again.  Once sent,
+ * the caller waits for any sender, as sys_ipc_recv_pages: returns 0 when woken.  -E_FAULT
+ * (req or its srcvas), -E_INVAL (counts, the window), and sys_ipc_try_send_pages's errors. */
+static int
+sys_ipc_call(uintptr_t reqva)
+{
+	struct ipc_call_req req;
+	uintptr_t vas[IPC_PAGES_MAX];
+	uintptr_t dstva;
+	struct Env *e;
+	int r;
+
+	if (reqva >= UTOP || user_mem_check(curenv, (void *) reqva, sizeof(req), PTE_U | PTE_P) < 0)
+		return -E_FAULT;
+	memcpy(&req, (const void *) reqva, sizeof(req));	/* read once */
+	dstva = (uintptr_t) req.dstva;
+	if (req.n > IPC_PAGES_MAX
+	    || (dstva < UTOP && (dstva % PGSIZE != 0 || req.maxpages == 0
+				 || req.maxpages > IPC_PAGES_MAX
+				 || req.maxpages > (UTOP - dstva) / PGSIZE)))
+		return -E_INVAL;
+	if (req.n > 0 && ((uintptr_t) req.srcvas >= UTOP
+			  || user_mem_check(curenv, req.srcvas, req.n * sizeof(uintptr_t),
+					    PTE_U | PTE_P) < 0))
+		return -E_FAULT;
+	memcpy(vas, req.srcvas, req.n * sizeof(uintptr_t));
+	if ((r = ipc_receiver(req.to, &e)) < 0 || (r = ipc_deliver(e, req.value, vas, req.n,
+								      req.perm)) < 0)
+		return r;
+	return ipc_recv_window(dstva, req.maxpages);
+}
+
 /* Memory statistics: the free page count lets tests check that nothing leaked. */
 static int
 sys_cpu_stat(uintptr_t stva)
