@@ -33,17 +33,14 @@
  *     and clears the flag when it wakes; the helper, having moved rx_head, takes the flag
  *     (clears it, atomically) and sends ns NSREQ_INPUT (no page) if it was set: one poke a
  *     wait, since the batches that come before ns runs again need none (it drains the ring
- *     every turn), and a poke before ns is receiving again fails and yields.  With the ring
- *     full the helper sets rx_input_waiting, looks once more, sleeps on rx_tail's page
- *     (sys_page_wait) and clears the flag when it wakes; ns, having moved rx_tail, takes the
- *     flag and wakes the page if it was set.  Each side writes its counter and then reads
- *     the other's flag, with a full barrier between (two CPUs may run them at once), and
- *     only the sleeper sets its flag: so no wake-up is lost (one that comes before the
- *     sleep finds the counter moved and returns at once: sys_page_wait looks at the word
- *     under the kernel lock), while an extra one costs a look.  The waker clears the flag it
- *     acts on, so that a sleeper already woken, which has not run yet, is not woken again
- *     by every later move (half the transmit ring's wakes were such, 23 a 1 MiB download).
- *     A frame costs ns one wake-up only when it was idle: a burst is drained in one turn.
+ *     every turn), and a poke before ns is receiving again fails and yields.  With the ring full the helper sets
+ *     rx_input_waiting, looks once more, sleeps on rx_tail's page (sys_page_wait) and clears
+ *     the flag when it wakes; ns, having moved rx_tail, wakes the page if the flag is set.
+ *     Each side writes its counter and then reads the other's flag, with a full barrier
+ *     between (two CPUs may run them at once), and only the sleeper sets its flag: so no
+ *     wake-up is lost (one that comes before the sleep finds the counter moved and returns
+ *     at once), while an extra one costs a look.  A frame costs ns one wake-up only when it
+ *     was idle: a burst is drained in one turn.
  *
  * TRANSMIT RING: struct ns_tx_ring at NS_TX_RING_VA, shared by ns (or a test standing in for
  * it: net/txring.c is the producer's side) and its output helper, PTE_SHARE.  The frames name
@@ -63,7 +60,7 @@
  *     until its ticket is done.
  *   - Waking: the helper sets helper_idle before it sleeps on head's page, looks at head once
  *     more, and clears the flag when it wakes; ns, having moved head (once for a batch,
- *     txring_kick), takes the flag and wakes the page if it was set.  When the ring is full ns keeps its
+ *     txring_kick), wakes the page if the flag is set.  When the ring is full ns keeps its
  *     frames and sets ns_waiting until it has posted them all; the helper, having moved tail,
  *     pokes ns with NSREQ_OUTPUT_READY while the flag is set (one sys_ipc_try_send: if ns is
  *     not receiving it is running, and looks at the ring itself).  Barriers, and who writes
@@ -76,7 +73,6 @@
 #include <inc/env.h>
 #include <inc/memlayout.h>
 #include <inc/ns.h>
-#include <inc/x86.h>
 
 /* Where each helper maps the packet page it is working on (INPUT_PKT_VA, OUTPUT_PKT_VA), and
  * the page the network server shares with its output and timer helpers (NS_SHARED_VA, struct
@@ -169,8 +165,8 @@ ns_barrier(void)
 
 /* The rings' waiting, both halves (the flag rule of the comment at the top).  The sleeper: set
  * its flag, look at the other side's counter once more, sleep on its page while it still holds
- * seen, clear the flag.  The waker, having moved its counter: take the flag (clear it, atomically)
- * and wake the page if it was set. */
+ * seen, clear the flag.  The waker, having moved its counter: wake the page if the flag is set,
+ * never touching the flag. */
 static inline void
 ns_ring_sleep(volatile uint32_t *counter, uint32_t seen, volatile uint32_t *flag)
 {
@@ -188,7 +184,7 @@ static inline void
 ns_ring_wake(volatile uint32_t *counter, volatile uint32_t *flag)
 {
 	ns_barrier();
-	if (*flag && xchg(flag, 0))
+	if (*flag)
 		sys_page_wake(counter);
 }
 
