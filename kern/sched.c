@@ -5,7 +5,6 @@
 #include <inc/x86.h>
 
 #include <kern/env.h>
-#include <kern/cpustat.h>
 #include <kern/pmap.h>
 #include <kern/monitor.h>
 #include <kern/sched.h>
@@ -80,8 +79,7 @@ sched_halt(void)
 	if (curenv)
 		uctx_save_current();
 	curenv = NULL;
-	cpustat_lcr3(PADDR(kern_pgdir));
-	cpustat_count(halts);
+	lcr3(PADDR(kern_pgdir));
 	time_idle_enter();
 	xchg(&thiscpu->cpu_status, CPU_HALTED);
 	unlock_kernel();
