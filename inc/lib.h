@@ -109,6 +109,10 @@ int	sync(void);
 envid_t	spawn(const char *program, const char **argv);
 envid_t	spawnl(const char *program, const char *arg0, ...);
 
+/* lib/testreport.c: a test program's line for a call's result: "PROG: WHAT: N", or the
+ * error's text if r < 0. */
+void	test_report(const char *prog, const char *what, int r);
+
 /* lib/console.c */
 void	cputchar(int c);
 int	getchar(void);

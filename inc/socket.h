@@ -99,6 +99,18 @@ ntohl(uint32_t x)
 	return __builtin_bswap32(x);
 }
 
+/* The IPv4 socket address of host (host byte order: INADDR_ANY, INADDR_LOOPBACK, ...) and port,
+ * the rest zero: what bind, connect and sendto take. */
+static inline struct sockaddr_in
+sockaddr_in_of(in_addr_t host, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(host);
+	return a;
+}
+
 /* lib/inet.c */
 int	inet_aton(const char *cp, struct in_addr *addr);
 in_addr_t inet_addr(const char *cp);

@@ -6,6 +6,13 @@
 #include <inc/lib.h>
 #include <inc/ns.h>
 
+/* This program's result lines (lib/testreport.c). */
+static void
+report(const char *what, int r)
+{
+	test_report("nsbad", what, r);
+}
+
 static union nsipc req;
 
 /* Send code with page (perm) straight to the server, as a hostile client may, and return its
@@ -35,28 +42,6 @@ raw_pages_request(uint32_t code, void *page, const void *data, uint32_t ndata)
 	return ipc_call_pages(ns, code, vas, 1 + ndata, PTE_P | PTE_U, NULL, 0, NULL, NULL);
 }
 
-static void
-report(const char *what, int r)
-{
-	if (r < 0)
-		cprintf("nsbad: %s: %e\n", what, r);
-	else
-		cprintf("nsbad: %s: %d\n", what, r);
-}
-
-/* An IPv4 address of a.b.c.d, port. */
-static struct sockaddr_in
-sin_of(uint32_t ip, uint16_t port)
-{
-	struct sockaddr_in a;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_port = htons(port);
-	a.sin_addr.s_addr = htonl(ip);
-	return a;
-}
-
 #define IP4(a, b, c, d)	(((uint32_t) (a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 /* An address on QEMU's user network that nobody answers (restrict=on: it stays inside). */
 #define UNREACHABLE_IP	IP4(10, 0, 2, 77)
@@ -68,7 +53,7 @@ sin_of(uint32_t ip, uint16_t port)
 static int
 listener(uint16_t port, int backlog)
 {
-	struct sockaddr_in a = sin_of(0, port);
+	struct sockaddr_in a = sockaddr_in_of(0, port);
 	int l, r;
 
 	if ((l = nsipc_socket(AF_INET, SOCK_STREAM, 0)) < 0
@@ -136,7 +121,7 @@ wait_recving(envid_t e)
 static void
 case_refused(void)
 {
-	struct sockaddr_in a = sin_of(IP4(127, 0, 0, 1), 5556);	/* nobody listens */
+	struct sockaddr_in a = sockaddr_in_of(IP4(127, 0, 0, 1), 5556);	/* nobody listens */
 	int s = nsipc_socket(AF_INET, SOCK_STREAM, 0);
 
 	report("connect refused", nsipc_connect(s, (struct sockaddr *) &a, sizeof(a)));
@@ -155,7 +140,7 @@ case_refused(void)
 static void
 case_close_connecting(void)
 {
-	struct sockaddr_in a = sin_of(UNREACHABLE_IP, 9);
+	struct sockaddr_in a = sockaddr_in_of(UNREACHABLE_IP, 9);
 	struct ns_stats st;
 	envid_t child;
 	int s, r;
@@ -220,7 +205,7 @@ hoard(envid_t parent)
 static int
 case_own_address(void)
 {
-	struct sockaddr_in a = sin_of(NET_GUEST_IP, 5558);
+	struct sockaddr_in a = sockaddr_in_of(NET_GUEST_IP, 5558);
 	int l = listener(5558, 1), s = nsipc_socket(AF_INET, SOCK_STREAM, 0), c = -1, r;
 	char buf[8];
 
@@ -240,7 +225,7 @@ case_own_address(void)
 static void
 case_hoarder(int l)
 {
-	struct sockaddr_in a = sin_of(IP4(127, 0, 0, 1), 5557);
+	struct sockaddr_in a = sockaddr_in_of(IP4(127, 0, 0, 1), 5557);
 	envid_t child, from;
 	struct ns_stats st;
 	char buf[8];
@@ -377,10 +362,7 @@ umain(int argc, char **argv)
 	report("socket of another type", nsipc_socket(AF_INET, 77, 0));
 	report("socket with a mismatched protocol", nsipc_socket(AF_INET, SOCK_STREAM, IPPROTO_UDP));
 	s = nsipc_socket(AF_INET, SOCK_STREAM, 0);
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_port = htons(5555);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a = sockaddr_in_of(INADDR_LOOPBACK, 5555);
 	req.bind.sock = s;
 	req.bind.addr = a;
 	req.bind.addrlen = 4;

@@ -59,15 +59,6 @@ tcp_socket(void)
 	return s;
 }
 
-static void
-addr_make(struct sockaddr_in *a, uint32_t ip, int port)
-{
-	memset(a, 0, sizeof(*a));
-	a->sin_family = AF_INET;
-	a->sin_addr.s_addr = htonl(ip);
-	a->sin_port = htons(port);
-}
-
 /* The three wakes, one at a time: the console (the grader types 'c'), the pipe (a child writes
  * it once this environment waits), the socket (the grader connects). */
 static void
@@ -188,7 +179,7 @@ refused(void)
 	socklen_t len = sizeof(v);
 	fd_set wr;
 
-	addr_make(&a, INADDR_LOOPBACK, SELECTTEST_CLOSED_PORT);
+	a = sockaddr_in_of(INADDR_LOOPBACK, SELECTTEST_CLOSED_PORT);
 	cprintf("selecttest: blocking connect to a closed port: %e\n",
 		connect(s, (struct sockaddr *) &a, sizeof(a)));
 	close(s);
@@ -219,7 +210,7 @@ send_full(void)
 	size_t sent = 0;
 	fd_set wr;
 
-	addr_make(&a, INADDR_LOOPBACK, SELECTTEST_LOOP_PORT);
+	a = sockaddr_in_of(INADDR_LOOPBACK, SELECTTEST_LOOP_PORT);
 	if ((r = bind(l, (struct sockaddr *) &a, sizeof(a))) < 0 || (r = listen(l, 1)) < 0
 	    || (r = connect(s, (struct sockaddr *) &a, sizeof(a))) < 0
 	    || (r = c = accept(l, NULL, NULL)) < 0)
@@ -282,7 +273,7 @@ datagram(void)
 	char buf[16];
 	fd_set rd;
 
-	addr_make(&a, INADDR_LOOPBACK, SELECTTEST_UDP_PORT);
+	a = sockaddr_in_of(INADDR_LOOPBACK, SELECTTEST_UDP_PORT);
 	if (u < 0 || (r = bind(u, (struct sockaddr *) &a, sizeof(a))) < 0)
 		panic("udp socket: %e", u < 0 ? u : r);
 	getsockopt(u, SOL_SOCKET, SO_TYPE, &v, &len);
@@ -431,7 +422,7 @@ umain(int argc, char **argv)
 	pipe_rd = p[0];
 	pipe_wr = p[1];
 	listener = tcp_socket();
-	addr_make(&a, INADDR_ANY, SELECTTEST_PORT);
+	a = sockaddr_in_of(INADDR_ANY, SELECTTEST_PORT);
 	if ((r = bind(listener, (struct sockaddr *) &a, sizeof(a))) < 0
 	    || (r = listen(listener, 4)) < 0)
 		panic("bind/listen: %e", r);

@@ -50,13 +50,9 @@ pattern(uint32_t i)
 static void
 conn_pair(uint16_t port, int *snd, int *rcv)
 {
-	struct sockaddr_in a;
+	struct sockaddr_in a = sockaddr_in_of(INADDR_LOOPBACK, port);
 	int l, r;
 
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a.sin_port = htons(port);
 	if ((l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) < 0
 	    || (r = bind(l, (struct sockaddr *) &a, sizeof(a))) < 0
 	    || (r = listen(l, 1)) < 0)

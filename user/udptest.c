@@ -13,31 +13,17 @@ enum { PORT_A = 5001, PORT_B = 5002, PORT_C = 5003 };
 
 static char buf[NSIPC_DGRAM_MAX];
 
+/* This program's result lines (lib/testreport.c). */
 static void
 report(const char *what, int r)
 {
-	if (r < 0)
-		cprintf("udptest: %s: %e\n", what, r);
-	else
-		cprintf("udptest: %s: %d\n", what, r);
-}
-
-static struct sockaddr_in
-addr_of(in_addr_t host, int port)
-{
-	struct sockaddr_in a;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(host);
-	a.sin_port = htons(port);
-	return a;
+	test_report("udptest", what, r);
 }
 
 static int
 udp_socket(int port)
 {
-	struct sockaddr_in a = addr_of(INADDR_ANY, port);
+	struct sockaddr_in a = sockaddr_in_of(INADDR_ANY, port);
 	int s, r;
 
 	if ((s = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
@@ -51,7 +37,7 @@ udp_socket(int port)
 static int
 udp_bind_try(int port)
 {
-	struct sockaddr_in a = addr_of(INADDR_ANY, port);
+	struct sockaddr_in a = sockaddr_in_of(INADDR_ANY, port);
 	int s, r;
 
 	if ((s = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
@@ -72,7 +58,7 @@ fill(char *p, int len)
 static ssize_t
 send_to(int s, const void *p, size_t len, in_addr_t host, int port)
 {
-	struct sockaddr_in a = addr_of(host, port);
+	struct sockaddr_in a = sockaddr_in_of(host, port);
 
 	return sendto(s, p, len, 0, (struct sockaddr *) &a, sizeof(a));
 }
@@ -123,7 +109,7 @@ check_truncation(int a, int b)
 static void
 check_connect(int a, int b, int c)
 {
-	struct sockaddr_in to = addr_of(INADDR_LOOPBACK, PORT_A), from;
+	struct sockaddr_in to = sockaddr_in_of(INADDR_LOOPBACK, PORT_A), from;
 	socklen_t len = sizeof(from);
 	ssize_t r;
 
@@ -162,7 +148,7 @@ check_broadcast(int c)
 static void
 check_hostile(int a)
 {
-	struct sockaddr_in to = addr_of(INADDR_LOOPBACK, PORT_B);
+	struct sockaddr_in to = sockaddr_in_of(INADDR_LOOPBACK, PORT_B);
 	struct Fd *fd;
 	int on = 1, s, id, r;
 
@@ -174,7 +160,7 @@ check_hostile(int a)
 	report("sendto of 1473 bytes", send_to(a, buf, NS_UDP_PAYLOAD_MAX + 1, INADDR_LOOPBACK,
 					       PORT_B));
 	report("sendto on descriptor 31", send_to(31, "x", 1, INADDR_LOOPBACK, PORT_B));
-	to = addr_of(INADDR_LOOPBACK, PORT_B);
+	to = sockaddr_in_of(INADDR_LOOPBACK, PORT_B);
 	report("sendto on a socket id never opened",
 	       nsipc_sendto(0x7ffffff0, "x", 1, 0, (struct sockaddr *) &to, sizeof(to)));
 	if ((s = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
