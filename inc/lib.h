@@ -154,6 +154,7 @@ int	nsipc_getpeername(int s, struct sockaddr *addr, socklen_t *addrlen);
 int	nsipc_setsockopt(int s, int level, int name, int value);
 int	nsipc_stats(struct ns_stats *st);
 int	nsipc_stats_quiet(struct ns_stats *st);
+int	nsipc_state_print(void);
 /* flags MSG_DONTWAIT: accept -E_AGAIN with no connection waiting; connect -E_IN_PROGRESS. */
 int	nsipc_accept_flags(int s, struct sockaddr *addr, socklen_t *addrlen, int flags);
 int	nsipc_connect_flags(int s, const struct sockaddr *addr, socklen_t addrlen, int flags);

@@ -318,6 +318,9 @@ struct ns_stats {
 	uint32_t tx_held, heap_used;
 	/* client sends whose pages lwIP still sends from (back to 0 once all is acknowledged) */
 	uint32_t send_holds;
+	/* the heap use past which copied sends are held to a small queue per connection, and the
+	 * times a send waited for room there (net/nssock.c: send memory under pressure) */
+	uint32_t heap_pressure, send_room_waits;
 };
 
 /* A send with data pages (nsipc_send_pages): in nsreq_data.flags, the pages are a file's, lent by
@@ -380,6 +383,7 @@ union nsipc {
 	} dgram;
 	struct nsreq_stats {		/* stats: read before the answer overwrites it */
 		int32_t quiet;		/* nonzero: do not print the counters */
+		int32_t state;		/* nonzero: print every socket and thread (ns_state_print) */
 	} stats_req;
 	struct ns_stats stats;
 	struct nsreq_gethostbyname {	/* a name's IPv4 address (net/nsdns.c) */

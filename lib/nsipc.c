@@ -270,13 +270,14 @@ nsipc_setsockopt(int s, int level, int name, int value)
 }
 
 static int
-nsipc_stats_req(struct ns_stats *st, bool quiet)
+nsipc_stats_req(struct ns_stats *st, bool quiet, bool state)
 {
 	int r;
 
 	/* Writing the page first also matters: in a forked child it is still copy-on-write
 	 * (read-only), and the kernel would refuse to lend it with PTE_W. */
 	nsipcbuf.stats_req.quiet = quiet;
+	nsipcbuf.stats_req.state = state;
 	if ((r = nsipc(NSREQ_STATS)) >= 0 && st)
 		memcpy(st, &nsipcbuf.stats, sizeof(*st));
 	return r;
@@ -286,14 +287,22 @@ nsipc_stats_req(struct ns_stats *st, bool quiet)
 int
 nsipc_stats(struct ns_stats *st)
 {
-	return nsipc_stats_req(st, false);
+	return nsipc_stats_req(st, false, false);
 }
 
 /* The same without printing: for programs that watch a counter. */
 int
 nsipc_stats_quiet(struct ns_stats *st)
 {
-	return nsipc_stats_req(st, true);
+	return nsipc_stats_req(st, true, false);
+}
+
+/* The server's state, printed on the console by the server: each socket with its connection's
+ * state, each of its threads and what it waits on (nsstat -s; a test that finds itself stuck). */
+int
+nsipc_state_print(void)
+{
+	return nsipc_stats_req(NULL, true, true);
 }
 
 /* Give the server the wake page at page (a page of ours, mapped writable) for socket s: the

@@ -14,6 +14,7 @@
 #include <lwip/tcp.h>
 #include <lwip/ip.h>
 #include <lwip/tcpip.h>
+#include <lwip/stats.h>
 
 /*
  * A socket.  Invariants:
@@ -129,6 +130,47 @@ nssock_open_count(void)
 	for (int i = 0; i < NS_SOCK_MAX; i++)
 		n += socks[i].used;
 	return n;
+}
+
+/* lwIP's TCP states (enum tcp_state, lwip/tcpbase.h), by value. */
+static const char *const tcp_state_names[] = {
+	"CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2",
+	"CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT",
+};
+
+/* One console line per open socket, two for a TCP connection (its pcb's send and receive
+ * state), each after prefix: with thread_print, where a stuck request waits and why.  The
+ * mailbox addresses are those a blocked thread's wait queue points into. */
+void
+nssock_print(const char *prefix)
+{
+	LOCK_TCPIP_CORE();
+	for (int i = 0; i < NS_SOCK_MAX; i++) {
+		const struct ns_sock *s = &socks[i];
+		if (!s->used)
+			continue;
+		const struct netconn *c = s->conn;
+		cprintf("%ssock %d: env %08x busy %u%s%s%s, netconn state %d flags %x, recvmbox %p "
+			"(%u), rx %u bytes\n", prefix, s->id, s->envs[0], s->busy,
+			s->closing ? " closing" : "", s->rx_eof ? " eof" : "", s->told ? " told" : "",
+			c->state, c->flags, &c->recvmbox,
+			sys_mbox_valid((sys_mbox_t *) &c->recvmbox) ? c->recvmbox.count : 0,
+			s->rx ? s->rx->tot_len - s->rx_off : 0);
+		if (NETCONNTYPE_GROUP(netconn_type(c)) != NETCONN_TCP || c->pcb.tcp == NULL)
+			continue;
+		const struct tcp_pcb *p = c->pcb.tcp;
+		if (p->state == LISTEN) {
+			cprintf("%s  listening on port %u\n", prefix, p->local_port);
+			continue;
+		}
+		cprintf("%s  %s %u->%u: snd unacked %u wnd %u buf %u queue %u%s%s rtx %u persist %u; "
+			"rcv wnd %u%s\n", prefix,
+			p->state < ARRAY_SIZE(tcp_state_names) ? tcp_state_names[p->state] : "?",
+			p->local_port, p->remote_port, p->snd_nxt - p->lastack, p->snd_wnd, p->snd_buf,
+			p->snd_queuelen, p->unsent ? " unsent" : "", p->unacked ? " unacked" : "",
+			p->nrtx, p->persist_backoff, p->rcv_wnd, p->refused_data ? " refused data" : "");
+	}
+	UNLOCK_TCPIP_CORE();
 }
 
 envid_t
@@ -255,6 +297,9 @@ static void sock_close_lwip(struct ns_sock *s);
 #define SOCK_WAKE_ALL	((1u << NS_WAIT_KINDS) - 1)
 static void sock_wake(struct ns_sock *s, uint32_t kinds);
 static void sock_unwatch(struct ns_sock *s);
+static void sock_event_room(struct netconn *conn, enum netconn_evt evt, u16_t len);
+/* Writers waiting for room in lwIP's heap (sock_write_tcp). */
+static struct thread_queue send_room_waiters;
 
 struct netconn *
 sock_conn(const struct ns_sock *s)
@@ -318,6 +363,7 @@ sock_close(struct ns_sock *s)
 	s->closing = true;
 	sock_close_lwip(s);
 	sock_wake(s, SOCK_WAKE_ALL);	/* a select on it looks again, and finds it gone */
+	thread_wake_all(&send_room_waiters);	/* a writer waiting for room on it ends */
 }
 
 void
@@ -469,7 +515,7 @@ req_socket(envid_t client, uint32_t code, volatile union nsipc *req)
 	if (nssock_open_count() == NS_SOCK_MAX)
 		return -E_MAX_OPEN;
 	if (!(conn = netconn_new_with_proto_and_callback(nctype,
-			nctype == NETCONN_RAW ? IP_PROTO_ICMP : 0, NULL)))
+			nctype == NETCONN_RAW ? IP_PROTO_ICMP : 0, sock_event_room)))
 		return -E_NO_MEM;
 	s = sock_alloc(client, conn);
 	assert(s);		/* there was a free slot, and netconn_new does not switch */
@@ -674,6 +720,64 @@ req_recv(envid_t client, uint32_t code, volatile union nsipc *req)
 	return r;
 }
 
+/*
+ * Send memory under pressure.  lwIP's heap (MEM_SIZE, net/lwip/lwipopts.h) holds every byte a
+ * send copied until the peer acknowledges it, up to a send buffer (TCP_SND_BUF, 128 KB) per
+ * connection; so four peers that stop reading would fill it, and then every other connection's
+ * write fails for memory (tcp_write: ERR_MEM) and waits for acknowledgements that never come:
+ * one slow client would stop the server for all (sockzc's slow peers case).  So a copied write
+ * looks at the heap first: below NS_HEAP_PRESSURE it goes on in pieces of NS_SEND_PIECE; above
+ * it, a connection may have at most NS_SEND_PRESSURE_QUEUE bytes more queued once it has less
+ * than that, else it waits for its own peer's acknowledgements (Linux's tcp_mem pressure with its
+ * per-socket minimum, tcp_wmem[0], is the same idea).  So the peers that stopped reading hold at
+ * most NS_HEAP_PRESSURE + NS_SEND_PIECE per writer that crossed it, plus 2 *
+ * NS_SEND_PRESSURE_QUEUE each after; a connection whose peer reads always gets a share.
+ * Writers wait on send_room_waiters, woken by any connection's acknowledgement (lwIP's
+ * NETCONN_EVT_SENDPLUS, sock_event_room) or error, and by a close.
+ */
+#define NS_HEAP_PRESSURE	(MEM_SIZE / 3)
+#define NS_SEND_PIECE		(16 * 1024)
+#define NS_SEND_PRESSURE_QUEUE	(8 * 1024)
+static_assert(NS_HEAP_PRESSURE + 4 * NS_SEND_PIECE + 24 * 2 * NS_SEND_PRESSURE_QUEUE <= MEM_SIZE,
+	      "room above the pressure mark for 4 writers crossing it, then 24 stuck connections");
+
+uint32_t
+nssock_heap_pressure(void)
+{
+	return NS_HEAP_PRESSURE;
+}
+
+/* How many more bytes s may queue by copy now (0: wait); core lock held. */
+static uint32_t
+send_room(struct ns_sock *s)
+{
+	const struct tcp_pcb *pcb = s->conn->pcb.tcp;
+
+	if (pcb == NULL || lwip_stats.mem.used < NS_HEAP_PRESSURE)
+		return NS_SEND_PIECE;		/* no pcb: lwIP reports the error */
+	/* snd_buf itself: tcp_sndbuf() caps it at 16 bits. */
+	return TCP_SND_BUF - pcb->snd_buf < NS_SEND_PRESSURE_QUEUE ? NS_SEND_PRESSURE_QUEUE : 0;
+}
+
+/* Acknowledged bytes or an error anywhere: the heap may have room, or a waiter's connection
+ * may have ended.  Every netconn's callback calls this (sock_event_room, sock_event). */
+static void
+send_room_event(enum netconn_evt evt)
+{
+	if ((evt == NETCONN_EVT_SENDPLUS || evt == NETCONN_EVT_ERROR)
+	    && !thread_queue_empty(&send_room_waiters))
+		thread_wake_all(&send_room_waiters);
+}
+
+/* The callback of every netconn that is not watched (sock_event is, see req_watch). */
+static void
+sock_event_room(struct netconn *conn, enum netconn_evt evt, u16_t len)
+{
+	(void) conn;
+	(void) len;
+	send_room_event(evt);
+}
+
 /* Write len bytes at data to TCP socket s: how many lwIP took, or an error; *bytes and *copied
  * (the counters of the request's kind, inc/ns.h) count them.  NETCONN_COPY: lwIP copies the
  * bytes into its segments, since the page they are in goes back to the client with the answer,
@@ -684,18 +788,38 @@ static int32_t
 sock_write_tcp(struct ns_sock *s, const void *data, int32_t len, bool dontwait, uint32_t *bytes,
 	       uint32_t *copied)
 {
-	size_t written = 0;
-	err_t err = netconn_write_partly(s->conn, data, len,
-		NETCONN_COPY | (dontwait ? NETCONN_DONTBLOCK : 0), &written);
-	int r = sock_err(s, err);
+	int32_t done = 0;
+	int r = 0;
+	u32_t timeout = netconn_get_sendtimeout(s->conn);
+	uint32_t deadline = sys_time_msec() + timeout;
 
-	if (err == ERR_WOULDBLOCK && !dontwait)
-		r = -E_TIMEOUT;
-	if (r < 0)
-		return r;
-	*bytes += written;
-	*copied += written;
-	return written;
+	while (done < len && r == 0) {
+		LOCK_TCPIP_CORE();
+		uint32_t room = send_room(s);
+		UNLOCK_TCPIP_CORE();
+		if (room == 0) {
+			/* Nothing switches between the look and the wait: no wake-up is lost. */
+			ns_stats.send_room_waits += !dontwait;
+			if (dontwait)
+				r = -E_AGAIN;
+			else if (thread_wait(&send_room_waiters, timeout > 0, deadline) < 0)
+				r = -E_TIMEOUT;
+			else if (s->closing)
+				r = -E_NOT_CONN;
+			continue;
+		}
+		size_t written = 0;
+		err_t err = netconn_write_partly(s->conn, data + done, MIN((uint32_t) (len - done), room),
+			NETCONN_COPY | (dontwait ? NETCONN_DONTBLOCK : 0), &written);
+		r = sock_err(s, err);
+		if (err == ERR_WOULDBLOCK && !dontwait)
+			r = -E_TIMEOUT;
+		done += written;
+		*bytes += written;
+		*copied += written;
+	}
+	/* Bytes taken are reported now, an error with them on the next call. */
+	return done > 0 ? done : r;
 }
 
 static int32_t
@@ -900,6 +1024,7 @@ sock_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
 		: evt == NETCONN_EVT_ERROR ? SOCK_WAKE_ALL : 0;
 
 	(void) len;
+	send_room_event(evt);
 	if (kinds == 0)
 		return;
 	for (int i = 0; i < NS_SOCK_MAX; i++)
@@ -1043,6 +1168,8 @@ req_stats(envid_t client, uint32_t code, volatile union nsipc *req)
 	ns_stats_fill(&st);
 	if (!quiet)
 		ns_stats_print(&st);
+	if (req->stats_req.state)
+		ns_state_print();
 	memcpy((void *) &req->stats, &st, sizeof(st));
 	return 0;
 }

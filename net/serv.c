@@ -316,6 +316,7 @@ ns_stats_fill(struct ns_stats *st)
 	st->send_holds = ns_send_hold_count();
 	UNLOCK_TCPIP_CORE();
 	st->heap_used = lwip_stats.mem.used;
+	st->heap_pressure = nssock_heap_pressure();
 	st->lwip_memp_err = 0;
 	for (int i = 0; i < MEMP_MAX; i++)
 		st->lwip_memp_err += lwip_stats.memp[i]->err;
@@ -338,8 +339,9 @@ ns_stats_print(const struct ns_stats *st)
 		st->send_copy_bytes, st->lend_bytes, st->lend_copy_bytes, st->recv_bytes,
 		st->recv_copy_bytes, st->dgram_send_bytes, st->tx_body_copy_bytes,
 		st->dgram_recv_bytes, st->dgram_recv_copy_bytes);
-	cprintf("ns stats: lent pages sent in place: sends held %u (max %u)\n", st->send_holds,
-		st->send_holds_max);
+	cprintf("ns stats: lent pages sent in place: sends held %u (max %u); heap %u bytes used, "
+		"sends waited %u times for room past %u\n", st->send_holds, st->send_holds_max,
+		st->heap_used, st->send_room_waits, st->heap_pressure);
 	cprintf("ns stats: requests %u (%u refused, %u answers lost); sockets %u open, %u max, "
 		"%u reaped\n", st->requests, st->requests_bad, st->replies_lost, st->sockets_open,
 		st->sockets_max, st->sockets_reaped);
@@ -352,6 +354,18 @@ ns_stats_print(const struct ns_stats *st)
 	cprintf("ns stats: TCP: %u reopened from TIME-WAIT by a new SYN, %u SYNs refused with the "
 		"listener full, %u freed by lwIP under a socket\n", st->tcp_tw_reopened,
 		st->tcp_syn_refused, st->tcp_freed_held);
+}
+
+void
+ns_state_print(void)
+{
+	LOCK_TCPIP_CORE();
+	uint32_t holds = ns_send_hold_count();
+	UNLOCK_TCPIP_CORE();
+	cprintf("ns state: %u of %u page slots free, %u answers waiting, %u sends holding pages\n",
+		page_nfree, NS_PAGE_SLOTS, npending, holds);
+	nssock_print("ns state: ");
+	thread_print("ns state: ");
 }
 
 /* ---- Client requests ------------------------------------------------------------------------------ */

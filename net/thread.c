@@ -436,3 +436,25 @@ thread_get_stats(struct thread_stats *st)
 {
 	*st = stats;
 }
+
+/* One line per live thread on the console: for a server that seems stuck, who waits where. */
+void
+thread_print(const char *prefix)
+{
+	static const char *const state_names[] = {
+		[THREAD_FREE] = "free", [THREAD_READY] = "ready", [THREAD_RUNNING] = "running",
+		[THREAD_BLOCKED] = "blocked", [THREAD_ZOMBIE] = "zombie",
+	};
+
+	for (int i = 0; i < THREAD_MAX; i++) {
+		const struct thread *t = &threads[i];
+		if (t->t_state == THREAD_FREE)
+			continue;
+		cprintf("%sthread %d %s: %s", prefix, t->t_id, t->t_name, state_names[t->t_state]);
+		if (t->t_state == THREAD_BLOCKED)
+			cprintf(" on %p", t->t_waitq);
+		if (t->t_state == THREAD_BLOCKED && t->t_has_deadline)
+			cprintf(" until %u", t->t_deadline);
+		cprintf("\n");
+	}
+}

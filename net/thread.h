@@ -115,6 +115,8 @@ int		thread_nosched_enter(void);	/* returns the previous depth */
 void		thread_nosched_leave(int depth);
 
 void		thread_get_stats(struct thread_stats *st);
+/* One console line per live thread (its id, name, state, what it waits on), each after prefix. */
+void		thread_print(const char *prefix);
 
 /* net/thread_check.c: the self-check (prints "selftest ns-threads: ok"); call from thread 0
  * right after thread_init, before other threads exist. */

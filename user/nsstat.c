@@ -1,5 +1,7 @@
 /* nsstat: asks the network server for its counters (frames, copies, requests, sockets), which
- * it prints on the console; prints here the copies of clients' payload per byte, by kind. */
+ * it prints on the console; prints here the copies of clients' payload per byte, by kind.
+ * `nsstat -s`: the server prints its state instead: each socket (its connection's send and
+ * receive state) and each of its threads with what it waits on. */
 
 #include <inc/lib.h>
 #include <inc/ns.h>
@@ -24,9 +26,12 @@ umain(int argc, char **argv)
 	char a[16], b[16], c[16], d[16];
 	int r;
 
-	(void) argc;
-	(void) argv;
 	binaryname = "nsstat";
+	if (argc == 2 && strcmp(argv[1], "-s") == 0) {
+		if ((r = nsipc_state_print()) < 0)
+			cprintf("nsstat: %e\n", r);
+		return;
+	}
 	if ((r = nsipc_stats(&st)) < 0) {
 		cprintf("nsstat: %e\n", r);
 		return;

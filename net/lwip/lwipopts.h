@@ -150,12 +150,15 @@ void sys_arch_assert_core_locked(void);	/* net/lwip/sys_arch.c */
  * heap.
  *
  * The heap holds the copies of data sent (tcp_write copies the client's request page into
- * PBUF_RAM segments) until acknowledged, ARP/ICMP replies, and the mailboxes' slot arrays.  A
- * full send buffer is TCP_SND_BUF (128 KB) plus headers: 512 KB leaves room for about 4 full
- * ones, or the 50 small answers of the test at once.  When it runs out, tcp_write fails with
- * ERR_MEM and the netconn write waits for acknowledgements: slower, never wrong. */
+ * PBUF_RAM segments) until acknowledged, the loopback's copies of what it delivers until a
+ * client reads them, ARP/ICMP replies, and the mailboxes' slot arrays.  A full send buffer is
+ * TCP_SND_BUF (128 KB) plus headers; past a third of the heap, copied sends are held to a small
+ * queue per connection (net/nssock.c, NS_HEAP_PRESSURE), so that peers that stop reading cannot
+ * take it all: 768 KB then leaves room for 24 such connections past the first ones.  When it
+ * runs out all the same, tcp_write fails with ERR_MEM and the netconn write waits for
+ * acknowledgements (lwIP's poll timer retries it every second). */
 #define MEM_ALIGNMENT			4
-#define MEM_SIZE			(512 * 1024)
+#define MEM_SIZE			(768 * 1024)
 /* Not in the bss (fork would copy it into every helper): in the transmit region, whose pages
  * frames name in place (net/lwip/netif.c), set up before lwIP starts
  * (ns_netif_tx_region_init). */
