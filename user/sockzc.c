@@ -20,6 +20,9 @@
 #define SOCKZC_SRC		((uint8_t *) UTEMP)	/* the pages we lend */
 #define SOCKZC_FILEWIN		((uint8_t *) UTEMP + 32 * PGSIZE)	/* borrowed file pages */
 #define SOCKZC_CHUNK		1500			/* the receiver's reads: unaligned */
+/* A connection that gives no byte for this long is stuck: the test says so, with the server's
+ * state (nsipc_state_print), instead of waiting for the grader's time limit. */
+#define SOCKZC_STALL_MSEC	20000
 
 static int nchecks, nfailed;
 
@@ -86,8 +89,10 @@ receiver(const char *what, int rcv, int snd, int fd, off_t offset, uint32_t n)
 	}
 	close(snd);
 	uint32_t got = 0, bad = n + 1;
-	int k = 0, prev_len = 0;
+	int k = 0, prev_len = 0, ms = SOCKZC_STALL_MSEC;
 	ssize_t r;
+	if ((r = setsockopt(rcv, SOL_SOCKET, SO_RCVTIMEO, &ms, sizeof(ms))) < 0)
+		panic("setsockopt: %e", r);
 	while ((r = read(rcv, bufs[k], sizeof(bufs[k]))) > 0) {
 		uint8_t *want = wants[k];
 		if (fd >= 0) {
@@ -108,6 +113,8 @@ receiver(const char *what, int rcv, int snd, int fd, off_t offset, uint32_t n)
 		prev_len = r;
 		k = !k;
 	}
+	if (r == -E_TIMEOUT)
+		nsipc_state_print();		/* stalled: the server's state before the FAIL */
 	if (bad > n && got == n)
 		cprintf("sockzc: %s: %u bytes received, intact\n", what, got);
 	else
@@ -265,9 +272,6 @@ case_readonly(void)
  */
 #define SOCKZC_HOARDERS		4
 #define SOCKZC_WAIT_MSEC	30000
-/* A hoarded connection that gives no byte for this long is stuck: the test says so, with the
- * server's state (nsipc_state_print), instead of waiting for the grader's time limit. */
-#define SOCKZC_STALL_MSEC	20000
 
 static void
 case_hoarders(void)
