@@ -809,7 +809,8 @@ sock_write_tcp(struct ns_sock *s, const void *data, int32_t len, bool dontwait, 
 			continue;
 		}
 		size_t written = 0;
-		err_t err = netconn_write_partly(s->conn, data + done, MIN((uint32_t) (len - done), room),
+		err_t err = netconn_write_partly(s->conn, (const uint8_t *) data + done,
+			MIN((uint32_t) (len - done), room),
 			NETCONN_COPY | (dontwait ? NETCONN_DONTBLOCK : 0), &written);
 		r = sock_err(s, err);
 		if (err == ERR_WOULDBLOCK && !dontwait)
