@@ -166,7 +166,13 @@ ns_barrier(void)
 /* The rings' waiting, both halves (the flag rule of the comment at the top).  The sleeper: set
  * its flag, look at the other side's counter once more, sleep on its page while it still holds
  * seen, clear the flag.  The waker, having moved its counter: wake the page if the flag is set,
- * never touching the flag. */
+ * never touching the flag.  A waker that took the flag (640fc27; httpd-cpus2 hung in 3 of 8
+ * runs) could lose a sleeper: the sleeper sees the move, clears its flag, consumes, and sets
+ * the flag again for its next sleep; the waker, late, now takes that new flag and wakes the
+ * page before the sleeper is in sys_page_wait, which then sleeps (the counter has not moved
+ * since), its flag clear, so no later move wakes it.  A page wake-up is not kept for a sleep
+ * to come; the input helper's poke (net/input.c) may take rx_ns_idle because an IPC send waits
+ * for ns to receive, and then ends that next wait. */
 static inline void
 ns_ring_sleep(volatile uint32_t *counter, uint32_t seen, volatile uint32_t *flag)
 {
