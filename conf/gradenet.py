@@ -13,15 +13,15 @@ from gradelib import fail
 from gradesrc import c_define, c_string_define
 
 __all__ = ["ETHERTYPE_IP", "ETHERTYPE_ARP", "ETHERTYPE_TEST", "IP_PROTO_TCP", "IP_PROTO_UDP",
-           "TCP_SYN", "TCP_ACK", "NET_UP", "net_ip", "dotted", "mac_bytes", "GATEWAY_IP",
-           "GUEST_IP", "DEFAULT_MAC", "net_connect", "listen_queue", "net_connect_paced", "recv_all",
+           "TCP_FIN", "TCP_SYN", "TCP_RST", "TCP_ACK", "NET_UP", "net_ip", "dotted", "mac_bytes",
+           "GATEWAY_IP", "GUEST_IP", "DEFAULT_MAC", "net_connect", "listen_queue", "net_connect_paced", "recv_all",
            "recv_exact", "flood_connections",
            "parse_hexdump_frames", "udp_payloads", "pcap_tcp", "inet_sum", "ipv4_checksums",
            "check_sent_checksums"]
 
 ETHERTYPE_IP, ETHERTYPE_ARP, ETHERTYPE_TEST = 0x0800, 0x0806, 0x88B5
 IP_PROTO_TCP, IP_PROTO_UDP = 6, 17
-TCP_SYN, TCP_ACK = 0x02, 0x10
+TCP_FIN, TCP_SYN, TCP_RST, TCP_ACK = 0x01, 0x02, 0x04, 0x10
 
 
 # ---- Addresses -----------------------------------------------------------------------------------
@@ -160,10 +160,10 @@ def udp_payloads(frames, dport):
 
 
 def pcap_tcp(frames):
-    """(src ip, dst ip, src port, dst port, flags, seq) of the IPv4 TCP frames of a capture
-    (read_pcap's (time, frame) pairs)."""
+    """(src ip, dst ip, src port, dst port, flags, seq, time) of the IPv4 TCP frames of a
+    capture (read_pcap's (time, frame) pairs; QEMU dates them by the host's wall clock)."""
     out = []
-    for _, f in frames:
+    for when, f in frames:
         if len(f) < 34 or f[12:14] != b"\x08\x00" or f[23] != 6:
             continue
         ihl = (f[14] & 0xf) * 4
@@ -171,7 +171,8 @@ def pcap_tcp(frames):
         if len(t) < 14:
             continue
         out.append((f[26:30], f[30:34], int.from_bytes(t[0:2], "big"),
-                    int.from_bytes(t[2:4], "big"), t[13], int.from_bytes(t[4:8], "big")))
+                    int.from_bytes(t[2:4], "big"), t[13], int.from_bytes(t[4:8], "big"),
+                    when))
     return out
 
 

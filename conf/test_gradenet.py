@@ -98,7 +98,8 @@ def check_frames():
 
     syn = ipv4_frame(n.IP_PROTO_TCP, tcp(40000, 80, 0x12345678, n.TCP_SYN))
     got = n.pcap_tcp([(0.0, syn), (0.1, f1)])
-    check(got == [(PEER_IP, n.GUEST_IP, 40000, 80, n.TCP_SYN, 0x12345678)], "pcap_tcp: %s" % got)
+    check(got == [(PEER_IP, n.GUEST_IP, 40000, 80, n.TCP_SYN, 0x12345678, 0.0)],
+          "pcap_tcp: %s" % got)
 
     # net/testinput.c's dump: "input: OFFS  " then " hhhh" per two bytes (blanks past the end),
     # two spaces and the printable bytes.

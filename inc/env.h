@@ -54,6 +54,22 @@ enum EnvType {
 /* The most pages one IPC carries (sys_ipc_try_send_pages): a request page and 64 KB. */
 #define IPC_PAGES_MAX	17
 
+/* sys_ipc_call's request: a send (as sys_ipc_try_send_pages) and the receive that follows it
+ * (as sys_ipc_recv_pages). */
+struct ipc_call_req {
+	envid_t to;			/* the server, which must be receiving */
+	uint32_t value;
+	const uintptr_t *srcvas;	/* the n pages sent, at most IPC_PAGES_MAX */
+	uint32_t n;
+	int perm;
+	void *dstva;			/* the answer's window (>= UTOP: no page) */
+	uint32_t maxpages;
+};
+
+/* The most pages one sys_page_unmap_pages removes: a few IPCs' worth (the network server gives
+ * back the pages of acknowledged sends in one call, sendfile its window). */
+#define PAGE_UNMAP_MAX	64
+
 struct Env {
 	struct Trapframe env_tf;	/* saved registers while not running */
 	struct Env *env_link;		/* next free Env */

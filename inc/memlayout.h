@@ -41,7 +41,9 @@
  *    UVPT      ---->  +------------------------------+ 0xef400000
  *                     |  struct PageInfo array       | R-/R-  PTSIZE
  *    UPAGES    ---->  +------------------------------+ 0xef000000
- *                     |  struct Env array            | R-/R-  PTSIZE
+ *                     |  the clock (struct uclock)   | R-/R-  PGSIZE
+ *    UCLOCK    ---->  +------------------------------+ 0xeefff000
+ *                     |  struct Env array            | R-/R-  PTSIZE - PGSIZE
  * UTOP,UENVS ------>  +------------------------------+ 0xeec00000
  * UXSTACKTOP -/       |  user exception stack        | RW/RW  PGSIZE
  *                     +------------------------------+ 0xeebff000
@@ -87,6 +89,8 @@
 #define UVPT		(ULIM - PTSIZE)		/* the current page table, by recursion */
 #define UPAGES		(UVPT - PTSIZE)		/* the PageInfo array */
 #define UENVS		(UPAGES - PTSIZE)	/* the Env array */
+#define UCLOCK		(UPAGES - PGSIZE)	/* the clock's constants (inc/sysinfo.h), in the
+						 * last page of the Env array's table */
 
 /* Top of user-writable memory. */
 #define UTOP		UENVS

@@ -7,6 +7,16 @@
 
 struct Stat;
 
+/* The clock page, read-only at UCLOCK in every environment (kern/time.c fills it once, at boot).
+ * sys_time_msec() is (rdtsc - tsc_boot) / tsc_per_msec: user code computes it from these,
+ * with no trap, as the kernel does; tsc_per_msec 0 (no usable TSC) means the clock counts
+ * timer interrupts and only the system call can read it. */
+struct uclock {
+	uint64_t tsc_boot;	/* the TSC at time 0 */
+	uint32_t tsc_per_msec;	/* TSC counts a millisecond; 0: ask the kernel */
+	uint32_t pad;
+};
+
 /* sys_mem_stat */
 struct mem_stat {
 	uint32_t free_pages;	/* pages on the kernel's free list */
@@ -45,6 +55,21 @@ struct net_info {
 	uint32_t rx_zeroed;	/* pages allocated (and zeroed) to refill the receive ring */
 	uint32_t rx_recycled;	/* received pages handed back (sys_net_recycle) */
 	uint32_t rx_stashed;	/* of those, kept now for later refills (kern/e1000.h, R6) */
+};
+
+/* sys_cpu_stat: what the kernel did on behalf of user code, summed over the CPUs since boot.
+ * Under QEMU's software emulation these are the guest's costly events: each trap is an
+ * exception the emulator delivers, each cr3 load flushes its whole soft TLB and jump cache,
+ * each invlpg one page's entries (kern/cpustat.h). */
+#define CPU_STAT_VECTORS	64	/* traps[] covers vectors 0..63 (NVECTORS fits) */
+#define CPU_STAT_SYSCALLS	48	/* syscalls[] covers calls 0..47 (NSYSCALLS fits) */
+struct cpu_stat {
+	uint32_t traps[CPU_STAT_VECTORS];	/* traps and interrupts taken, by vector */
+	uint32_t syscalls[CPU_STAT_SYSCALLS];	/* system calls, by number (inc/syscalls.tab) */
+	uint32_t cr3_loads;	/* address-space switches (each flushes the TLB) */
+	uint32_t invlpgs;	/* single-page flushes of the current address space */
+	uint32_t shootdowns;	/* TLB flushes asked of other CPUs */
+	uint32_t halts;		/* times a CPU went idle (sched_halt) */
 };
 
 #endif /* !INC_SYSINFO_H */

@@ -12,6 +12,7 @@
 #include <kern/env.h>
 #include <kern/cpu.h>
 #include <kern/kstack.h>
+#include <kern/time.h>
 #include <inc/selftest.h>
 
 /* A pp_flags bit that no PP_* uses: check_page_free_list marks the pages it has met with it. */
@@ -281,6 +282,7 @@ layout_expect(uintptr_t va, physaddr_t *pa, int *perm)
 	} *r, regions[] = {
 		{ UPAGES, ROUNDUP(npages * sizeof(struct PageInfo), PGSIZE), PADDR(pages), PTE_U },
 		{ UENVS, ROUNDUP(NENV * sizeof(struct Env), PGSIZE), PADDR(envs), PTE_U },
+		{ UCLOCK, PGSIZE, PADDR(&time_uclock), PTE_U },
 	};
 
 	if (va >= KERNBASE) {
@@ -309,8 +311,8 @@ layout_expect(uintptr_t va, physaddr_t *pa, int *perm)
 
 /* Catches any difference between kern_pgdir and the layout of inc/memlayout.h, page by page:
  * physical memory not all at KERNBASE, or user-accessible or read-only there; the page or env
- * array missing, at the wrong address, writable, not user-readable, or with more mapped after
- * it; a kernel stack missing, at the wrong place or user-accessible; a guard gap mapped; the
+ * array or the clock page missing, at the wrong address, writable, not user-readable, or with
+ * more mapped after it; a kernel stack missing, at the wrong place or user-accessible; a guard gap mapped; the
  * MMIO window not empty or without its page table; the UVPT entry wrong or writable; anything
  * mapped below UTOP; anything else mapped or user-accessible above UTOP. */
 void

@@ -15,6 +15,7 @@
 #include <inc/mmu.h>
 #include <inc/env.h>
 #include <inc/x86.h>
+#include <inc/sysinfo.h>
 
 #define NCPU  8
 
@@ -53,6 +54,7 @@ struct CpuInfo {
 	struct Taskstate cpu_df_ts;	/* the double-fault task's TSS (kern/trap.c) */
 	struct Gatedesc cpu_idt[256];	/* the IDT: trap_init's, but with a double-fault
 					 * gate naming this CPU's own task */
+	struct cpu_stat cpu_stat;	/* this CPU's event counts (kern/cpustat.h) */
 	volatile uint32_t cpu_tlb_flush;	/* 1: another CPU asked this one to flush its TLB
 					 * and waits until it is 0 again (kern/tlb.h) */
 };

@@ -9,6 +9,7 @@
 #include <inc/elf.h>
 
 #include <kern/env.h>
+#include <kern/cpustat.h>
 #include <kern/time.h>
 #include <kern/pmap.h>
 #include <kern/trap.h>
@@ -275,7 +276,7 @@ env_free(struct Env *e)
 {
 	/* If we are freeing the address space we run on, move to the kernel's first. */
 	if (e->env_pgdir == (pde_t *) KADDR(rcr3()))
-		lcr3(PADDR(kern_pgdir));
+		cpustat_lcr3(PADDR(kern_pgdir));
 
 	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
 
@@ -429,7 +430,7 @@ env_run(struct Env *e)
 	 * mapping went through tlb_invalidate (kern/tlb.h), and the directory of a freed
 	 * environment is never left loaded (env_free). */
 	if (rcr3() != PADDR(e->env_pgdir))
-		lcr3(PADDR(e->env_pgdir));
+		cpustat_lcr3(PADDR(e->env_pgdir));
 
 	unlock_kernel();
 	env_pop_tf(&e->env_tf);

@@ -8,6 +8,7 @@
 #include <inc/assert.h>
 
 #include <kern/pmap.h>
+#include <kern/time.h>
 #include <kern/tlb.h>
 #include <kern/pagewait.h>
 #include <kern/env.h>
@@ -36,7 +37,7 @@ static uint32_t nfree;			/* length of page_free_list */
 /* The UPAGES and UENVS views are one page table each. */
 static_assert(KERNBASE_WINDOW / PGSIZE * sizeof(struct PageInfo) <= PTSIZE,
 	      "the pages array of a full KERNBASE window fits in UPAGES");
-static_assert(NENV * sizeof(struct Env) <= PTSIZE, "the envs array fits in UENVS");
+static_assert(NENV * sizeof(struct Env) <= UCLOCK - UENVS, "the envs array fits in UENVS");
 
 /* Before mem_init knows npages, [0, ENTRY_MAPPED) (all the entry page directory maps) is valid. */
 void *
@@ -246,6 +247,24 @@ boot_map_region(pde_t *pgdir, uintptr_t va, size_t size, physaddr_t pa, int perm
 	}
 }
 
+/* Store new in the present PTE *pte (of va in pgdir) and drop the old translation from every
+ * TLB that may hold it; return the old entry.  A translation is cached only from an entry whose
+ * accessed flag is set, and the CPU sets it before caching (SDM 3A 4.10.2.3), so an entry never
+ * accessed is in no TLB and needs no flush.  That is the common case for pages passed on, not
+ * touched: sendfile's window, the network server's slots of lent file pages.  Under QEMU's
+ * emulation each invlpg also clears part of the translated-code jump cache, and a 1 MiB
+ * download unmapped about 510 such pages.  The exchange is atomic: another CPU running pgdir
+ * may set the flag between a read and a write. */
+static pte_t
+pte_replace(pde_t *pgdir, pte_t *pte, pte_t new, void *va)
+{
+	pte_t old = xchg(pte, new);
+
+	if (old & PTE_A)
+		tlb_invalidate(pgdir, va);
+	return old;
+}
+
 int
 page_insert(pde_t *pgdir, struct PageInfo *pp, void *va, int perm)
 {
@@ -259,8 +278,7 @@ page_insert(pde_t *pgdir, struct PageInfo *pp, void *va, int perm)
 	/* The same page where it already is: only the permissions change, and so does the
 	 * count not (removing first could drop the last reference and free the page). */
 	if ((*pte & PTE_P) && PTE_ADDR(*pte) == page2pa(pp)) {
-		*pte = page2pa(pp) | perm | PTE_P;
-		tlb_invalidate(pgdir, va);
+		pte_replace(pgdir, pte, page2pa(pp) | perm | PTE_P, va);
 		return 0;
 	}
 	/* A user can map one page at tens of thousands of addresses (sys_page_map): refuse the
@@ -271,13 +289,12 @@ page_insert(pde_t *pgdir, struct PageInfo *pp, void *va, int perm)
 	/* Replace in one step: another CPU running this address space sees the old page or the
 	 * new one, never a hole (where it would take a page fault nobody caused), and the old
 	 * page is let go only once no TLB can reach it. */
-	pte_t old = *pte;
+	pte_t new = page2pa(pp) | perm | PTE_P;
 	pp->pp_ref++;
-	*pte = page2pa(pp) | perm | PTE_P;
-	if (old & PTE_P) {
-		tlb_invalidate(pgdir, va);
-		page_decref(pa2page(PTE_ADDR(old)));
-	}
+	if (*pte & PTE_P)
+		page_decref(pa2page(PTE_ADDR(pte_replace(pgdir, pte, new, va))));
+	else
+		*pte = new;
 	return 0;
 }
 
@@ -301,8 +318,7 @@ page_remove(pde_t *pgdir, void *va)
 
 	if (pp == NULL)
 		return;
-	*pte = 0;
-	tlb_invalidate(pgdir, va);
+	pte_replace(pgdir, pte, 0, va);
 	page_decref(pp);
 }
 
@@ -391,6 +407,7 @@ mem_init(void)
 			PADDR(pages), PTE_U);
 	boot_map_region(kern_pgdir, UENVS, ROUNDUP(NENV * sizeof(struct Env), PGSIZE),
 			PADDR(envs), PTE_U);
+	boot_map_region(kern_pgdir, UCLOCK, PGSIZE, PADDR(&time_uclock), PTE_U);
 
 	/* One kernel stack per CPU, each above an unmapped guard gap. */
 	for (int i = 0; i < NCPU; i++) {

@@ -5,6 +5,7 @@
 #include <inc/x86.h>
 
 #include <kern/env.h>
+#include <kern/cpustat.h>
 #include <kern/pmap.h>
 #include <kern/monitor.h>
 #include <kern/sched.h>
@@ -79,7 +80,8 @@ sched_halt(void)
 	if (curenv)
 		uctx_save_current();
 	curenv = NULL;
-	lcr3(PADDR(kern_pgdir));
+	cpustat_lcr3(PADDR(kern_pgdir));
+	cpustat_count(halts);
 	time_idle_enter();
 	xchg(&thiscpu->cpu_status, CPU_HALTED);
 	unlock_kernel();

@@ -11,6 +11,7 @@
 #include <inc/sysinfo.h>
 
 #include <kern/env.h>
+#include <kern/cpustat.h>
 #include <kern/pmap.h>
 #include <kern/pagewait.h>
 #include <kern/waitany.h>
@@ -272,6 +273,34 @@ sys_page_unmap(envid_t envid, uintptr_t va)
 	return 0;
 }
 
+/* Unmap the npages pages at vas[] in envid (npages <= PAGE_UNMAP_MAX): every address is checked
+ * before any page is unmapped; unmapping nothing succeeds.  Under software emulation each trap
+ * costs about as much as the work of an unmap, so a caller with many pages saves that much.
+ * -E_BAD_ENV, -E_INVAL (a bad count or address), -E_FAULT (vas unreadable). */
+static int
+sys_page_unmap_pages(envid_t envid, uintptr_t vasva, uint32_t npages)
+{
+	uintptr_t vas[PAGE_UNMAP_MAX];
+	struct Env *e;
+	int r;
+
+	if ((r = envid2env(envid, &e, ENVID_CHILD)) < 0)
+		return r;
+	if (npages > PAGE_UNMAP_MAX)
+		return -E_INVAL;
+	if (npages > 0 && (vasva >= UTOP
+			   || user_mem_check(curenv, (void *) vasva, npages * sizeof(uintptr_t),
+					     PTE_U | PTE_P) < 0))
+		return -E_FAULT;
+	memcpy(vas, (const void *) vasva, npages * sizeof(uintptr_t));	/* read once */
+	for (uint32_t i = 0; i < npages; i++)
+		if (!va_ok(vas[i]))
+			return -E_INVAL;
+	for (uint32_t i = 0; i < npages; i++)
+		page_remove(e->env_pgdir, (void *) vas[i]);
+	return 0;
+}
+
 /*
  * IPC.  A receiver blocks in sys_ipc_recv (one page) or sys_ipc_recv_pages (up to npages) with a
  * window at dstva (>= UTOP: no page wanted); a sender delivers a value and up to
@@ -405,7 +434,52 @@ sys_ipc_recv_pages(uintptr_t dstva, uint32_t npages)
 	return ipc_recv_window(dstva, npages);
 }
 
+/* A client's call: send as sys_ipc_try_send_pages, then receive as sys_ipc_recv_pages, in one
+ * trap (a request to a server and the wait for its answer took two, and the answer found the
+ * client not yet receiving when the server ran between them).  Everything is checked before
+ * the send: on any error nothing was sent, and -E_IPC_NOT_RECV says to try again.  Once sent,
+ * the caller waits for any sender, as sys_ipc_recv_pages: returns 0 when woken.  -E_FAULT
+ * (req or its srcvas), -E_INVAL (counts, the window), and sys_ipc_try_send_pages's errors. */
+static int
+sys_ipc_call(uintptr_t reqva)
+{
+	struct ipc_call_req req;
+	uintptr_t vas[IPC_PAGES_MAX];
+	uintptr_t dstva;
+	struct Env *e;
+	int r;
+
+	if (reqva >= UTOP || user_mem_check(curenv, (void *) reqva, sizeof(req), PTE_U | PTE_P) < 0)
+		return -E_FAULT;
+	memcpy(&req, (const void *) reqva, sizeof(req));	/* read once */
+	dstva = (uintptr_t) req.dstva;
+	if (req.n > IPC_PAGES_MAX
+	    || (dstva < UTOP && (dstva % PGSIZE != 0 || req.maxpages == 0
+				 || req.maxpages > IPC_PAGES_MAX
+				 || req.maxpages > (UTOP - dstva) / PGSIZE)))
+		return -E_INVAL;
+	if (req.n > 0 && ((uintptr_t) req.srcvas >= UTOP
+			  || user_mem_check(curenv, req.srcvas, req.n * sizeof(uintptr_t),
+					    PTE_U | PTE_P) < 0))
+		return -E_FAULT;
+	memcpy(vas, req.srcvas, req.n * sizeof(uintptr_t));
+	if ((r = ipc_receiver(req.to, &e)) < 0 || (r = ipc_deliver(e, req.value, vas, req.n,
+								      req.perm)) < 0)
+		return r;
+	return ipc_recv_window(dstva, req.maxpages);
+}
+
 /* Memory statistics: the free page count lets tests check that nothing leaked. */
+static int
+sys_cpu_stat(uintptr_t stva)
+{
+	struct cpu_stat *st = (struct cpu_stat *) stva;
+
+	user_mem_assert(curenv, st, sizeof(*st), PTE_U | PTE_W);
+	cpustat_sum(st);
+	return 0;
+}
+
 static int
 sys_mem_stat(uintptr_t stva)
 {
@@ -426,5 +500,6 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32
 {
 	if (num >= NSYSCALLS)
 		return -E_INVAL;
+	cpustat_syscall(num);
 	return syscall_table[num](a1, a2, a3, a4, a5);
 }

@@ -28,6 +28,10 @@ static bool have_sleepers;
 static uint64_t tsc_boot;	/* the TSC at time 0 */
 static uint32_t tsc_per_msec;	/* 0: no usable TSC, the clock counts ticks */
 
+/* The same two, for user code to read the clock without a trap (inc/sysinfo.h): set once, in
+ * time_init, before any environment exists, so no reader ever sees them change. */
+struct uclock_page time_uclock;
+
 uint32_t
 time_msec(void)
 {
@@ -117,6 +121,8 @@ time_init(void)
 	}
 	tsc_boot = read_tsc() - (uint64_t) time_msec() * per_msec;
 	tsc_per_msec = per_msec;
+	time_uclock.clock.tsc_boot = tsc_boot;
+	time_uclock.clock.tsc_per_msec = tsc_per_msec;
 	cprintf("time: the TSC runs at %u.%03u MHz\n", per_msec / 1000, per_msec % 1000);
 }
 

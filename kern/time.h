@@ -8,6 +8,15 @@
 #endif
 
 #include <inc/types.h>
+#include <inc/mmu.h>
+#include <inc/sysinfo.h>
+
+/* The clock page that every environment reads at UCLOCK (kern/pmap.c maps it). */
+struct uclock_page {
+	struct uclock clock;
+	uint8_t pad[PGSIZE - sizeof(struct uclock)];
+} __attribute__((aligned(PGSIZE)));
+extern struct uclock_page time_uclock;
 
 /* Timer interrupts per second on each CPU (kern/lapic.c programs the local APIC timer). */
 #define TIMER_HZ	100

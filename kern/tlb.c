@@ -4,6 +4,7 @@
 #include <inc/trap.h>
 
 #include <kern/cpu.h>
+#include <kern/cpustat.h>
 #include <kern/env.h>
 #include <kern/pmap.h>
 #include <kern/spinlock.h>
@@ -14,8 +15,10 @@ tlb_invalidate(pde_t *pgdir, void *va)
 {
 	struct CpuInfo *c;
 
-	if (rcr3() == PADDR(pgdir))
+	if (rcr3() == PADDR(pgdir)) {
+		cpustat_count(invlpgs);
 		invlpg(va);
+	}
 
 	/* Which other CPUs run on pgdir: cpu_env changes only under the kernel lock, which the
 	 * caller holds, and a CPU's cr3 is its cpu_env's page directory (or kern_pgdir when
@@ -25,6 +28,7 @@ tlb_invalidate(pde_t *pgdir, void *va)
 		if (c == thiscpu || c->cpu_env == NULL || c->cpu_env->env_pgdir != pgdir)
 			continue;
 		c->cpu_tlb_flush = 1;
+		cpustat_count(shootdowns);
 		lapic_ipi(c, T_TLBFLUSH);
 	}
 	/* Each target either takes the interrupt (it is in user mode, or gets there with
@@ -38,7 +42,7 @@ void
 tlb_answer(void)
 {
 	if (thiscpu->cpu_tlb_flush) {
-		lcr3(rcr3());
+		cpustat_lcr3(rcr3());
 		thiscpu->cpu_tlb_flush = 0;
 	}
 }

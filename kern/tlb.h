@@ -8,8 +8,10 @@
  * goes on writing through the old translation, into a page someone else may own by then.
  *
  * The rule: every change to a present PTE goes through tlb_invalidate() (pmap.c's page_insert
- * and page_remove do), which flushes this CPU and then shoots down every other CPU whose current
- * environment runs on that page directory, waiting until each has flushed.  The caller holds the
+ * and page_remove do, by pte_replace), which flushes this CPU and then shoots down every other
+ * CPU whose current environment runs on that page directory, waiting until each has flushed.
+ * The one exception: an entry whose accessed flag is clear was never cached by any CPU (SDM 3A
+ * 4.10.2.3), so replacing it atomically needs no flush at all (kern/pmap.c, pte_replace).  The caller holds the
  * kernel lock, so at most one shootdown is in flight. */
 #ifndef KERN_TLB_H
 #define KERN_TLB_H

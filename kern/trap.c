@@ -11,6 +11,7 @@
 #include <kern/console.h>
 #include <kern/monitor.h>
 #include <kern/env.h>
+#include <kern/cpustat.h>
 #include <kern/syscall.h>
 #include <kern/sched.h>
 #include <kern/kdebug.h>
@@ -43,7 +44,7 @@ static void (*irq_handlers[NIRQS])(void);
 static const char *const trap_names[NVECTORS] = { TRAP_TABLE(TRAP_NAME) };
 static const uint8_t trap_dpls[NVECTORS] = { TRAP_TABLE(TRAP_DPL) };
 
-static const char *
+const char *
 trapname(int trapno)
 {
 	if (trapno >= 0 && trapno < NVECTORS && trap_names[trapno])
@@ -308,6 +309,7 @@ trap(struct Trapframe *tf)
 {
 	/* The caller's direction flag must not leak into kernel string instructions. */
 	asm volatile("cld" ::: "cc");
+	cpustat_trap(tf->tf_trapno);
 
 	/* A TLB shootdown is answered without the kernel lock: the CPU that asked holds it and
 	 * waits for us.  Nothing else changes, so go straight back to what was interrupted

@@ -12,6 +12,7 @@ void	trap_init(void);
 void	trap_init_percpu(void);
 void	print_regs(struct PushRegs *regs);
 void	print_trapframe(struct Trapframe *tf);
+const char *trapname(int trapno);	/* the vector's name, for reports */
 void	page_fault_handler(struct Trapframe *);
 /* The double-fault task's body (entered from kern/trapentry.S): reports and panics. */
 void	trap_double_fault(uint32_t err) __attribute__((noreturn));

@@ -50,19 +50,6 @@ ipc_send_retry(envid_t to_env, uint32_t value, void *pg, int perm)
 	return r;
 }
 
-/* Send value and the n pages at srcvas[] (with perm) to to_env, retrying while it is not
- * receiving.  Returns 0 or the send's other negative E_* code. */
-static int
-ipc_send_pages_retry(envid_t to_env, uint32_t value, const uintptr_t *srcvas, uint32_t n,
-		     int perm)
-{
-	int r;
-
-	while ((r = sys_ipc_try_send_pages(to_env, value, srcvas, n, perm)) == -E_IPC_NOT_RECV)
-		sys_yield();
-	return r;
-}
-
 /* ipc_call with n pages (their addresses at srcvas[]) on the way out, and up to maxpages
  * pages taken at dstva on the way back (*npages_store, if asked, says how many came). */
 int32_t
@@ -74,11 +61,22 @@ ipc_call_pages(envid_t to_env, uint32_t value, const uintptr_t *srcvas, uint32_t
 	uint32_t np;
 	int p;
 
-	if ((r = ipc_send_pages_retry(to_env, value, srcvas, n, perm)) < 0)
+	/* The request and the wait for the answer in one trap (sys_ipc_call), retried while
+	 * to_env is not receiving. */
+	const struct ipc_call_req req = {
+		to_env, value, srcvas, n, perm, dstva ? dstva : (void *) UTOP, maxpages
+	};
+	while ((r = sys_ipc_call(&req)) == -E_IPC_NOT_RECV)
+		sys_yield();
+	if (r < 0)
 		return r;
-	do {
+	r = thisenv->env_ipc_value;
+	from = thisenv->env_ipc_from;
+	np = thisenv->env_ipc_npages;
+	p = thisenv->env_ipc_perm;
+	/* Messages from others are not the answer: dropped, as ipc_call says. */
+	while (from != to_env)
 		r = ipc_recv_pages(&from, dstva, maxpages, &p, &np);
-	} while (from != to_env);
 	if (perm_store)
 		*perm_store = p;
 	if (npages_store)

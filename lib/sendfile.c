@@ -25,6 +25,7 @@
 static_assert(SENDFILE_WIN_PAGES * PGSIZE <= PFTEMP - SENDFILE_WIN,
 	      "the window holds one read_pages answer (inc/memlayout.h)");
 static_assert(SENDFILE_WIN_PAGES <= IPC_PAGES_MAX - 1, "one request lends the whole window");
+static_assert(SENDFILE_WIN_PAGES <= PAGE_UNMAP_MAX, "one call unmaps the whole window");
 
 /* Send n bytes of the file at pos (in the window's first page at pos % PGSIZE on) through the
  * network server's socket id, the window's pages holding them: the bytes the server took, all
@@ -79,12 +80,12 @@ nsipc_sendfile(int sockid, int fdnum, off_t offset, size_t len)
 		return -E_NOT_SUPP;
 	if ((fd->fd_omode & O_ACCMODE) == O_WRONLY)
 		return -E_PERM;
-	if ((r = fstat(fdnum, &st)) < 0)
-		return r;
-	if (offset < 0 || offset > st.st_size)
+	if (offset < 0)
 		return -E_INVAL;
-	len = MIN(len, (size_t) (st.st_size - offset));
 
+	/* The file's size is asked for (fstat, a round trip to the file server) only where the
+	 * pages run out: read_pages answers short at the end of the file and at a hole, and only
+	 * the size tells the two apart.  A whole chunk costs one request to each server. */
 	off_t saved = fd->fd_offset;
 	uint32_t mapped = 0;		/* window pages that may hold a borrowed page */
 	size_t done = 0;
@@ -101,16 +102,29 @@ nsipc_sendfile(int sockid, int fdnum, off_t offset, size_t len)
 			mapped = MAX(mapped, (uint32_t) ROUNDUP(k, PGSIZE) / PGSIZE);
 		if (k > pos - base)
 			k = sendfile_lend(sockid, pos, MIN((size_t) (k - (pos - base)), len - done));
-		else if (k >= 0)
-			k = sendfile_copy(sockid, fdnum, pos, len - done);
+		else if (k >= 0) {
+			if ((err = fstat(fdnum, &st)) < 0)
+				break;
+			if (pos >= st.st_size) {
+				/* The end: what came before it, or for an offset past it, EINVAL. */
+				err = offset > st.st_size ? -E_INVAL : 0;
+				break;
+			}
+			k = sendfile_copy(sockid, fdnum, pos, MIN(len - done,
+								  (size_t) (st.st_size - pos)));
+		}
 		if (k <= 0) {
 			err = k < 0 ? k : -E_INVAL;
 			break;
 		}
 		done += k;
 	}
+	/* One call for the window, not a trap a page (16 a 64 KB chunk). */
+	uintptr_t vas[SENDFILE_WIN_PAGES];
 	for (uint32_t i = 0; i < mapped; i++)
-		sys_page_unmap(0, (void *) (SENDFILE_WIN + i * PGSIZE));
+		vas[i] = (uintptr_t) SENDFILE_WIN + i * PGSIZE;
+	if (mapped > 0 && (r = sys_page_unmap_pages(0, vas, mapped)) < 0)
+		panic("sendfile: unmapping the window: %e", r);
 	fd->fd_offset = saved;
 	return done > 0 || err == 0 ? (ssize_t) done : err;
 }

@@ -4,6 +4,7 @@
 
 #include <inc/syscall.h>
 #include <inc/lib.h>
+#include <inc/x86.h>
 
 /* Whether a stub panics on a negative result.  Most calls can fail for reasons the caller must
  * handle (a child that is already gone, memory or environments running out, a receiver not yet
@@ -30,5 +31,17 @@ syscall(int num, int check, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, 
 	return ret;
 }
 
-/* The stubs, one per line of inc/syscalls.tab (except the inline sys_exofork, inc/lib.h). */
+/* The stubs, one per line of inc/syscalls.tab (except the inline sys_exofork, inc/lib.h, and
+ * sys_time_msec, below). */
 #include <gen/syscall_stubs.c>
+
+/* The kernel's time_msec (kern/time.c), from the constants it publishes at UCLOCK. */
+unsigned
+sys_time_msec(void)
+{
+	const volatile struct uclock *c = (const volatile struct uclock *) UCLOCK;
+
+	if (c->tsc_per_msec == 0)
+		return syscall(SYS_time_msec, NOCHECK, 0, 0, 0, 0, 0);
+	return (read_tsc() - c->tsc_boot) / c->tsc_per_msec;
+}

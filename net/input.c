@@ -3,6 +3,7 @@
 
 #include <inc/lib.h>
 #include <inc/ns.h>
+#include <inc/x86.h>
 
 #include "nethelpers.h"
 
@@ -45,7 +46,10 @@ input(envid_t ns_envid, volatile struct ns_shared *sh, struct net_rx_frame *ring
 		ns_barrier();
 		sh->rx_head = head + r;
 		ns_barrier();
-		if (sh->rx_ns_idle)
+		/* Taking the flag: the frames that come before ns has run need no poke of their
+		 * own, and one sent while ns is not receiving yet fails and yields (22 times a
+		 * 1 MiB download, when every batch looked at the flag alone). */
+		if (sh->rx_ns_idle && xchg(&sh->rx_ns_idle, 0))
 			ipc_send(ns_envid, NSREQ_INPUT, NULL, 0);
 	}
 }

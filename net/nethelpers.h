@@ -30,12 +30,14 @@
  *   - The helper's window mapping of a page stays until the kernel maps the next frame over
  *     it, so a page is freed when both ns and that mapping have let go.
  *   - Waking: ns sets rx_ns_idle just before it waits for IPC, looks at the ring once more,
- *     and clears the flag when it wakes; the helper, having moved rx_head, sends ns
- *     NSREQ_INPUT (no page) if the flag is set.  With the ring full the helper sets
+ *     and clears the flag when it wakes; the helper, having moved rx_head, takes the flag
+ *     (clears it, atomically) and sends ns NSREQ_INPUT (no page) if it was set: one poke a
+ *     wait, since the batches that come before ns runs again need none (it drains the ring
+ *     every turn), and a poke before ns is receiving again fails and yields.  With the ring full the helper sets
  *     rx_input_waiting, looks once more, sleeps on rx_tail's page (sys_page_wait) and clears
  *     the flag when it wakes; ns, having moved rx_tail, wakes the page if the flag is set.
  *     Each side writes its counter and then reads the other's flag, with a full barrier
- *     between (two CPUs may run them at once), and only the sleeper writes its flag: so no
+ *     between (two CPUs may run them at once), and only the sleeper sets its flag: so no
  *     wake-up is lost (one that comes before the sleep finds the counter moved and returns
  *     at once), while an extra one costs a look.  A frame costs ns one wake-up only when it
  *     was idle: a burst is drained in one turn.
@@ -164,7 +166,13 @@ ns_barrier(void)
 /* The rings' waiting, both halves (the flag rule of the comment at the top).  The sleeper: set
  * its flag, look at the other side's counter once more, sleep on its page while it still holds
  * seen, clear the flag.  The waker, having moved its counter: wake the page if the flag is set,
- * never touching the flag. */
+ * never touching the flag.  A waker that took the flag (640fc27; httpd-cpus2 hung in 3 of 8
+ * runs) could lose a sleeper: the sleeper sees the move, clears its flag, consumes, and sets
+ * the flag again for its next sleep; the waker, late, now takes that new flag and wakes the
+ * page before the sleeper is in sys_page_wait, which then sleeps (the counter has not moved
+ * since), its flag clear, so no later move wakes it.  A page wake-up is not kept for a sleep
+ * to come; the input helper's poke (net/input.c) may take rx_ns_idle because an IPC send waits
+ * for ns to receive, and then ends that next wait. */
 static inline void
 ns_ring_sleep(volatile uint32_t *counter, uint32_t seen, volatile uint32_t *flag)
 {

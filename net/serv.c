@@ -62,6 +62,12 @@ static uint32_t page_nfree, page_cursor;
  * unhold then unmaps it. */
 static uint16_t page_holds[NS_PAGE_SLOTS];
 static bool page_released[NS_PAGE_SLOTS];
+/* Slots whose pages are to be unmapped, by one sys_page_unmap_pages at the next allocation of
+ * slots (page_unmap_flush): that comes at the latest before the dispatcher waits, once a turn.
+ * A download gives back about a page a segment, each a trap of its own if unmapped at once.
+ * Until then a slot stays busy, so it cannot be offered while its old page is there. */
+static uintptr_t unmap_pending[PAGE_UNMAP_MAX];
+static uint32_t unmap_npending;
 
 static_assert(NS_PAGE_BASE + NS_PAGE_SLOTS * PGSIZE <= NS_PAGE_LIM,
 	      "the page slots fit their region (inc/memlayout.h)");
@@ -94,9 +100,12 @@ page_init(void)
 /* A run of up to want consecutive free slots, now taken: the first's address, and the run's
  * length in *got; NULL if no slot is free.  The first run of want from the cursor on, else
  * the longest met. */
+static void page_unmap_flush(void);
+
 static void *
 page_alloc_run(uint32_t want, uint32_t *got)
 {
+	page_unmap_flush();
 	uint32_t best = 0, best_len = 0;
 
 	if (page_nfree == 0)
@@ -168,16 +177,28 @@ ns_page_hold(const void *va)
 	page_holds[i]++;
 }
 
-/* Unmap slot i's page and free the slot. */
+/* Unmap the pending slots' pages and free the slots. */
+static void
+page_unmap_flush(void)
+{
+	int r;
+
+	if (unmap_npending == 0)
+		return;
+	if ((r = sys_page_unmap_pages(0, unmap_pending, unmap_npending)) < 0)
+		panic("ns: unmapping %u page slots: %e", unmap_npending, r);
+	for (uint32_t k = 0; k < unmap_npending; k++)
+		page_unused((void *) unmap_pending[k]);
+	unmap_npending = 0;
+}
+
+/* Unmap slot i's page and free the slot: soon (page_unmap_flush). */
 static void
 page_unmap(uint32_t i)
 {
-	void *va = (void *) (NS_PAGE_BASE + i * PGSIZE);
-	int r;
-
-	if ((r = sys_page_unmap(0, va)) < 0)
-		panic("ns: unmapping page slot %08x: %e", (uintptr_t) va, r);
-	page_unused(va);
+	if (unmap_npending == PAGE_UNMAP_MAX)
+		page_unmap_flush();
+	unmap_pending[unmap_npending++] = NS_PAGE_BASE + i * PGSIZE;
 }
 
 void

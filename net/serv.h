@@ -19,7 +19,9 @@ struct pbuf;
  * server thread answering the request (until it has answered) -- and ns_page_release then unmaps
  * it and returns the slot.  One owner releases each slot, once.  Others may hold it meanwhile
  * (ns_page_hold: lwIP sending a client's bytes from it, a frame naming it): the release then
- * waits for the last ns_page_unhold.  When no slot is free the
+ * waits for the last ns_page_unhold.  The unmapping itself is batched: a released slot stays
+ * busy, its page mapped, until the next allocation of slots unmaps every such page with one
+ * sys_page_unmap_pages (at least once a dispatcher turn, before it waits).  When no slot is free the
  * dispatcher receives without a page: a frame is then dropped (counted in rx_dropped), a request
  * answered -E_NO_MEM.
  *
