@@ -58,8 +58,9 @@ static struct netif ns_netif;
  * ones to a request that brings data pages (IPC_PAGES_MAX at most). */
 static uint32_t page_busy[NS_PAGE_SLOTS / 32];
 static uint32_t page_nfree, page_cursor;
-/* Holds on each slot (ns_page_hold), and whether its owner released it meanwhile: the last
- * unhold then unmaps it. */
+/* Holds on each slot (ns_page_hold), and whether its owner released it: while held, the last
+ * unhold then unmaps it; once unheld, until page_unmap_flush unmaps it.  A released slot may
+ * not be held anew, released again or recycled (asserted). */
 static uint16_t page_holds[NS_PAGE_SLOTS];
 static bool page_released[NS_PAGE_SLOTS];
 /* Slots whose pages are to be unmapped, by one sys_page_unmap_pages at the next allocation of
@@ -187,8 +188,10 @@ page_unmap_flush(void)
 		return;
 	if ((r = sys_page_unmap_pages(0, unmap_pending, unmap_npending)) < 0)
 		panic("ns: unmapping %u page slots: %e", unmap_npending, r);
-	for (uint32_t k = 0; k < unmap_npending; k++)
+	for (uint32_t k = 0; k < unmap_npending; k++) {
+		page_released[ns_page_slot((void *) unmap_pending[k])] = false;
 		page_unused((void *) unmap_pending[k]);
+	}
 	unmap_npending = 0;
 }
 
@@ -198,6 +201,7 @@ page_unmap(uint32_t i)
 {
 	if (unmap_npending == PAGE_UNMAP_MAX)
 		page_unmap_flush();
+	page_released[i] = true;		/* until the flush: nobody may use it */
 	unmap_pending[unmap_npending++] = NS_PAGE_BASE + i * PGSIZE;
 }
 
@@ -217,6 +221,7 @@ void
 ns_page_recycle(void *va)
 {
 	/* Back to the card's ring if it is a received page only we hold; else just unmapped. */
+	assert(!page_released[ns_page_slot(va)]);
 	if (page_holds[ns_page_slot(va)] == 0 && sys_net_recycle(va) == 0)
 		page_unused(va);
 	else
@@ -228,6 +233,7 @@ ns_page_release(void *va)
 {
 	uint32_t i = ns_page_slot(va);
 
+	assert(!page_released[i]);		/* released twice */
 	if (page_holds[i] > 0)
 		page_released[i] = true;	/* the last unhold unmaps it */
 	else
