@@ -568,6 +568,11 @@ class Console(_Group):
     def _check_started(self):
         """Hook: fail in a way of its own when the command could not start (see Qemu)."""
 
+    def _state_at_timeout(self):
+        """Hook: what the command can say of its state once a wait timed out (see Qemu), as
+        lines to add to the failure; "" if nothing."""
+        return ""
+
     def expect(self, pattern, timeout=None, flags=0):
         """Wait for pattern after the cursor; return the match and move the cursor past it.
         timeout (seconds) may only shorten the test's own time limit.  Only complete lines are
@@ -596,14 +601,15 @@ class Console(_Group):
                 if deadline == self.deadline:
                     why += " (the test's limit is %.0fs)" % self.timeout
                 kind = "timeout"
+            state = self._state_at_timeout() if kind == "timeout" else ""
             hint = ""
             if rx.search(self.text, self.pos):
                 hint = ("\n  (it matches the unfinished last line: if that is a prompt, which no "
                         "newline follows, declare it with prompt())")
             elif rx.search(self.text):
                 hint = "\n  (it does appear earlier, before what the previous expectation matched)"
-            raise TestFailure("%s waiting for /%s/%s\n  the last lines before it:\n%s"
-                              % (why, pattern, hint, _last_lines(self.text, 5, "    | ")),
+            raise TestFailure("%s waiting for /%s/%s\n  the last lines before it:\n%s%s"
+                              % (why, pattern, hint, _last_lines(self.text, 5, "    | "), state),
                               kind=kind, expected=str(pattern))
         self.pos = found.end()
         return found
@@ -702,6 +708,30 @@ class Qemu(Console):
                                   r"socket|Address already in use", self.text):
             raise _PortClash("QEMU could not bind a port chosen for it:\n"
                              + _last_lines(self.text, 3, "    | "), kind="qemu-died")
+
+    # The kernel prints its environments when the console gets this character (kern/ps.h:
+    # PS_STATUS_KEY, Ctrl-T), between these lines.
+    PS_STATUS_KEY = "\x14"
+    PS_BEGIN, PS_END = r"^ps: \d+ ms since boot$", r"^ps: end$"
+
+    def _state_at_timeout(self):
+        """The guest's environments when a wait timed out (each one's state, what it waits for,
+        where it stopped): Ctrl-T at the console, and the list the kernel prints, waited for
+        at most two seconds (the self-test's fake guest answers it too)."""
+        if self.eof:
+            return ""
+        start = len(self.text)
+        try:
+            self.send(self.PS_STATUS_KEY)
+        except (OSError, TestFailure):
+            return ""
+        end = re.compile(self.PS_END, re.M)
+        self.wait_until(lambda: end.search(self.text, start), time.monotonic() + 2)
+        m = re.search(self.PS_BEGIN + r".*?" + self.PS_END, self.text[start:], re.M | re.S)
+        if not m:
+            return ""
+        return "\n  the guest's environments then (Ctrl-T):\n" + "\n".join(
+            "    | " + l for l in m.group(0).split("\n"))
 
     def exit_description(self):
         """QEMU's exit status or signal, as make reported it (make exits 2 either way)."""

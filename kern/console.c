@@ -9,6 +9,7 @@
 
 #include <kern/console.h>
 #include <kern/env.h>
+#include <kern/ps.h>
 #include <kern/waitany.h>
 
 static void cons_intr(int (*proc)(void));
@@ -308,17 +309,22 @@ static struct {
 } cons;
 
 /* Drain a device into the buffer.  When the buffer is full the oldest characters are
- * overwritten: interactive input favours what was typed last. */
+ * overwritten: interactive input favours what was typed last.  PS_STATUS_KEY is not input: it
+ * prints the environments (kern/ps.c), whatever runs. */
 static void
 cons_intr(int (*proc)(void))
 {
 	int c;
 
-	bool got = false;
+	bool got = false, status = false;
 
 	while ((c = (*proc)()) != -1) {
 		if (c == 0)
 			continue;
+		if (c == PS_STATUS_KEY) {
+			status = true;
+			continue;
+		}
 		cons.buf[cons.wpos++] = c;
 		if (cons.wpos == CONSBUFSIZE)
 			cons.wpos = 0;
@@ -326,6 +332,8 @@ cons_intr(int (*proc)(void))
 	}
 	if (got)
 		cons_wake_readers();
+	if (status && envs != NULL)
+		ps_print();
 }
 
 /* Make every environment blocked in sys_cgetc runnable; each retries its read (one of them
