@@ -74,9 +74,13 @@ ipc_call_pages(envid_t to_env, uint32_t value, const uintptr_t *srcvas, uint32_t
 	from = thisenv->env_ipc_from;
 	np = thisenv->env_ipc_npages;
 	p = thisenv->env_ipc_perm;
-	/* Messages from others are not the answer: dropped, as ipc_call says. */
-	while (from != to_env)
+	/* Messages from others are not the answer: dropped, as ipc_call says.  A receive that
+	 * fails (from 0) would fail again: its error is the answer. */
+	while (from != to_env) {
 		r = ipc_recv_pages(&from, dstva, maxpages, &p, &np);
+		if (r < 0 && from == 0)
+			return r;
+	}
 	if (perm_store)
 		*perm_store = p;
 	if (npages_store)
