@@ -273,6 +273,21 @@ sys_page_unmap(envid_t envid, uintptr_t va)
 	return 0;
 }
 
+/* Copy n page addresses from the caller's array at va into vas (room for max), read once so that
+ * the caller cannot change them after the checks.  Returns 0, -E_INVAL (n > max) or -E_FAULT
+ * (the array is not the caller's to read). */
+static int
+user_addrs_copy(uintptr_t *vas, uintptr_t va, uint32_t n, uint32_t max)
+{
+	if (n > max)
+		return -E_INVAL;
+	if (n > 0 && (va >= UTOP || user_mem_check(curenv, (void *) va, n * sizeof(uintptr_t),
+						    PTE_U | PTE_P) < 0))
+		return -E_FAULT;
+	memcpy(vas, (const void *) va, n * sizeof(uintptr_t));
+	return 0;
+}
+
 /* Unmap the npages pages at vas[] in envid (npages <= PAGE_UNMAP_MAX): every address is checked
  * before any page is unmapped; unmapping nothing succeeds.  Under software emulation each trap
  * costs about as much as the work of an unmap, so a caller with many pages saves that much.
@@ -286,13 +301,8 @@ sys_page_unmap_pages(envid_t envid, uintptr_t vasva, uint32_t npages)
 
 	if ((r = envid2env(envid, &e, ENVID_CHILD)) < 0)
 		return r;
-	if (npages > PAGE_UNMAP_MAX)
-		return -E_INVAL;
-	if (npages > 0 && (vasva >= UTOP
-			   || user_mem_check(curenv, (void *) vasva, npages * sizeof(uintptr_t),
-					     PTE_U | PTE_P) < 0))
-		return -E_FAULT;
-	memcpy(vas, (const void *) vasva, npages * sizeof(uintptr_t));	/* read once */
+	if ((r = user_addrs_copy(vas, vasva, npages, PAGE_UNMAP_MAX)) < 0)
+		return r;
 	for (uint32_t i = 0; i < npages; i++)
 		if (!va_ok(vas[i]))
 			return -E_INVAL;
@@ -395,13 +405,8 @@ sys_ipc_try_send_pages(envid_t envid, uint32_t value, uintptr_t srcvas, uint32_t
 	struct Env *e;
 	int r;
 
-	if (npages > IPC_PAGES_MAX)
-		return -E_INVAL;
-	if (npages > 0 && (srcvas >= UTOP
-			   || user_mem_check(curenv, (void *) srcvas, npages * sizeof(uintptr_t),
-					     PTE_U | PTE_P) < 0))
-		return -E_FAULT;
-	memcpy(vas, (const void *) srcvas, npages * sizeof(uintptr_t));	/* read once */
+	if ((r = user_addrs_copy(vas, srcvas, npages, IPC_PAGES_MAX)) < 0)
+		return r;
 	if ((r = ipc_receiver(envid, &e)) < 0)
 		return r;
 	return ipc_deliver(e, value, vas, npages, perm);
