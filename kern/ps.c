@@ -26,7 +26,8 @@ ps_print_wait(const struct Env *e)
 {
 	switch (e->env_wait) {
 	case 0:
-		cprintf(e->env_status == ENV_NOT_RUNNABLE ? " (stopped)" : "");
+		if (e->env_status == ENV_NOT_RUNNABLE)
+			cprintf(" (stopped)");
 		break;
 	case ENV_WAIT_TIME:
 		cprintf(" sleeping");
