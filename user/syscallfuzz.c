@@ -244,23 +244,32 @@ peers_refresh(void)
 	}
 }
 
-/* The peers' ids, or 0 for one that is dying or gone: pages it held may come back at any
- * moment, so a page count taken meanwhile proves nothing. */
+/* What each peer is: alive (it holds its pages), dying (destroyed while it ran on another CPU:
+ * the kernel frees it, and its pages come back, at its next trap) or gone (freed, its slot maybe
+ * another's).  Dying only ever turns into gone. */
+enum peer_state { PEER_GONE, PEER_DYING, PEER_ALIVE };
+
 static void
-peers_snapshot(envid_t snap[NPEERS])
+peers_snapshot(enum peer_state snap[NPEERS])
 {
 	for (int i = 0; i < NPEERS; i++) {
 		const volatile struct Env *e = &envs[ENVX(peers[i])];
-		snap[i] = (e->env_id == peers[i] && e->env_status != ENV_FREE
-			   && e->env_status != ENV_DYING) ? peers[i] : 0;
+		if (e->env_id != peers[i] || e->env_status == ENV_FREE)
+			snap[i] = PEER_GONE;
+		else
+			snap[i] = e->env_status == ENV_DYING ? PEER_DYING : PEER_ALIVE;
 	}
 }
 
+/* Was every peer as it was, between the snapshots a and b?  A peer freed meanwhile gave its
+ * pages back; one dying in both was dying throughout (dying only turns into gone) and gave
+ * nothing back, so a peer left dying by a CPU the host seldom runs no longer spoils every check
+ * (under load, fewer than half the refused calls were checked: syscallfuzz-cpus2 failed so). */
 static bool
-peers_settled(const envid_t a[NPEERS], const envid_t b[NPEERS])
+peers_settled(const enum peer_state a[NPEERS], const enum peer_state b[NPEERS])
 {
 	for (int i = 0; i < NPEERS; i++)
-		if (!a[i] || a[i] != b[i])
+		if (a[i] != b[i])
 			return false;
 	return true;
 }
@@ -303,7 +312,7 @@ fuzz_in_parent(void)
 	uint32_t a[5];
 
 	for (int i = 0; i < NPARENT; i++) {
-		envid_t snap_before[NPEERS], snap_after[NPEERS];
+		enum peer_state snap_before[NPEERS], snap_after[NPEERS];
 
 		victims_refresh();
 		peers_refresh();
