@@ -448,13 +448,15 @@ thread_print(const char *prefix)
 
 	for (int i = 0; i < THREAD_MAX; i++) {
 		const struct thread *t = &threads[i];
+		char wait[40] = "";
 		if (t->t_state == THREAD_FREE)
 			continue;
-		cprintf("%sthread %d %s: %s", prefix, t->t_id, t->t_name, state_names[t->t_state]);
-		if (t->t_state == THREAD_BLOCKED)
-			cprintf(" on %p", t->t_waitq);
 		if (t->t_state == THREAD_BLOCKED && t->t_has_deadline)
-			cprintf(" until %u", t->t_deadline);
-		cprintf("\n");
+			snprintf(wait, sizeof(wait), " on %p until %u", t->t_waitq, t->t_deadline);
+		else if (t->t_state == THREAD_BLOCKED)
+			snprintf(wait, sizeof(wait), " on %p", t->t_waitq);
+		/* One line, one write: the console takes others' lines between writes. */
+		cprintf("%sthread %d %s: %s%s\n", prefix, t->t_id, t->t_name,
+			state_names[t->t_state], wait);
 	}
 }
