@@ -69,10 +69,10 @@ int32_t	nssock_serve(envid_t client, uint32_t code, union nsipc *req, const uint
 /* Close the sockets whose environments have all exited; run by the reaper thread. */
 void	nssock_reap(void);
 uint32_t nssock_open_count(void);
-void	nssock_print(const char *prefix);
-uint32_t nssock_heap_pressure(void);	/* NS_HEAP_PRESSURE (net/nssock.c) */	/* a console line per socket (net/nssock.c) */
-/* net/serv.c: the server's state on the console for one stuck: page slots, answers waiting,
- * held sends, each socket (nssock_print) and each thread (thread_print). */
+void	nssock_print(const char *prefix);	/* a console line per socket */
+uint32_t nssock_heap_pressure(void);		/* NS_HEAP_PRESSURE (net/nssock.c) */
+/* net/serv.c: the server's state on the console, for a server that seems stuck: page slots,
+ * answers waiting, held sends, each socket (nssock_print) and each thread (thread_print). */
 void	ns_state_print(void);
 /* The environment a netconn's socket belongs to (the first of its environments), 0 if the
  * netconn is no client's socket (yet). */
