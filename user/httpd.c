@@ -1057,17 +1057,23 @@ console_stat(void)
 
 /* Run a program from the file system with the words of line as its arguments, and wait for
  * it: while it runs, it has the console (grade-lab6 runs its guest clients this way). */
+#define CONSOLE_RUN_WORDS	32	/* as many as sh takes (user/sh.c) */
+
 static void
 console_run(char *line)
 {
-	const char *argv[8];
+	const char *argv[CONSOLE_RUN_WORDS + 1];
 	int argc = 0;
 	envid_t e;
 
-	for (char *p = line; *p && argc < (int) ARRAY_SIZE(argv) - 1; ) {
+	for (char *p = line; *p; ) {
 		if (*p == ' ') {
 			*p++ = '\0';
 			continue;
+		}
+		if (argc == CONSOLE_RUN_WORDS) {
+			cprintf("httpd: run: more than %d words\n", CONSOLE_RUN_WORDS);
+			return;
 		}
 		argv[argc++] = p;
 		while (*p && *p != ' ')
@@ -1089,8 +1095,11 @@ console_run(char *line)
 static void
 console(void)
 {
-	char line[128];
+	/* Shorter than the kernel's console buffer (CONSBUFSIZE, 512), so that a line typed at
+	 * once, too long or not, arrives whole. */
+	char line[384];
 	int n = 0;
+	bool too_long = false;
 
 	binaryname = "httpd-console";
 	for (;;) {
@@ -1098,16 +1107,22 @@ console(void)
 		if (ch != '\r' && ch != '\n') {
 			if (n < (int) sizeof(line) - 1)
 				line[n++] = ch;
+			else
+				too_long = true;
 			continue;
 		}
 		line[n] = '\0';
-		if (strcmp(line, "stat") == 0)
+		if (too_long)
+			cprintf("httpd: console: a line longer than %d characters, ignored\n",
+				(int) sizeof(line) - 1);
+		else if (strcmp(line, "stat") == 0)
 			console_stat();
 		else if (strncmp(line, "run ", 4) == 0)
 			console_run(line + 4);
 		else if (n > 0)
 			cprintf("httpd: console commands: stat, run PROGRAM [ARGS]\n");
 		n = 0;
+		too_long = false;
 	}
 }
 
