@@ -1151,19 +1151,17 @@ def _start(job, scale, capture):
                               os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
                 os.dup2(out, 1)
                 os.dup2(out, 2)
+            path = os.path.join(ROOT, job.dir, "result.json")
             if len(job.members) > 1:
-                _run_shared(job.members, scale)
+                _run_shared(job.members, scale)     # writes each member's result.json
+                with open(path) as f:
+                    result = json.load(f)
             else:
                 result = _run_one(job.test, job.dir, scale)
                 sys.stdout.flush()
-                with open(os.path.join(ROOT, job.dir, "result.json"), "w") as f:
-                    json.dump(result, f)
             # The CPU the run took (its QEMUs, makes and the test's own code), for the
             # reports: a shared boot's is its first test's.
             _reap_orphans()
-            path = os.path.join(ROOT, job.dir, "result.json")
-            with open(path) as f:
-                result = json.load(f)
             result["cpu"] = round(sum(getattr(resource.getrusage(who), field)
                                       for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
                                       for field in ("ru_utime", "ru_stime")), 3)
@@ -1340,8 +1338,9 @@ def _write_json(path, entries, info):
     doc = dict(info)
     doc["tests"] = [{k: v for k, v in e.items() if k != "results"} for e in entries]
     for d, e in zip(doc["tests"], entries):
-        d["run_results"] = [{k: r.get(k) for k in ("status", "seconds", "cpu", "class", "directory",
-                                                    "start", "end")} for r in e["results"]]
+        d["run_results"] = [{k: r.get(k) for k in ("status", "seconds", "cpu", "class",
+                                                    "directory", "start", "end")}
+                            for r in e["results"]]
     with open(path, "w") as f:
         json.dump(doc, f, indent=2)
         f.write("\n")

@@ -14,8 +14,8 @@ from gradesrc import c_define, c_string_define
 
 __all__ = ["ETHERTYPE_IP", "ETHERTYPE_ARP", "ETHERTYPE_TEST", "IP_PROTO_TCP", "IP_PROTO_UDP",
            "TCP_FIN", "TCP_SYN", "TCP_RST", "TCP_ACK", "NET_UP", "net_ip", "dotted", "mac_bytes",
-           "GATEWAY_IP", "GUEST_IP", "DEFAULT_MAC", "net_connect", "listen_queue", "net_connect_paced", "recv_all",
-           "recv_exact", "flood_connections",
+           "GATEWAY_IP", "GUEST_IP", "DEFAULT_MAC", "net_connect", "listen_queue",
+           "net_connect_paced", "recv_all", "recv_exact", "flood_connections",
            "parse_hexdump_frames", "udp_payloads", "pcap_tcp", "inet_sum", "ipv4_checksums",
            "check_sent_checksums"]
 

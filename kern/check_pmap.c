@@ -312,9 +312,9 @@ layout_expect(uintptr_t va, physaddr_t *pa, int *perm)
 /* Catches any difference between kern_pgdir and the layout of inc/memlayout.h, page by page:
  * physical memory not all at KERNBASE, or user-accessible or read-only there; the page or env
  * array or the clock page missing, at the wrong address, writable, not user-readable, or with
- * more mapped after it; a kernel stack missing, at the wrong place or user-accessible; a guard gap mapped; the
- * MMIO window not empty or without its page table; the UVPT entry wrong or writable; anything
- * mapped below UTOP; anything else mapped or user-accessible above UTOP. */
+ * more mapped after it; a kernel stack missing, at the wrong place or user-accessible; a guard
+ * gap mapped; the MMIO window not empty or without its page table; the UVPT entry wrong or
+ * writable; anything mapped below UTOP; anything else mapped or user-accessible above UTOP. */
 void
 check_kern_pgdir(void)
 {

@@ -412,14 +412,22 @@ sys_ipc_try_send_pages(envid_t envid, uint32_t value, uintptr_t srcvas, uint32_t
 	return ipc_deliver(e, value, vas, npages, perm);
 }
 
+/* Whether a receive window is valid: none (dstva >= UTOP), or npages (1..IPC_PAGES_MAX)
+ * page-aligned pages below UTOP. */
+static bool
+ipc_window_ok(uintptr_t dstva, uint32_t npages)
+{
+	return dstva >= UTOP || (dstva % PGSIZE == 0 && npages > 0 && npages <= IPC_PAGES_MAX
+				 && npages <= (UTOP - dstva) / PGSIZE);
+}
+
 /* Block until a value arrives; with dstva < UTOP (page-aligned), also accept up to npages
  * pages at dstva, dstva + PGSIZE, ... (below UTOP).  Returns 0 when woken by a sender (the
  * result is set by ipc_deliver), or -E_INVAL at once for a bad window. */
 static int
 ipc_recv_window(uintptr_t dstva, uint32_t npages)
 {
-	if (dstva < UTOP && (dstva % PGSIZE != 0 || npages == 0 || npages > IPC_PAGES_MAX
-			     || npages > (UTOP - dstva) / PGSIZE))
+	if (!ipc_window_ok(dstva, npages))
 		return -E_INVAL;
 	curenv->env_ipc_dstva = (void *) dstva;
 	curenv->env_ipc_npages = npages;
@@ -458,23 +466,17 @@ sys_ipc_call(uintptr_t reqva)
 		return -E_FAULT;
 	memcpy(&req, (const void *) reqva, sizeof(req));	/* read once */
 	dstva = (uintptr_t) req.dstva;
-	if (req.n > IPC_PAGES_MAX
-	    || (dstva < UTOP && (dstva % PGSIZE != 0 || req.maxpages == 0
-				 || req.maxpages > IPC_PAGES_MAX
-				 || req.maxpages > (UTOP - dstva) / PGSIZE)))
+	if (!ipc_window_ok(dstva, req.maxpages))
 		return -E_INVAL;
-	if (req.n > 0 && ((uintptr_t) req.srcvas >= UTOP
-			  || user_mem_check(curenv, req.srcvas, req.n * sizeof(uintptr_t),
-					    PTE_U | PTE_P) < 0))
-		return -E_FAULT;
-	memcpy(vas, req.srcvas, req.n * sizeof(uintptr_t));
+	if ((r = user_addrs_copy(vas, (uintptr_t) req.srcvas, req.n, IPC_PAGES_MAX)) < 0)
+		return r;
 	if ((r = ipc_receiver(req.to, &e)) < 0 || (r = ipc_deliver(e, req.value, vas, req.n,
 								      req.perm)) < 0)
 		return r;
 	return ipc_recv_window(dstva, req.maxpages);
 }
 
-/* Memory statistics: the free page count lets tests check that nothing leaked. */
+/* The kernel's event counters, summed over the CPUs (kern/cpustat.h). */
 static int
 sys_cpu_stat(uintptr_t stva)
 {
@@ -485,6 +487,7 @@ sys_cpu_stat(uintptr_t stva)
 	return 0;
 }
 
+/* Memory statistics: the free page count lets tests check that nothing leaked. */
 static int
 sys_mem_stat(uintptr_t stva)
 {

@@ -11,8 +11,8 @@
  * and page_remove do, by pte_replace), which flushes this CPU and then shoots down every other
  * CPU whose current environment runs on that page directory, waiting until each has flushed.
  * The one exception: an entry whose accessed flag is clear was never cached by any CPU (SDM 3A
- * 4.10.2.3), so replacing it atomically needs no flush at all (kern/pmap.c, pte_replace).  The caller holds the
- * kernel lock, so at most one shootdown is in flight. */
+ * 4.10.2.3), so replacing it atomically needs no flush at all (kern/pmap.c, pte_replace).  The
+ * caller holds the kernel lock, so at most one shootdown is in flight. */
 #ifndef KERN_TLB_H
 #define KERN_TLB_H
 #ifndef JOS_KERNEL

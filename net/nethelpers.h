@@ -33,8 +33,8 @@
  *     and clears the flag when it wakes; the helper, having moved rx_head, takes the flag
  *     (clears it, atomically) and sends ns NSREQ_INPUT (no page) if it was set: one poke a
  *     wait, since the batches that come before ns runs again need none (it drains the ring
- *     every turn), and a poke before ns is receiving again fails and yields.  With the ring full the helper sets
- *     rx_input_waiting, looks once more, sleeps on rx_tail's page (sys_page_wait) and clears
+ *     every turn), and a poke before ns is receiving again fails and yields.  With the ring
+ *     full the helper sets rx_input_waiting, looks once more, sleeps on rx_tail's page (sys_page_wait) and clears
  *     the flag when it wakes; ns, having moved rx_tail, wakes the page if the flag is set.
  *     Each side writes its counter and then reads the other's flag, with a full barrier
  *     between (two CPUs may run them at once), and only the sleeper sets its flag: so no

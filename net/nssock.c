@@ -790,8 +790,8 @@ sock_write_tcp(struct ns_sock *s, const void *data, int32_t len, bool dontwait, 
 {
 	int32_t done = 0;
 	int r = 0;
-	u32_t timeout = netconn_get_sendtimeout(s->conn);
-	uint32_t deadline = sys_time_msec() + timeout;
+	u32_t timeout = 0;
+	uint32_t deadline = 0;	/* SO_SNDTIMEO's, from the first wait for room on */
 
 	while (done < len && r == 0) {
 		LOCK_TCPIP_CORE();
@@ -800,6 +800,10 @@ sock_write_tcp(struct ns_sock *s, const void *data, int32_t len, bool dontwait, 
 		if (room == 0) {
 			/* Nothing switches between the look and the wait: no wake-up is lost. */
 			ns_stats.send_room_waits += !dontwait;
+			if (!dontwait && deadline == 0) {
+				timeout = netconn_get_sendtimeout(s->conn);
+				deadline = sys_time_msec() + timeout;
+			}
 			if (dontwait)
 				r = -E_AGAIN;
 			else if (thread_wait(&send_room_waiters, timeout > 0, deadline) < 0)

@@ -21,8 +21,8 @@ struct pbuf;
  * (ns_page_hold: lwIP sending a client's bytes from it, a frame naming it): the release then
  * waits for the last ns_page_unhold.  The unmapping itself is batched: a released slot stays
  * busy, its page mapped, until the next allocation of slots unmaps every such page with one
- * sys_page_unmap_pages (at least once a dispatcher turn, before it waits).  When no slot is free the
- * dispatcher receives without a page: a frame is then dropped (counted in rx_dropped), a request
+ * sys_page_unmap_pages (at least once a dispatcher turn, before it waits).  When no slot is
+ * free the dispatcher receives without a page: a frame is then dropped (counted in rx_dropped), a request
  * answered -E_NO_MEM.
  *
  * The slots are NS_PAGE_SLOTS pages from NS_PAGE_BASE, below the thread stacks

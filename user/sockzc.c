@@ -24,6 +24,15 @@
  * state (nsipc_state_print), instead of waiting for the grader's time limit. */
 #define SOCKZC_STALL_MSEC	20000
 
+static void
+stall_bound(int fd)
+{
+	int ms = SOCKZC_STALL_MSEC, r;
+
+	if ((r = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &ms, sizeof(ms))) < 0)
+		panic("setsockopt SO_RCVTIMEO: %e", r);
+}
+
 static int nchecks, nfailed;
 
 /* One check: its name and what it gave (an error by its name); FAIL when that is not want. */
@@ -89,10 +98,9 @@ receiver(const char *what, int rcv, int snd, int fd, off_t offset, uint32_t n)
 	}
 	close(snd);
 	uint32_t got = 0, bad = n + 1;
-	int k = 0, prev_len = 0, ms = SOCKZC_STALL_MSEC;
+	int k = 0, prev_len = 0;
 	ssize_t r;
-	if ((r = setsockopt(rcv, SOL_SOCKET, SO_RCVTIMEO, &ms, sizeof(ms))) < 0)
-		panic("setsockopt: %e", r);
+	stall_bound(rcv);
 	while ((r = read(rcv, bufs[k], sizeof(bufs[k]))) > 0) {
 		uint8_t *want = wants[k];
 		if (fd >= 0) {
@@ -311,9 +319,7 @@ case_hoarders(void)
 	int a, b;
 	char buf[8];
 	conn_pair(SOCKZC_PORT + 20, &a, &b);
-	int ms = SOCKZC_STALL_MSEC;
-	if ((r = setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &ms, sizeof(ms))) < 0)
-		panic("setsockopt: %e", r);
+	stall_bound(b);
 	r = send(a, "ping", 4, 0);
 	r = r < 0 ? r : recv(b, buf, sizeof(buf), 0);
 	if (r == -E_TIMEOUT)
@@ -327,9 +333,7 @@ case_hoarders(void)
 	uint32_t whole = 0;
 	for (int i = 0; i < SOCKZC_HOARDERS; i++) {
 		uint32_t got = 0;
-		int ms = SOCKZC_STALL_MSEC;
-		if ((r = setsockopt(rcv[i], SOL_SOCKET, SO_RCVTIMEO, &ms, sizeof(ms))) < 0)
-			panic("setsockopt: %e", r);
+		stall_bound(rcv[i]);
 		while ((r = read(rcv[i], buf2, sizeof(buf2))) > 0)
 			got += r;
 		if (r == -E_TIMEOUT) {
@@ -390,10 +394,8 @@ read_pattern(int fd, const char *what)
 	uint32_t got = 0;
 	bool intact = true;
 	ssize_t r;
-	int ms = SOCKZC_STALL_MSEC;
 
-	if ((r = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &ms, sizeof(ms))) < 0)
-		panic("setsockopt: %e", r);
+	stall_bound(fd);
 	while ((r = read(fd, buf, sizeof(buf))) > 0) {
 		for (ssize_t i = 0; i < r; i++)
 			intact &= buf[i] == pattern(got + i);
@@ -431,6 +433,25 @@ case_slow_peers(void)
 	} while (st0.heap_used < st0.heap_pressure && (int32_t) (until - sys_time_msec()) > 0);
 	check("slow peers push the server's heap past its pressure mark",
 	      st0.heap_used >= st0.heap_pressure, 1);
+
+	/* Past the mark, a send that may not wait for room does not: non-blocking ones stop at
+	 * -E_AGAIN once the connection holds its share (without the rule, only lwIP's 128 KB send
+	 * buffer and the peer's window would stop them), and one with SO_SNDTIMEO ends at it. */
+	static char junk[4096];
+	int ms = 200;
+	uint32_t taken = 0;
+	conn_pair(SOCKZC_PORT + 28, &a, &b);
+	while ((r = send(a, junk, sizeof(junk), MSG_DONTWAIT)) > 0 && taken < 1024 * 1024)
+		taken += r;
+	check("a non-blocking send past the mark, once its connection holds its share", r,
+	      -E_AGAIN);
+	check("bytes it took before, at most 64 KB", taken <= 64 * 1024, 1);
+	if ((r = setsockopt(a, SOL_SOCKET, SO_SNDTIMEO, &ms, sizeof(ms))) < 0)
+		panic("setsockopt SO_SNDTIMEO: %e", r);
+	check("a send with SO_SNDTIMEO 200 ms past the mark", send(a, junk, sizeof(junk), 0),
+	      -E_TIMEOUT);
+	close(a);
+	close(b);
 
 	conn_pair(SOCKZC_PORT + 29, &a, &b);
 	if ((kid = fork()) < 0)
