@@ -247,19 +247,20 @@ struct ns_wake {
  * wake pages (NSREQ_WATCH) hold at most NS_WATCH_SLOTS of the rest, NS_WATCH_CLIENT_SLOTS
  * for the sockets of one client (as many as its descriptors); past either, -E_NO_MEM.
  */
-#define NS_PAGE_SLOTS		512
+#define NS_PAGE_SLOTS		1024
 #define NS_RX_CONN_SLOTS	32
 #define NS_RX_CLIENT_SLOTS	128
-#define NS_RX_TCP_SLOTS		(NS_PAGE_SLOTS - 128)
-/* At most 32 wake pages: with NS_SEND_HOLD_SLOTS, 80 of the 128 slots kept for requests and
- * frames in passing, so that 48 remain for them however many sockets are watched. */
+#define NS_RX_TCP_SLOTS		(NS_PAGE_SLOTS - 256)
+/* At most 32 wake pages: with NS_SEND_HOLD_SLOTS, 128 of the 256 slots kept for requests and
+ * frames in passing, so that 128 remain for them (a receive takes a run of IPC_PAGES_MAX)
+ * however many sockets are watched. */
 #define NS_WATCH_SLOTS		32
 #define NS_WATCH_CLIENT_SLOTS	32
 /* File pages lwIP sends in place hold their slots until acknowledged (net/lwip/sendhold.c):
  * NS_SEND_HOLD_SLOTS of them at most, taken from what is kept for requests, so that clients
  * whose peers never acknowledge cannot take every slot; past it, sends are copied (lwIP's heap
- * bounds those).  One download holds up to three 64 KB sends. */
-#define NS_SEND_HOLD_SLOTS	48
+ * bounds those).  One download holds up to three 128 KB sends. */
+#define NS_SEND_HOLD_SLOTS	96
 
 /* The server's counters (NSREQ_STATS): where packets went, and every copy made. */
 struct ns_stats {
@@ -321,6 +322,11 @@ struct ns_stats {
 	/* the heap use past which copied sends are held to a small queue per connection, and the
 	 * times a send waited for room there (net/nssock.c: send memory under pressure) */
 	uint32_t heap_pressure, send_room_waits;
+	/* pure ACKs skipped because the next frame acknowledged more (net/lwip/ackthin.c) */
+	uint32_t rx_acks_thinned;
+	/* the server's own sys_net_send_batch calls, made while the output helper had nothing
+	 * queued (net/lwip/netif.c: tx_send_direct) */
+	uint32_t tx_direct_batches;
 };
 
 /* A send with data pages (nsipc_send_pages): in nsreq_data.flags, the pages are a file's, lent by

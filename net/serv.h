@@ -28,7 +28,8 @@ struct pbuf;
  * The slots are NS_PAGE_SLOTS pages from NS_PAGE_BASE, below the thread stacks
  * (THREAD_STACK_BASE) and above the program (inc/memlayout.h).
  */
-/* NS_PAGE_SLOTS (inc/ns.h): 2 MB, every frame of 32 full TCP receive windows. */
+/* NS_PAGE_SLOTS (inc/ns.h): 4 MB, every frame of 48 full TCP receive windows and room for
+ * requests. */
 
 void *	ns_page_alloc(void);		/* a free slot's address, or NULL */
 void	ns_page_release(void *va);	/* unmap the slot's page, free the slot */
@@ -86,6 +87,9 @@ err_t	ns_netif_init(struct netif *netif);
 void	ns_netif_input(struct netif *netif, void *page);
 /* Hand lwIP a copy of a received frame of len bytes at frame (a receive ring entry's). */
 void	ns_netif_input_copy(struct netif *netif, const void *frame, int32_t len);
+/* Does the receive ring entry next stand for f, a pure ACK lwIP may skip (net/lwip/ackthin.c)? */
+bool	ns_netif_ack_superseded(const struct net_rx_frame *f, const struct net_rx_frame *next);
+void	ns_ack_thin_check(void);	/* start-up self-check: "selftest ns-ackthin: ok" */
 /* The transmit ring, before the helpers are forked (the output helper inherits it), and the
  * transmit region -- header slots and lwIP's heap, which frames name -- after, before lwIP
  * starts (the output helper names its pages in our address space: NET_TX_PARENT). */

@@ -1050,7 +1050,8 @@ console_stat(void)
 		"frames (%u segments merged, %u segmented by the card) in %u send calls and %u "
 		"doorbells; interrupts %u; copied %u bytes from clients, %u into frames; receive "
 		"pages zeroed %u, recycled %u\n", ns.rx_frames, ns.rx_drains, ns.nic_rx_calls,
-		ns.tx_bytes, ns.tx_frames, ns.tx_merged, ns.tx_tso_frames, ns.tx_batches,
+		ns.tx_bytes, ns.tx_frames, ns.tx_merged, ns.tx_tso_frames,
+		ns.tx_batches + ns.tx_direct_batches,
 		ns.nic_doorbells, ns.nic_intrs, ns.send_copy_bytes + ns.lend_copy_bytes, ns.tx_copy_bytes,
 		ns.nic_rx_zeroed, ns.nic_rx_recycled);
 }

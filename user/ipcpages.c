@@ -9,8 +9,11 @@
 #include <inc/lib.h>
 
 #define WIN		((uint8_t *) UTEMP)		/* the child's receive window */
-#define SRC		((uint8_t *) UTEMP + 32 * PGSIZE)	/* the parent's pages */
+#define SRC		((uint8_t *) UTEMP + 64 * PGSIZE)	/* the parent's pages */
 #define RO		(SRC + IPC_PAGES_MAX * PGSIZE)	/* a read-only page of the parent */
+#define UNMAPPED	(RO + 8 * PGSIZE)			/* nothing mapped here */
+
+static_assert(IPC_PAGES_MAX <= 64, "the child's window ends below the parent's pages");
 
 static int nchecks, nfailed;
 
@@ -138,23 +141,23 @@ umain(int argc, char **argv)
 		sys_yield();
 	for (int i = 0; i < IPC_PAGES_MAX + 1; i++)
 		vas[i] = (uintptr_t) SRC + i * PGSIZE;
-	refused("18 pages", c, vas, IPC_PAGES_MAX + 1, PTE_P | PTE_U, -E_INVAL);
-	refused("srcvas unmapped", c, (const uintptr_t *) (UTEMP + 64 * PGSIZE), 1, PTE_P | PTE_U,
+	refused("IPC_PAGES_MAX + 1 pages", c, vas, IPC_PAGES_MAX + 1, PTE_P | PTE_U, -E_INVAL);
+	refused("srcvas unmapped", c, (const uintptr_t *) UNMAPPED, 1, PTE_P | PTE_U,
 		-E_FAULT);
 	refused("srcvas above UTOP", c, (const uintptr_t *) UTOP, 1, PTE_P | PTE_U, -E_FAULT);
 	uintptr_t bad[2] = { (uintptr_t) SRC, (uintptr_t) SRC + 1 };
 	refused("an unaligned page", c, bad, 2, PTE_P | PTE_U, -E_INVAL);
 	bad[1] = UTOP;
 	refused("a page above UTOP", c, bad, 2, PTE_P | PTE_U, -E_INVAL);
-	bad[1] = (uintptr_t) UTEMP + 64 * PGSIZE;
+	bad[1] = (uintptr_t) UNMAPPED;
 	refused("an unmapped page", c, bad, 2, PTE_P | PTE_U, -E_INVAL);
 	bad[1] = (uintptr_t) RO;
 	refused("a read-only page sent writable", c, bad, 2, PTE_P | PTE_U | PTE_W, -E_INVAL);
 	refused("bad permissions", c, vas, 2, PTE_P | PTE_U | PTE_PS, -E_INVAL);
 	refused("5 pages to a window of 4", c, vas, 5, PTE_P | PTE_U, -E_AGAIN);
 
-	/* The good messages: 3 of 4 (read-only), 2 of 2 (after 3 got -E_AGAIN), 17 of 17
-	 * (writable), none to a window of 3. */
+	/* The good messages: 3 of 4 (read-only), 2 of 2 (after 3 got -E_AGAIN),
+	 * IPC_PAGES_MAX of IPC_PAGES_MAX (writable), none to a window of 3. */
 	check("message 1", send_msg(c, 1, 3, PTE_P | PTE_U), 0);
 	check("3 pages to a window of 2", send_msg(c, 2, 3, PTE_P | PTE_U), -E_AGAIN);
 	check("message 2", send_msg(c, 2, 2, PTE_P | PTE_U), 0);
