@@ -327,6 +327,8 @@ struct ns_stats {
 	/* the server's own sys_net_send_batch calls, made while the output helper had nothing
 	 * queued (net/lwip/netif.c: tx_send_direct) */
 	uint32_t tx_direct_batches;
+	/* receive calls the server made itself after sending, that took frames (net/serv.c) */
+	uint32_t rx_polls;
 };
 
 /* A send with data pages (nsipc_send_pages): in nsreq_data.flags, the pages are a file's, lent by

@@ -32,6 +32,11 @@ struct mem_stat {
  * parent must hold the network right too (the network server's output helper sends the frames
  * the server built in its own pages: kern/e1000.h, rule T7). */
 #define NET_TX_PARENT	0x4
+/* sys_net_recv_batch: take frames only if no other environment holds frames it took from the
+ * card and has not called for more since (those came first, and it may not have passed them on
+ * yet): -E_BUSY then.  So a server may poll the card itself behind its input helper and still
+ * see the frames in the order they came (net/serv.c, rx_poll). */
+#define NET_RX_ORDERED	0x8
 
 /* sys_net_info */
 struct net_info {

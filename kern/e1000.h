@@ -183,6 +183,10 @@ void	e1000_tick(void);
  * ticking while the CPUs idle (kern/time.c). */
 bool	e1000_tick_needed(void);
 
+/* Is a received frame ready to deliver?  (Frames that cannot be delivered are dropped on the
+ * way: rule R4.) */
+bool	e1000_rx_ready(void);
+
 /* Deliver the next received frame: map its packet page at dstva (page-aligned, below UTOP,
  * checked by the caller) in pgdir, writable (rule R2).  Returns the frame length, -E_AGAIN if
  * no frame is ready (counted in rx_ring_empty), or -E_NO_MEM (the frame stays queued). */

@@ -12,6 +12,7 @@
 #include <kern/cpustat.h>
 #include <kern/time.h>
 #include <kern/pmap.h>
+#include <kern/netsys.h>
 #include <kern/trap.h>
 #include <kern/monitor.h>
 #include <kern/sched.h>
@@ -152,6 +153,7 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	e->env_wait = 0;
 	e->env_wait_timed = false;
 	e->env_net_tx_queued = e->env_net_tx_done = 0;
+	e->env_net_rx_held = e->env_net_rx_woken = false;
 	e->env_ipc_woke = 0;
 	uctx_init(e);
 
@@ -296,6 +298,7 @@ env_free(struct Env *e)
 	physaddr_t pa = PADDR(e->env_pgdir);
 	e->env_pgdir = NULL;
 	page_decref(pa2page(pa));
+	netsys_env_free(e);
 
 	e->env_status = ENV_FREE;
 	e->env_wait = 0;
@@ -344,6 +347,15 @@ env_unblock(struct Env *e)
 	e->env_wait = 0;
 	e->env_wait_timed = false;
 	e->env_status = ENV_RUNNABLE;
+}
+
+void
+env_resleep(struct Env *e, uint32_t wait_bit, uint32_t key)
+{
+	assert(e->env_status == ENV_RUNNABLE && e->env_wait == 0 && e != curenv);
+	e->env_wait = wait_bit;
+	e->env_wait_key = key;
+	e->env_status = ENV_NOT_RUNNABLE;
 }
 
 int
@@ -420,6 +432,7 @@ env_run(struct Env *e)
 		uctx_switch(prev && prev->env_status != ENV_FREE ? prev : NULL, e);
 	}
 	curenv = e;
+	e->env_net_rx_woken = false;
 	e->env_status = ENV_RUNNING;
 	e->env_cpunum = cpunum();
 	e->env_runs++;

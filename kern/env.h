@@ -66,6 +66,10 @@ void	env_sleep_until(uint32_t wait_bit, uint32_t key, uint32_t msec) __attribute
 int	env_wake(uint32_t wait_bit, uint32_t key);
 bool	env_waiting_on(const struct Env *e, uint32_t wait_bit);
 void	env_unblock(struct Env *e);
+/* Undo a wake-up that turned out needless: e, runnable but not run since it was woken from a
+ * wait whose system call starts over (eip moved back), sleeps again on wait_bit and key, as
+ * the call would if it ran now (kern/netsys.c: the frame it was woken for was taken). */
+void	env_resleep(struct Env *e, uint32_t wait_bit, uint32_t key);
 
 /* Start the environment for program x: the blob obj/embed/x linked into the kernel (x is e.g.
  * user_hello for obj/user/hello; see user/Makefrag). */

@@ -15,6 +15,45 @@
 /* Ethernet destination + source + type: a shorter frame has no header to send. */
 #define NET_FRAME_MIN	NET_ETH_HLEN
 
+/* Receivers that took frames and have not called for more since (env_net_rx_held). */
+static uint32_t netsys_rx_holders;
+
+static void
+netsys_rx_release(struct Env *e)
+{
+	if (e->env_net_rx_held) {
+		e->env_net_rx_held = false;
+		netsys_rx_holders--;
+	}
+}
+
+void
+netsys_env_free(struct Env *e)
+{
+	netsys_rx_release(e);
+	e->env_net_rx_woken = false;
+}
+
+/* curenv took frames (r of them, or an error).  If it emptied the ring, a receiver woken for
+ * those frames that has not run yet would only call again, find nothing and sleep: it sleeps
+ * on without the trip (a switch of address space, under QEMU the whole soft TLB).  Its
+ * trapframe still points at its system call (netsys_block), which it makes again when woken. */
+static void
+netsys_rx_took(int r)
+{
+	if (r <= 0)
+		return;
+	curenv->env_net_rx_held = true;
+	netsys_rx_holders++;
+	if (e1000_rx_ready())
+		return;
+	for (struct Env *e = envs; e < envs + env_slots_used; e++)
+		if (e->env_net_rx_woken && e->env_status == ENV_RUNNABLE && e != curenv) {
+			e->env_net_rx_woken = false;
+			env_resleep(e, ENV_WAIT_NET_RX, 0);
+		}
+}
+
 /* The checks every call starts with: the right, a card, flags among those the call knows. */
 static int
 netsys_check_caller(int flags, int known)
@@ -236,9 +275,11 @@ sys_net_recv(uintptr_t dstva, int flags)
 	if (dstva >= UTOP || dstva % PGSIZE != 0)
 		return -E_INVAL;
 
+	netsys_rx_release(curenv);
 	r = e1000_rx_map(curenv->env_pgdir, dstva);
 	if (r == -E_AGAIN && !(flags & NET_NONBLOCK))
 		netsys_block(ENV_WAIT_NET_RX);
+	netsys_rx_took(r);
 	return r;
 }
 
@@ -247,7 +288,7 @@ sys_net_recv_batch(uintptr_t frames, uint32_t n, uintptr_t pageva, int flags)
 {
 	int r;
 
-	if ((r = netsys_check_caller(flags, NET_NONBLOCK)) < 0)
+	if ((r = netsys_check_caller(flags, NET_NONBLOCK | NET_RX_ORDERED)) < 0)
 		return r;
 	if (n == 0 || n > NET_RX_BATCH_MAX || pageva % PGSIZE != 0 || pageva >= UTOP
 	    || n > (UTOP - pageva) / PGSIZE)
@@ -257,9 +298,13 @@ sys_net_recv_batch(uintptr_t frames, uint32_t n, uintptr_t pageva, int flags)
 					     PTE_U | PTE_W | PTE_P) < 0)
 		return -E_FAULT;
 
+	netsys_rx_release(curenv);
+	if ((flags & NET_RX_ORDERED) && netsys_rx_holders > 0)
+		return -E_BUSY;
 	r = e1000_rx_batch(curenv->env_pgdir, (struct net_rx_frame *) frames, n, pageva);
 	if (r == -E_AGAIN && !(flags & NET_NONBLOCK))
 		netsys_block(ENV_WAIT_NET_RX);
+	netsys_rx_took(r);
 	return r;
 }
 

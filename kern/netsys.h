@@ -7,8 +7,14 @@
  *     programs and their exofork children) may call them: -E_PERM otherwise.
  *   - All arguments are checked before anything changes: a failing call has changed no page
  *     reference, no mapping and no ring.
- *   - flags is 0 or NET_NONBLOCK (inc/sysinfo.h), and for sys_net_send also NET_TX_OFFLOAD;
- *     any other bit is -E_INVAL.
+ *   - flags is 0 or NET_NONBLOCK (inc/sysinfo.h), and for sys_net_send also NET_TX_OFFLOAD,
+ *     for sys_net_send_batch NET_TX_PARENT, for sys_net_recv_batch NET_RX_ORDERED; any other
+ *     bit is -E_INVAL.
+ *   - Order of receivers: an environment that took frames (sys_net_recv, sys_net_recv_batch)
+ *     holds them until it calls either again; NET_RX_ORDERED takes none while another holds
+ *     some (-E_BUSY), so frames taken that way come after every frame taken before.  One that
+ *     sleeps for a frame and is woken is put back to sleep, without running, when another
+ *     receiver empties the ring before it runs: it would only find the ring empty.
  *   - A call that has to wait (full TX ring, empty RX ring) sleeps on ENV_WAIT_NET_TX /
  *     ENV_WAIT_NET_RX and is restarted from the beginning when woken, so every check runs
  *     again; with NET_NONBLOCK it returns -E_AGAIN instead.
@@ -22,6 +28,7 @@
 
 #include <inc/types.h>
 #include <inc/sysinfo.h>
+#include <inc/env.h>
 
 /* Transmit the len bytes at buf (14 <= len <= NET_FRAME_MAX, inside one user page below UTOP,
  * mapped PTE_U|PTE_P) without copying them.  With NET_TX_OFFLOAD, buf is the np_data of a
@@ -55,8 +62,8 @@ int	sys_net_recv(uintptr_t dstva, int flags);
  * packet page mapped at pageva + i * PGSIZE as sys_net_recv maps it (pageva page-aligned, the
  * n pages below UTOP; only the entries' pages that get a frame are touched).  The number
  * delivered, at least 1; -E_PERM; -E_INVAL (n, pageva, flags); -E_FAULT (frames); -E_AGAIN
- * (NET_NONBLOCK, nothing received); -E_NO_MEM (no page for the first frame; it stays queued);
- * -E_NOT_SUPP. */
+ * (NET_NONBLOCK, nothing received); -E_BUSY (NET_RX_ORDERED, another receiver holds frames);
+ * -E_NO_MEM (no page for the first frame; it stays queued); -E_NOT_SUPP. */
 int	sys_net_recv_batch(uintptr_t frames, uint32_t n, uintptr_t pageva, int flags);
 
 /* Hand the received frame's page mapped at va (page-aligned, below UTOP) back to the card's
@@ -68,5 +75,8 @@ int	sys_net_recycle(uintptr_t va);
 /* Copy the MAC address and counters to *info (user memory, writable).  0; -E_PERM; -E_FAULT;
  * -E_NOT_SUPP. */
 int	sys_net_info(uintptr_t info);
+
+/* e is being freed: it holds no frames any more. */
+void	netsys_env_free(struct Env *e);
 
 #endif /* !KERN_NETSYS_H */

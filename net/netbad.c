@@ -232,6 +232,9 @@ umain(int argc, char **argv)
 	CHECK(sys_net_recv_batch((struct net_rx_frame *) (UTOP - 64), 1, RXVA, NET_NONBLOCK),
 	      -E_FAULT);
 	CHECK(sys_net_recv_batch(frames, 1, RXVA, 2), -E_INVAL);
+	/* NET_RX_ORDERED: only for batches; with no other receiver holding frames, an empty ring. */
+	CHECK(sys_net_recv(RXVA, NET_RX_ORDERED | NET_NONBLOCK), -E_INVAL);
+	CHECK(sys_net_recv_batch(frames, 2, RXVA, NET_RX_ORDERED | NET_NONBLOCK), -E_AGAIN);
 
 	/* sys_net_info */
 	for (size_t i = 0; i < ARRAY_SIZE(bad_bufs); i++)

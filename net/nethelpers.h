@@ -41,6 +41,10 @@
  *     wake-up is lost (one that comes before the sleep finds the counter moved and returns
  *     at once), while an extra one costs a look.  A frame costs ns one wake-up only when it
  *     was idle: a burst is drained in one turn.
+ *   - ns may also take frames from the card itself (rx_poll in net/serv.c), with
+ *     NET_RX_ORDERED: the kernel refuses while the helper holds frames it took and has not
+ *     called for more since, and the helper publishes before it calls again, so ns drains the
+ *     ring first and then handles its own, later, frames: the order the card received them.
  *
  * TRANSMIT RING: struct ns_tx_ring at NS_TX_RING_VA, shared by ns (or a test standing in for
  * it: net/txring.c is the producer's side) and its output helper, PTE_SHARE.  The frames name

@@ -101,7 +101,7 @@ volatile struct ns_tx_ring *ns_netif_tx_ring(void);
 uint32_t ns_netif_tx_held(void);
 /* The end of a dispatcher turn: send the frame being built and those waiting for room in the
  * ring, and wake the output helper if it sleeps. */
-void	ns_netif_flush(void);
+uint32_t ns_netif_flush(void);	/* frames we handed the card ourselves since the last call */
 
 /* net/nsaddr.c: the interface's address.  ns_addr_start adds netif (lwIP's core unlocked) with
  * the static address or starts DHCP, as argv[1] says ("dhcp", "static", none, or the static

@@ -12,6 +12,7 @@
 
 #define TX_VA	((struct net_pkt *) UTEMP)
 #define RX_VA	((struct net_pkt *) (UTEMP + PGSIZE))
+#define PROBE_VA	(UTEMP + 2 * PGSIZE)	/* where a probe's long frame would be mapped */
 
 /* "input: OFFS   hhhh hhhh ...  ascii", 16 bytes a line. */
 static void
@@ -123,6 +124,11 @@ testinput_batch(void)
 		sys_yield();		/* the input helper runs meanwhile */
 	}
 	cprintf("testinput: batch: the ring is full, the input helper waits\n");
+	/* The helper holds the frames it took last (it has not called for more while it waits for
+	 * room): a receive of ours that must come after them is refused (kern/netsys.h). */
+	static struct net_rx_frame probe;
+	r = sys_net_recv_batch(&probe, 1, (void *) PROBE_VA, NET_NONBLOCK | NET_RX_ORDERED);
+	cprintf("testinput: batch: an ordered receive while the helper holds frames: %e\n", r);
 	if ((r = sys_net_info(&before)) < 0)
 		panic("sys_net_info: %e", r);
 	uint32_t pokes = rx.pokes, frames = 0;

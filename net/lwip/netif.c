@@ -347,6 +347,7 @@ static uint32_t tx_done_seq, tx_tickets_seq;
 static struct tx_hold tx_direct[NS_TX_DIRECT];
 static uint32_t tx_direct_done, tx_direct_head;
 static uint32_t tx_refused, tx_refused_reported;	/* frames the kernel refused us */
+static uint32_t tx_direct_frames;	/* sent by us since the last ns_netif_flush */
 
 /* Free header slots: a stack. */
 static uint16_t tx_hdr_free[TX_HDR_SLOTS];
@@ -563,6 +564,7 @@ tx_send_direct(void)
 		tx_fifo_pop();
 	}
 	ns_stats.tx_direct_batches++;
+	tx_direct_frames += r;
 	return true;
 }
 
@@ -992,11 +994,14 @@ ns_netif_linkoutput(struct netif *netif, struct pbuf *p)
 	return ERR_OK;
 }
 
-void
+uint32_t
 ns_netif_flush(void)
 {
 	tb_close();
 	tx_push();
+	uint32_t n = tx_direct_frames;
+	tx_direct_frames = 0;
+	return n;
 }
 
 /* netif_add's init callback: the card's MAC (sys_net_info), Ethernet MTU, ARP. */
