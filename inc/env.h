@@ -51,8 +51,8 @@ enum EnvType {
  * registers. */
 #define FPU_STATE_SIZE	108
 
-/* The most pages one IPC carries (sys_ipc_try_send_pages): a request page and 128 KB. */
-#define IPC_PAGES_MAX	33
+/* The most pages one IPC carries (sys_ipc_try_send_pages): a request page and 256 KB. */
+#define IPC_PAGES_MAX	65
 
 /* sys_ipc_call's request: a send (as sys_ipc_try_send_pages) and the receive that follows it
  * (as sys_ipc_recv_pages). */

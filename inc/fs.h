@@ -182,8 +182,8 @@ struct Fsreq_file {
 	uint32_t req_key;
 };
 
-/* The most pages one FSREQ_READ_PAGES lends (128 KB): one IPC's worth. */
-#define FS_READ_PAGES_MAX	32
+/* The most pages one FSREQ_READ_PAGES lends (256 KB): one IPC's worth. */
+#define FS_READ_PAGES_MAX	64
 
 union Fsipc {
 	struct Fsreq_open {

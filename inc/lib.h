@@ -203,7 +203,7 @@ int	fd2sockid(int s);
 
 /* lib/sendfile.c: send len bytes of the file open at fd, from offset on, to TCP socket sock,
  * without copying them: the file server's block pages are borrowed (read_pages) and lent to
- * the network server (nsipc_send_pages), 128 KB a request.  Stops at the file's end.  Returns
+ * the network server (nsipc_send_pages), 256 KB a request.  Stops at the file's end.  Returns
  * the bytes sent (fewer than asked only at the end of the file or when the connection failed
  * after some were sent), or -E_INVAL (fd or sock not open, offset < 0 or past the end),
  * -E_NOT_SUPP (fd not a file, sock not a socket or not TCP), -E_PERM (fd write-only), or the

@@ -161,9 +161,9 @@
  *    UTEXT ------->  +------------------------------+ 0x00800000
  *                    |  PFTEMP: fork's copy page    | all      (lib/fork.c)
  *    PFTEMP ------>  +------------------------------+ 0x007ff000
- *                    |  sendfile's window: 32 file  | all      (lib/sendfile.c)
+ *                    |  sendfile's window: 64 file  | all      (lib/sendfile.c)
  *                    |  pages borrowed at a time    |
- *    SENDFILE_WIN >  +------------------------------+ 0x007df000
+ *    SENDFILE_WIN >  +------------------------------+ 0x007bf000
  *                    |  scratch: spawn's pages,     | all      (lib/spawn.c)
  *                    |  a test's own pages          |
  *    UTEMP ------->  +------------------------------+ 0x00400000
@@ -181,7 +181,7 @@
 #define PFTEMP		(UTEMP + PTSIZE - PGSIZE)
 /* Where sendfile borrows a file's pages (lib/sendfile.c): the top of the scratch region, under
  * fork's page, far above what spawn and the tests use of it. */
-#define SENDFILE_WIN	(PFTEMP - 32*PGSIZE)
+#define SENDFILE_WIN	(PFTEMP - 64*PGSIZE)
 
 /* The file system server: the disk (fs/), 3 GB of it at most; the page its requests arrive
  * in; the Fd pages of its open files. */

@@ -250,17 +250,17 @@ struct ns_wake {
 #define NS_PAGE_SLOTS		1024
 #define NS_RX_CONN_SLOTS	32
 #define NS_RX_CLIENT_SLOTS	128
-#define NS_RX_TCP_SLOTS		(NS_PAGE_SLOTS - 256)
-/* At most 32 wake pages: with NS_SEND_HOLD_SLOTS, 128 of the 256 slots kept for requests and
- * frames in passing, so that 128 remain for them (a receive takes a run of IPC_PAGES_MAX)
- * however many sockets are watched. */
+#define NS_RX_TCP_SLOTS		(NS_PAGE_SLOTS - 384)
+/* At most 32 wake pages: with NS_SEND_HOLD_SLOTS, 192 of the 384 slots kept for requests and
+ * frames in passing, so that 192 remain for them (a receive takes a run of IPC_PAGES_MAX, a
+ * poll of the card one of NET_RX_BATCH_MAX) however many sockets are watched. */
 #define NS_WATCH_SLOTS		32
 #define NS_WATCH_CLIENT_SLOTS	32
 /* File pages lwIP sends in place hold their slots until acknowledged (net/lwip/sendhold.c):
  * NS_SEND_HOLD_SLOTS of them at most, taken from what is kept for requests, so that clients
  * whose peers never acknowledge cannot take every slot; past it, sends are copied (lwIP's heap
- * bounds those).  One download holds up to three 128 KB sends. */
-#define NS_SEND_HOLD_SLOTS	96
+ * bounds those).  A download holds a 256 KB send and what lwIP still has of the one before. */
+#define NS_SEND_HOLD_SLOTS	160
 
 /* The server's counters (NSREQ_STATS): where packets went, and every copy made. */
 struct ns_stats {

@@ -7,11 +7,11 @@
 /*
  * The pages travel: the file server maps up to FS_READ_PAGES_MAX of its block-cache pages
  * read-only at SENDFILE_WIN (read_pages, inc/fs.h), and one request lends them all on to the
- * network server (nsipc_send_pages), which gives them back with its answer.  So 128 KB costs two
+ * network server (nsipc_send_pages), which gives them back with its answer.  So 256 KB costs two
  * IPC round trips and no copy here.  Who may write the pages meanwhile: nobody.  They are
  * read-only in every environment but the file server, which never writes a page it lent: a
  * write to the file goes to a copy of the block (bc_unshare, fs/bc.c), so what is sent is the
- * file as it was when its pages were borrowed, each 128 KB on its own (a write between two
+ * file as it was when its pages were borrowed, each 256 KB on its own (a write between two
  * requests shows in the later one).
  *
  * The borrowed pages are unmapped before sendfile returns: the file server's cache alone holds
@@ -119,7 +119,7 @@ nsipc_sendfile(int sockid, int fdnum, off_t offset, size_t len)
 		}
 		done += k;
 	}
-	/* One call for the window, not a trap a page (32 a 128 KB chunk). */
+	/* One call for the window, not a trap a page (64 a 256 KB chunk). */
 	uintptr_t vas[SENDFILE_WIN_PAGES];
 	for (uint32_t i = 0; i < mapped; i++)
 		vas[i] = (uintptr_t) SENDFILE_WIN + i * PGSIZE;

@@ -9,11 +9,11 @@
 #include <inc/lib.h>
 
 #define WIN		((uint8_t *) UTEMP)		/* the child's receive window */
-#define SRC		((uint8_t *) UTEMP + 64 * PGSIZE)	/* the parent's pages */
+#define SRC		((uint8_t *) UTEMP + 128 * PGSIZE)	/* the parent's pages */
 #define RO		(SRC + IPC_PAGES_MAX * PGSIZE)	/* a read-only page of the parent */
 #define UNMAPPED	(RO + 8 * PGSIZE)			/* nothing mapped here */
 
-static_assert(IPC_PAGES_MAX <= 64, "the child's window ends below the parent's pages");
+static_assert(IPC_PAGES_MAX <= 128, "the child's window ends below the parent's pages");
 
 static int nchecks, nfailed;
 
