@@ -616,21 +616,36 @@ rx_drain(void)
 #define NS_RX_POLL_TURNS	16
 
 static struct net_rx_frame rx_polled[NET_RX_BATCH_MAX];
+/* The run of page slots a poll offers the card for long frames: kept from one poll to the next
+ * while they bring only short ones (ACKs, copied into the entries), given back by rx_poll_end. */
+static uint8_t *rx_poll_run;
+static uint32_t rx_poll_n;
+
+static void
+rx_poll_end(void)
+{
+	for (uint32_t i = 0; rx_poll_run && i < rx_poll_n; i++)
+		page_unused(rx_poll_run + i * PGSIZE);
+	rx_poll_run = NULL;
+}
 
 /* Take the frames ready in the card into lwIP: whether any came. */
 static bool
 rx_poll(void)
 {
-	uint32_t n = 0;
-	uint8_t *run = page_alloc_run(NET_RX_BATCH_MAX, &n);
-
-	if (run == NULL)
+	if (!rx_poll_run && !(rx_poll_run = page_alloc_run(NET_RX_BATCH_MAX, &rx_poll_n)))
 		return false;
-	int r = sys_net_recv_batch(rx_polled, n, run, NET_NONBLOCK | NET_RX_ORDERED);
-	for (int i = 0; i < (int) n; i++) {
-		const struct net_rx_frame *f = &rx_polled[i];
-		if (i >= r || f->nf_where != NET_RX_MAPPED)
-			page_unused(run + i * PGSIZE);
+	uint8_t *run = rx_poll_run;
+	int r = sys_net_recv_batch(rx_polled, rx_poll_n, run, NET_NONBLOCK | NET_RX_ORDERED);
+	bool mapped = false;
+	for (int i = 0; i < r; i++)
+		mapped |= rx_polled[i].nf_where == NET_RX_MAPPED;
+	if (mapped) {
+		/* Those slots hold frames now: the rest go back, and the next poll takes a new run. */
+		for (int i = 0; i < (int) rx_poll_n; i++)
+			if (i >= r || rx_polled[i].nf_where != NET_RX_MAPPED)
+				page_unused(run + i * PGSIZE);
+		rx_poll_run = NULL;
 	}
 	if (r <= 0)
 		return false;	/* -E_AGAIN: none; -E_BUSY: the helper took some first */
@@ -723,6 +738,7 @@ dispatch(void *arg)
 			polls++;
 			continue;
 		}
+		rx_poll_end();
 		polls = 0;
 		if (!rx_idle())
 			continue;
