@@ -157,6 +157,43 @@ bc_fetch(uint32_t blockno)
 }
 
 int
+bc_fetch_run(uint32_t blockno, uint32_t n)
+{
+	uint32_t k = 0;
+	int r;
+
+	if (blockno >= bc_nblocks || n == 0)
+		return -E_INVAL;
+	if (bc_is_mapped(blockno))
+		return 0;
+	/* The unmapped blocks from blockno on, mapped zeroed, then read in one go.  Only while
+	 * there is room under the cap and free memory: making room evicts, and the victim could be
+	 * one of the run's pages, not yet read (bc_fetch, one block, evicts as it must). */
+	for (; k < n && blockno + k < bc_nblocks && !bc_is_mapped(blockno + k); k++) {
+		if (bc_stats.resident >= bc_max_resident
+		    || sys_page_alloc(0, diskaddr(blockno + k), BC_PERM) < 0)
+			break;
+		bc_stats.resident++;
+	}
+	if (k == 0)
+		return bc_fetch(blockno);
+	if ((r = ide_read(blockno * BLKSECTS, diskaddr(blockno), k * BLKSECTS)) < 0) {
+		for (uint32_t i = 0; i < k; i++) {
+			sys_page_unmap(0, diskaddr(blockno + i));
+			bc_stats.resident--;
+		}
+		return r;
+	}
+	for (uint32_t i = 0; i < k; i++) {
+		bc_stats.reads++;
+		/* Reading into the page dirtied it; it equals the disk. */
+		if ((r = bc_remap(blockno + i)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int
 bc_new(uint32_t blockno)
 {
 	int r;

@@ -36,6 +36,9 @@ void	bc_init(uint32_t nblocks);
 void	bc_pin_below(uint32_t n);
 /* Make blockno resident, reading it from the disk if needed.  0, or the ide_read error. */
 int	bc_fetch(uint32_t blockno);
+/* bc_fetch of blockno and of the blocks after it that are not resident, up to n in all, read
+ * from the disk with one command (a file's consecutive blocks: serve_read_pages). */
+int	bc_fetch_run(uint32_t blockno, uint32_t n);
 /* Make blockno resident as a zeroed, dirty block without reading the disk (a new block). */
 int	bc_new(uint32_t blockno);
 /* Write blockno back if it is resident and dirty.  0 or the ide_write error. */

@@ -313,13 +313,27 @@ serve_read_pages(union Fsipc *req, void **pg, int *perm)
 		return 0;		/* the end, wherever it is */
 	if (off % BLKSIZE != 0)
 		return -E_INVAL;
-	for (; reply_npages < npages && off + got < size; reply_npages++) {
-		uint32_t blockno;
-		/* A hole (no block) ends the answer short: the client reads it the usual way. */
-		if (file_block_number(o->o_ino, (off + got) / BLKSIZE, &blockno) < 0 || blockno == 0
-		    || bc_fetch(blockno) < 0)
+	/* The file's blocks for the pages asked for, up to the end or a hole (no block), which ends
+	 * the answer short: the client reads it the usual way. */
+	static uint32_t blocks[FS_READ_PAGES_MAX];
+	uint32_t nb = 0;
+	for (uint32_t at = off; nb < npages && at < size; nb++, at += BLKSIZE)
+		if (file_block_number(o->o_ino, at / BLKSIZE, &blocks[nb]) < 0 || blocks[nb] == 0)
 			break;
-		reply_pages[reply_npages] = (uintptr_t) diskaddr(blockno);
+	/* Each not yet resident, with those after it that follow it on the disk, in one read. */
+	for (uint32_t i = 0; i < nb; i++) {
+		uint32_t run = 1;
+		if (bc_is_mapped(blocks[i]))
+			continue;
+		while (i + run < nb && blocks[i + run] == blocks[i] + run)
+			run++;
+		if (bc_fetch_run(blocks[i], run) < 0) {
+			nb = i;
+			break;
+		}
+	}
+	for (; reply_npages < nb; reply_npages++) {
+		reply_pages[reply_npages] = (uintptr_t) diskaddr(blocks[reply_npages]);
 		got += MIN((uint32_t) BLKSIZE, size - (off + got));
 	}
 	fd->fd_offset = off + got;
