@@ -5,7 +5,7 @@
  * takes, up to IDE_MULT_MAX): the disk raises DRQ once a block, not once a sector.  Under QEMU
  * each DRQ is a request to the host's disk and a trip through its main loop, so a 4 KB file
  * block costs one wait instead of eight, and a run of a file's blocks read in one command
- * (bc_fetch_run) one a 16 sectors: httpd's first download of large.bin (1 MB, off the disk)
+ * (bc_fetch_run) one wait for every 16 sectors: httpd's first download of large.bin (1 MB, off the disk)
  * went from 5-7 to 11-13 MB/s, and fsbad's disk fill from 3.6 to 1.8 s. */
 
 #include <inc/x86.h>
