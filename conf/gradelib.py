@@ -84,6 +84,7 @@ _settings = {
     "tail": 40,             # console lines shown when a test fails
     "build": True,          # main() builds before running (the self-test's fake suite does not)
     "grade_dir": "obj/grade",   # where each test's directory goes
+    "costs": None,      # a file of each test's measured seconds and CPU seconds (_load_costs)
     "panic": r"kernel panic at",        # a kernel panic's line
     "user_panic": r"user panic in",     # a user environment's panic line
 }
@@ -1221,22 +1222,73 @@ def exclusive_group(job):
     return getattr(job.test, "exclusive_group", None) if job.test.exclusive else None
 
 
-def _run_jobs(jobs, njobs, scale, capture, on_done):
-    """Run jobs, njobs at once; an exclusive test's job runs with no other (but exclusive tests
-    of its group); a light test's job takes none of the njobs slots (one light job at a time,
-    more once no other job waits; never beside an exclusive one).  Calls on_done(job) as each
-    ends."""
+# The costs file (defaults(costs=PATH); conf/mkcosts.py writes it from --json results): each
+# test's seconds and CPU seconds as measured, {"tests": {NAME: {"seconds": S, "cpu": C}}}.  The
+# pool orders and packs the jobs by it (_run_jobs); a test it does not name costs a core for
+# as long as its declared limit, as if there were no file.
+def _load_costs():
+    path = _settings["costs"]
+    if not path:
+        return {}
+    try:
+        with open(os.path.join(ROOT, path)) as f:
+            costs = json.load(f)["tests"]
+        return {name: (float(c["seconds"]), float(c["cpu"])) for name, c in costs.items()}
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        print("costs: %s unreadable (%s): jobs ordered by their limits, a core each"
+              % (path, e))
+        return {}
+
+
+# A job's share of a core is never taken below this: a test that mostly waits still boots, and
+# its waits end in bursts.
+JOB_WEIGHT_MIN = 0.3
+
+
+def _run_jobs(jobs, njobs, scale, capture, on_done, costs=None):
+    """Run jobs on njobs cores; an exclusive test's job runs with no other (but exclusive tests
+    of its group); a light test's job takes no share of the cores (one light job at a time,
+    more once no other job waits; never beside an exclusive one).  With costs (_load_costs),
+    each other job takes the share of a core it used when measured (its CPU seconds over its
+    seconds, at least JOB_WEIGHT_MIN, at most 1), and jobs start while their shares fit in njobs,
+    one job more than njobs at most: two that mostly wait share a core.  Without, each takes a
+    whole one.
+    Calls on_done(job) as each ends."""
+    costs = costs or {}
+
     def is_light(j):
         return getattr(j.test, "light", False) and not j.test.exclusive and njobs > 1
     light = [j for j in jobs if is_light(j)]
     queue = [j for j in jobs if not j.test.exclusive and not is_light(j)]
-    # Long tests first (their declared limit is the guess), so that the pool does not end with
-    # one long test running alone; then the exclusive ones: those of a group first, together,
-    # each group's longest first; the others one at a time.  The light ones run one after
-    # another from the start, beside the others, and not once an exclusive one is next.
+
+    def measured(j):
+        # (seconds, CPU seconds) of the job's tests as measured (a shared boot: all its
+        # members'), or None if the costs lack one of them.
+        c = [costs.get(m.test.name) for m in j.members]
+        if not c or None in c:
+            return None
+        return sum(s for s, _ in c), sum(cpu for _, cpu in c)
+
+    def weight(j):
+        m = measured(j)
+        if m is None or j.test.exclusive:
+            return 1.0
+        # At most a core, as without costs: a test's make, Python and QEMU's I/O thread add
+        # to its guest's CPU (a one-CPU test measures up to 1.1), and two CPUs' guests wait
+        # on each other.
+        return min(1.0, max(JOB_WEIGHT_MIN, m[1] / max(m[0], 0.1)))
+    # Long tests first (their measured seconds, else their declared limit: an unmeasured test
+    # goes early), so that the pool does not end with one long test running alone; then the
+    # exclusive ones: those of a group first, together, each group's longest first; the others
+    # one at a time.  The light ones run one after another from the start, beside the others,
+    # and not once an exclusive one is next.
     def limit(j):
         return j.test.timeout or _settings["timeout"]
-    queue.sort(key=lambda j: -limit(j))
+
+    def expected(j):
+        m = measured(j)
+        return limit(j) if m is None else m[0]
+    queue.sort(key=lambda j: -expected(j))
     exclusive = [j for j in jobs if j.test.exclusive]
     groups = [g for g in dict.fromkeys(exclusive_group(j) for j in exclusive) if g]
     queue += sorted([j for j in exclusive if exclusive_group(j)],
@@ -1252,19 +1304,33 @@ def _run_jobs(jobs, njobs, scale, capture, on_done):
         return not running or (exclusive_group(job) is not None and all(
             exclusive_group(j) == exclusive_group(job) and j.test is not job.test
             for j in running))
+    def next_job(slots):
+        # The first waiting job whose share fits beside the running ones (an exclusive job
+        # only in its turn, with a slot free); None if none fits now.
+        used = sum(weight(j) for j in slots)
+        for job in queue:
+            if job.test.exclusive:
+                fits = job is queue[0] and len(slots) < njobs
+                return job if fits and may_join(job, running) else None
+            if not slots or (len(slots) <= njobs and used + weight(job) <= njobs + 1e-6
+                             and may_join(job, running)):
+                return job
+        return None
     running = []
     try:
         while queue or light or running:
             slots = [j for j in running if not is_light(j)]
-            while queue and len(slots) < njobs and may_join(queue[0], running):
-                job = queue.pop(0)
+            job = next_job(slots)
+            while job:
+                queue.remove(job)
                 _start(job, scale, capture)
                 running.append(job)
                 slots.append(job)
+                job = next_job(slots)
             # One light job at a time beside the others; once no other job is waiting, the
             # light ones may take the free slots too (else the suite could end with them
             # running one after another on an idle machine).
-            light_cap = 1 + (0 if queue else njobs - len(slots))
+            light_cap = 1 + (0 if queue else max(0, njobs - len(slots)))
             while light and sum(is_light(j) for j in running) < light_cap and not any(
                     j.test.exclusive for j in running) and not (
                     queue and queue[0].test.exclusive):
@@ -1542,7 +1608,7 @@ def main(argv=None, suite="exo386"):
             flush_in_order()
         else:
             _run_jobs(_share_boots(jobs), njobs, scale, capture=not args.verbose,
-                      on_done=lambda job: flush_in_order())
+                      on_done=lambda job: flush_in_order(), costs=_load_costs())
     except KeyboardInterrupt:
         interrupted = True
         print("interrupted: the tests not reported above count as failed")
