@@ -15,9 +15,10 @@ def costs(paths):
         with open(path) as f:
             results = json.load(f)
         for t in results["tests"]:
+            # A shared boot's CPU is its first test's; the others' is null (0 here).
             for r in t.get("run_results", []):
-                if r.get("status") == "passed" and r.get("cpu") is not None:
-                    runs.setdefault(t["name"], []).append((r["seconds"], r["cpu"]))
+                if r.get("status") == "passed":
+                    runs.setdefault(t["name"], []).append((r["seconds"], r.get("cpu") or 0))
     return {name: {"seconds": round(statistics.median(s for s, _ in rs), 2),
                    "cpu": round(statistics.median(c for _, c in rs), 2)}
             for name, rs in sorted(runs.items())}
