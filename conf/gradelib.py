@@ -1225,9 +1225,10 @@ def exclusive_group(job):
 
 
 # The costs file (defaults(costs=PATH); conf/mkcosts.py writes it from --json results): each
-# test's seconds and CPU seconds as measured, {"tests": {NAME: {"seconds": S, "cpu": C}}}.  The
-# pool orders and packs the jobs by it (_run_jobs); a test it does not name costs a core for
-# as long as its declared limit, as if there were no file.
+# test's seconds, CPU seconds and share of a core as measured, {"tests": {NAME: {"seconds": S,
+# "cpu": C, "share": F}}}.  The pool orders the jobs by the seconds and packs them by the share
+# (_run_jobs); a test it does not name costs a core for as long as its declared limit, as if
+# there were no file.
 def _load_costs():
     path = _settings["costs"]
     if not path:
@@ -1235,7 +1236,8 @@ def _load_costs():
     try:
         with open(os.path.join(ROOT, path)) as f:
             costs = json.load(f)["tests"]
-        return {name: (float(c["seconds"]), float(c["cpu"])) for name, c in costs.items()}
+        return {name: (float(c["seconds"]), float(c["cpu"]), float(c["share"]))
+                for name, c in costs.items()}
     except (OSError, ValueError, KeyError, TypeError) as e:
         print("costs: %s unreadable (%s): jobs ordered by their limits, a core each"
               % (path, e))
@@ -1251,8 +1253,8 @@ def _run_jobs(jobs, njobs, scale, capture, on_done, costs=None):
     """Run jobs on njobs cores; an exclusive test's job runs with no other (but exclusive tests
     of its group); a light test's job takes no share of the cores (one light job at a time,
     more once no other job waits; never beside an exclusive one).  With costs (_load_costs),
-    each other job takes the share of a core it used when measured (its CPU seconds over its
-    seconds, at least JOB_WEIGHT_MIN, at most 1), and jobs start while their shares fit in njobs,
+    each other job takes the share of a core it used when measured (the largest of its runs'
+    CPU seconds over seconds, at least JOB_WEIGHT_MIN, at most 1), and jobs start while their shares fit in njobs,
     one job more than njobs at most: two that mostly wait share a core.  Without, each takes a
     whole one.
     Calls on_done(job) as each ends."""
@@ -1264,12 +1266,13 @@ def _run_jobs(jobs, njobs, scale, capture, on_done, costs=None):
     queue = [j for j in jobs if not j.test.exclusive and not is_light(j)]
 
     def measured(j):
-        # (seconds, CPU seconds) of the job's tests as measured (a shared boot: all its
-        # members'), or None if the costs lack one of them.
+        # (seconds, share of a core) of the job's tests as measured (a shared boot: its
+        # members' seconds, its first test's share, which carries its CPU), or None if the
+        # costs lack one of them.
         c = [costs.get(m.test.name) for m in j.members]
         if not c or None in c:
             return None
-        return sum(s for s, _ in c), sum(cpu for _, cpu in c)
+        return sum(s for s, _, _ in c), c[0][2]
 
     def weight(j):
         m = measured(j)
@@ -1278,7 +1281,7 @@ def _run_jobs(jobs, njobs, scale, capture, on_done, costs=None):
         # At most a core, as without costs: a test's make, Python and QEMU's I/O thread add
         # to its guest's CPU (a one-CPU test measures up to 1.1), and two CPUs' guests wait
         # on each other.
-        return min(1.0, max(JOB_WEIGHT_MIN, m[1] / max(m[0], 0.1)))
+        return min(1.0, max(JOB_WEIGHT_MIN, m[1]))
     # Long tests first (their measured seconds, else their declared limit: an unmeasured test
     # goes early), so that the pool does not end with one long test running alone; then the
     # exclusive ones: those of a group first, together, each group's longest first; the others
