@@ -26,8 +26,8 @@ Options of test(): run (the program the kernel starts; "monitor": none; None: a 
 cpus, timeout (seconds before calibration scaling), expect, reject, qemuextra, make_args, points
 (default 1), exclusive (run alone: it measures host time or throughput; default False),
 exclusive_group (exclusive tests of one group may run together, up to -j, beside no other test),
-light (its guest mostly sleeps: it runs beside the -j others, one light test at a time (more once
-no other test waits), never beside an exclusive one; what it checks must not depend on a quiet
+light (its guest mostly sleeps: it runs beside the -j others, LIGHT_JOBS light tests at a time
+(more once no other test waits), never beside an exclusive one; what it checks must not depend on a quiet
 host), kernels (more programs whose kernels the test boots itself with boot()), builds (more make
 targets it needs), context (a context manager factory run around the boot; what it yields is added
 to make's arguments), share_boot (it only reads: tests that say so and boot alike share a boot).
@@ -209,8 +209,8 @@ def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(
     CPUs left a core unused: the two-CPU tests ran at ~60% of the machine).
     exclusive_group="NAME" lets exclusive tests of the same group run together (up to -j at
     once), still beside no other test.  light=True: its guest mostly sleeps (an idle measure, a
-    countdown), so it takes no job slot: it runs beside the others, one light test at a time
-    (more once no other test waits), never beside an exclusive test.  command=[argv] runs that
+    countdown), so it takes no job slot: it runs beside the others, LIGHT_JOBS light tests at a
+    time (more once no other test waits), never beside an exclusive test.  command=[argv] runs that
     instead of QEMU (the self-test's fake guest), with the make variables as arguments.
     panics=True drops the default rejects (for the one test whose point is the kernel's panic
     report).  share_boot=True: the test only reads what its guest prints and asks (monitor
@@ -1247,12 +1247,15 @@ def _load_costs():
 # A job's share of a core is never taken below this: a test that mostly waits still boots, and
 # its waits end in bursts.
 JOB_WEIGHT_MIN = 0.3
+# Light tests at once beside the others.  One at a time, the light tests (13, about 67 s, 12 s
+# of CPU) ran back to back through the whole test phase and ended the suite on an idle machine.
+LIGHT_JOBS = 2
 
 
 def _run_jobs(jobs, njobs, scale, capture, on_done, costs=None):
     """Run jobs on njobs cores; an exclusive test's job runs with no other (but exclusive tests
-    of its group); a light test's job takes no share of the cores (one light job at a time,
-    more once no other job waits; never beside an exclusive one).  With costs (_load_costs),
+    of its group); a light test's job takes no share of the cores (LIGHT_JOBS at a time, more
+    once no other job waits; never beside an exclusive one; the longest measured first).  With costs (_load_costs),
     each other job takes the share of a core it used when measured (the largest of its runs'
     CPU seconds over seconds, at least JOB_WEIGHT_MIN, at most 1), and jobs start while their shares fit in njobs,
     one job more than njobs at most: two that mostly wait share a core.  Without, each takes a
@@ -1294,6 +1297,7 @@ def _run_jobs(jobs, njobs, scale, capture, on_done, costs=None):
         m = measured(j)
         return limit(j) if m is None else m[0]
     queue.sort(key=lambda j: -expected(j))
+    light.sort(key=lambda j: -expected(j))
     exclusive = [j for j in jobs if j.test.exclusive]
     groups = [g for g in dict.fromkeys(exclusive_group(j) for j in exclusive) if g]
     queue += sorted([j for j in exclusive if exclusive_group(j)],
@@ -1332,10 +1336,10 @@ def _run_jobs(jobs, njobs, scale, capture, on_done, costs=None):
                 running.append(job)
                 slots.append(job)
                 job = next_job(slots)
-            # One light job at a time beside the others; once no other job is waiting, the
+            # LIGHT_JOBS light jobs beside the others; once no other job is waiting, the
             # light ones may take the free slots too (else the suite could end with them
             # running one after another on an idle machine).
-            light_cap = 1 + (0 if queue else max(0, njobs - len(slots)))
+            light_cap = LIGHT_JOBS + (0 if queue else max(0, njobs - len(slots)))
             while light and sum(is_light(j) for j in running) < light_cap and not any(
                     j.test.exclusive for j in running) and not (
                     queue and queue[0].test.exclusive):
