@@ -27,10 +27,11 @@ cpus, timeout (seconds before calibration scaling), expect, reject, qemuextra, m
 (default 1), exclusive (run alone: it measures host time or throughput; default False),
 exclusive_group (exclusive tests of one group may run together, up to -j, beside no other test),
 light (its guest mostly sleeps: it runs beside the -j others, LIGHT_JOBS light tests at a time
-(more once no other test waits), never beside an exclusive one; what it checks must not depend on a quiet
-host), kernels (more programs whose kernels the test boots itself with boot()), builds (more make
-targets it needs), context (a context manager factory run around the boot; what it yields is added
-to make's arguments), share_boot (it only reads: tests that say so and boot alike share a boot).
+(more once no other test waits), never beside an exclusive one; what it checks must not depend
+on a quiet host), kernels (more programs whose kernels the test boots itself with boot()), builds
+(more make targets it needs), context (a context manager factory run around the boot; what it
+yields is added to make's arguments), share_boot (it only reads: tests that say so and boot alike
+share a boot).
 
 The handle q: q.expect(rx), q.send(text), q.cmd("help") (type a monitor command, return its
 output), q.output, q.remaining(), q.ports["GDBPORT" / "PORT7" / "PORT80"], q.pcap (the frame
@@ -1255,12 +1256,11 @@ LIGHT_JOBS = 2
 def _run_jobs(jobs, njobs, scale, capture, on_done, costs=None):
     """Run jobs on njobs cores; an exclusive test's job runs with no other (but exclusive tests
     of its group); a light test's job takes no share of the cores (LIGHT_JOBS at a time, more
-    once no other job waits; never beside an exclusive one; the longest measured first).  With costs (_load_costs),
-    each other job takes the share of a core it used when measured (the largest of its runs'
-    CPU seconds over seconds, at least JOB_WEIGHT_MIN, at most 1), and jobs start while their shares fit in njobs,
-    one job more than njobs at most: two that mostly wait share a core.  Without, each takes a
-    whole one.
-    Calls on_done(job) as each ends."""
+    once no other job waits; never beside an exclusive one; the longest measured first).  With
+    costs (_load_costs), each other job takes the share of a core it used when measured (the
+    largest of its runs' CPU seconds over seconds, at least JOB_WEIGHT_MIN, at most 1), and jobs
+    start while their shares fit in njobs, one job more than njobs at most: two that mostly wait
+    share a core.  Without, each takes a whole one.  Calls on_done(job) as each ends."""
     costs = costs or {}
 
     def is_light(j):

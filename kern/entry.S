@@ -1,7 +1,8 @@
 /* The kernel's first instructions.  The boot loader (boot/, from the disk) or QEMU's Multiboot
- * loader (-kernel) jumps here, at the physical address of `entry`, with paging off.  We turn on paging with entry_pgdir (kern/entrypgdir.c), which maps
- * the first 4 MB of physical memory at 0 (so this code keeps running) and the first 16 MB at
- * KERNBASE, jump to the high address, set up the boot stack and call kern_boot. */
+ * loader (-kernel) jumps here, at the physical address of `entry`, with paging off.  We turn on
+ * paging with entry_pgdir (kern/entrypgdir.c), which maps the first 4 MB of physical memory at 0
+ * (so this code keeps running) and the first 16 MB at KERNBASE, jump to the high address, set up
+ * the boot stack and call kern_boot. */
 
 #include <inc/mmu.h>
 #include <inc/memlayout.h>
