@@ -26,11 +26,12 @@ Options of test(): run (the program the kernel starts; "monitor": none; None: a 
 cpus, timeout (seconds before calibration scaling), expect, reject, qemuextra, make_args, points
 (default 1), exclusive (run alone: it measures host time or throughput; default False),
 exclusive_group (exclusive tests of one group may run together, up to -j, beside no other test),
-light (its guest mostly sleeps: it runs beside the -j others, one light test at a time (more once
-no other test waits), never beside an exclusive one; what it checks must not depend on a quiet
-host), kernels (more programs whose kernels the test boots itself with boot()), builds (more make
-targets it needs), context (a context manager factory run around the boot; what it yields is added
-to make's arguments), share_boot (it only reads: tests that say so and boot alike share a boot).
+light (its guest mostly sleeps: it runs beside the -j others, LIGHT_JOBS light tests at a time
+(more once no other test waits), never beside an exclusive one; what it checks must not depend
+on a quiet host), kernels (more programs whose kernels the test boots itself with boot()), builds
+(more make targets it needs), context (a context manager factory run around the boot; what it
+yields is added to make's arguments), share_boot (it only reads: tests that say so and boot alike
+share a boot).
 
 The handle q: q.expect(rx), q.send(text), q.cmd("help") (type a monitor command, return its
 output), q.output, q.remaining(), q.ports["GDBPORT" / "PORT7" / "PORT80"], q.pcap (the frame
@@ -84,6 +85,7 @@ _settings = {
     "tail": 40,             # console lines shown when a test fails
     "build": True,          # main() builds before running (the self-test's fake suite does not)
     "grade_dir": "obj/grade",   # where each test's directory goes
+    "costs": None,      # a file of each test's measured seconds and CPU seconds (_load_costs)
     "panic": r"kernel panic at",        # a kernel panic's line
     "user_panic": r"user panic in",     # a user environment's panic line
 }
@@ -208,8 +210,8 @@ def test(name, *, run=None, net=False, cpus=1, timeout=None, expect=(), reject=(
     CPUs left a core unused: the two-CPU tests ran at ~60% of the machine).
     exclusive_group="NAME" lets exclusive tests of the same group run together (up to -j at
     once), still beside no other test.  light=True: its guest mostly sleeps (an idle measure, a
-    countdown), so it takes no job slot: it runs beside the others, one light test at a time
-    (more once no other test waits), never beside an exclusive test.  command=[argv] runs that
+    countdown), so it takes no job slot: it runs beside the others, LIGHT_JOBS light tests at a
+    time (more once no other test waits), never beside an exclusive test.  command=[argv] runs that
     instead of QEMU (the self-test's fake guest), with the make variables as arguments.
     panics=True drops the default rejects (for the one test whose point is the kernel's panic
     report).  share_boot=True: the test only reads what its guest prints and asks (monitor
@@ -430,6 +432,12 @@ def free_port(avoid=()):
 # their own; every other program runs on the one grader kernel, which takes the program from the
 # host at boot (make grade-prog-NAME builds that kernel and the program's file).
 _OWN_KERNELS = ("monitor", "default")
+# The monitor's kernel boots as on a PC: from its disk through the boot sector (boot/), which
+# lab 1's boot test checks, with a VGA card (the pci test lists it).  QEMU loads every other
+# kernel by Multiboot (GNUmakefile's KERNBOOT: the boot sector's PIO reads cost 0.2 s of CPU at
+# every boot), on a machine without a display card (VGA=none: the CGA console's emulation costs
+# QEMU about 0.3 ms of CPU a line), its console the serial port alone.
+_PC_KERNELS = ("monitor",)
 
 
 def kernel_file(prog):
@@ -685,8 +693,11 @@ class Qemu(Console):
         # Every run starts from the disk images as built and writes to snapshots of them in its
         # own directory (QEMU puts a snapshot in TMPDIR): no run sees another's writes, and
         # runs in parallel share the images read-only (QEMU locks an image it may write).
+        # FSSELFTEST=0: the file system server skips its self-tests (0.1 s of CPU a boot); a
+        # test that checks them passes FSSELFTEST=1 in make_args, which come last and win.
         args = ["KERNIMG=%s.img" % self.kernel, "KERNSNAPSHOT=1", "PROG=" + kernel,
-                "CPUS=%d" % cpus, "FSSNAPSHOT=1",
+                *([] if kernel in _PC_KERNELS else ["KERNBOOT=multiboot", "VGA=none"]),
+                "CPUS=%d" % cpus, "FSSNAPSHOT=1", "FSSELFTEST=0",
                 "QEMULOG=" + os.path.join(dirpath, "qemu.log"), "QEMUPCAP=" + self.pcap,
                 "GDBINIT=" + os.path.join(dirpath, "gdbinit")]
         args += ["%s=%d" % kv for kv in self.ports.items()]
@@ -1214,22 +1225,79 @@ def exclusive_group(job):
     return getattr(job.test, "exclusive_group", None) if job.test.exclusive else None
 
 
-def _run_jobs(jobs, njobs, scale, capture, on_done):
-    """Run jobs, njobs at once; an exclusive test's job runs with no other (but exclusive tests
-    of its group); a light test's job takes none of the njobs slots (one light job at a time,
-    more once no other job waits; never beside an exclusive one).  Calls on_done(job) as each
-    ends."""
+# The costs file (defaults(costs=PATH); conf/mkcosts.py writes it from --json results): each
+# test's seconds, CPU seconds and share of a core as measured, {"tests": {NAME: {"seconds": S,
+# "cpu": C, "share": F}}}.  The pool orders the jobs by the seconds and packs them by the share
+# (_run_jobs); a test it does not name costs a core for as long as its declared limit, as if
+# there were no file.
+def _load_costs():
+    path = _settings["costs"]
+    if not path:
+        return {}
+    try:
+        with open(os.path.join(ROOT, path)) as f:
+            costs = json.load(f)["tests"]
+        return {name: (float(c["seconds"]), float(c["cpu"]), float(c["share"]))
+                for name, c in costs.items()}
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        print("costs: %s unreadable (%s): jobs ordered by their limits, a core each"
+              % (path, e))
+        return {}
+
+
+# A job's share of a core is never taken below this: a test that mostly waits still boots, and
+# its waits end in bursts.
+JOB_WEIGHT_MIN = 0.3
+# Light tests at once beside the others.  One at a time, the light tests (13, about 67 s, 12 s
+# of CPU) ran back to back through the whole test phase and ended the suite on an idle machine.
+LIGHT_JOBS = 2
+
+
+def _run_jobs(jobs, njobs, scale, capture, on_done, costs=None):
+    """Run jobs on njobs cores; an exclusive test's job runs with no other (but exclusive tests
+    of its group); a light test's job takes no share of the cores (LIGHT_JOBS at a time, more
+    once no other job waits; never beside an exclusive one; the longest measured first).  With
+    costs (_load_costs), each other job takes the share of a core it used when measured (the
+    largest of its runs' CPU seconds over seconds, at least JOB_WEIGHT_MIN, at most 1), and jobs
+    start while their shares fit in njobs, one job more than njobs at most: two that mostly wait
+    share a core.  Without, each takes a whole one.  Calls on_done(job) as each ends."""
+    costs = costs or {}
+
     def is_light(j):
         return getattr(j.test, "light", False) and not j.test.exclusive and njobs > 1
     light = [j for j in jobs if is_light(j)]
     queue = [j for j in jobs if not j.test.exclusive and not is_light(j)]
-    # Long tests first (their declared limit is the guess), so that the pool does not end with
-    # one long test running alone; then the exclusive ones: those of a group first, together,
-    # each group's longest first; the others one at a time.  The light ones run one after
-    # another from the start, beside the others, and not once an exclusive one is next.
+
+    def measured(j):
+        # (seconds, share of a core) of the job's tests as measured (a shared boot: its
+        # members' seconds, its first test's share, which carries its CPU), or None if the
+        # costs lack one of them.
+        c = [costs.get(m.test.name) for m in j.members]
+        if not c or None in c:
+            return None
+        return sum(s for s, _, _ in c), c[0][2]
+
+    def weight(j):
+        m = measured(j)
+        if m is None or j.test.exclusive:
+            return 1.0
+        # At most a core, as without costs: a test's make, Python and QEMU's I/O thread add
+        # to its guest's CPU (a one-CPU test measures up to 1.1), and two CPUs' guests wait
+        # on each other.
+        return min(1.0, max(JOB_WEIGHT_MIN, m[1]))
+    # Long tests first (their measured seconds, else their declared limit: an unmeasured test
+    # goes early), so that the pool does not end with one long test running alone; then the
+    # exclusive ones: those of a group first, together, each group's longest first; the others
+    # one at a time.  The light ones run one after another from the start, beside the others,
+    # and not once an exclusive one is next.
     def limit(j):
         return j.test.timeout or _settings["timeout"]
-    queue.sort(key=lambda j: -limit(j))
+
+    def expected(j):
+        m = measured(j)
+        return limit(j) if m is None else m[0]
+    queue.sort(key=lambda j: -expected(j))
+    light.sort(key=lambda j: -expected(j))
     exclusive = [j for j in jobs if j.test.exclusive]
     groups = [g for g in dict.fromkeys(exclusive_group(j) for j in exclusive) if g]
     queue += sorted([j for j in exclusive if exclusive_group(j)],
@@ -1245,19 +1313,33 @@ def _run_jobs(jobs, njobs, scale, capture, on_done):
         return not running or (exclusive_group(job) is not None and all(
             exclusive_group(j) == exclusive_group(job) and j.test is not job.test
             for j in running))
+    def next_job(slots):
+        # The first waiting job whose share fits beside the running ones (an exclusive job
+        # only in its turn, with a slot free); None if none fits now.
+        used = sum(weight(j) for j in slots)
+        for job in queue:
+            if job.test.exclusive:
+                fits = job is queue[0] and len(slots) < njobs
+                return job if fits and may_join(job, running) else None
+            if not slots or (len(slots) <= njobs and used + weight(job) <= njobs + 1e-6
+                             and may_join(job, running)):
+                return job
+        return None
     running = []
     try:
         while queue or light or running:
             slots = [j for j in running if not is_light(j)]
-            while queue and len(slots) < njobs and may_join(queue[0], running):
-                job = queue.pop(0)
+            job = next_job(slots)
+            while job:
+                queue.remove(job)
                 _start(job, scale, capture)
                 running.append(job)
                 slots.append(job)
-            # One light job at a time beside the others; once no other job is waiting, the
+                job = next_job(slots)
+            # LIGHT_JOBS light jobs beside the others; once no other job is waiting, the
             # light ones may take the free slots too (else the suite could end with them
             # running one after another on an idle machine).
-            light_cap = 1 + (0 if queue else njobs - len(slots))
+            light_cap = LIGHT_JOBS + (0 if queue else max(0, njobs - len(slots)))
             while light and sum(is_light(j) for j in running) < light_cap and not any(
                     j.test.exclusive for j in running) and not (
                     queue and queue[0].test.exclusive):
@@ -1535,7 +1617,7 @@ def main(argv=None, suite="exo386"):
             flush_in_order()
         else:
             _run_jobs(_share_boots(jobs), njobs, scale, capture=not args.verbose,
-                      on_done=lambda job: flush_in_order())
+                      on_done=lambda job: flush_in_order(), costs=_load_costs())
     except KeyboardInterrupt:
         interrupted = True
         print("interrupted: the tests not reported above count as failed")

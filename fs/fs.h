@@ -112,7 +112,8 @@ int	fs_sync(void);
 
 /* ---- test.c ------------------------------------------------------------------------------ */
 
-/* Run the self-tests, printing "selftest fs_NAME: ok" for each that passes. */
+/* Run the self-tests, printing "selftest fs_NAME: ok" for each that passes; unless the server
+ * was started with the argument "noselftest" (make FSSELFTEST=0), which it says. */
 void	fs_selftest(void);
 
 #endif /* !FS_FS_H */

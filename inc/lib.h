@@ -30,6 +30,10 @@
 
 /* lib/libmain.c and user/<program>.c */
 extern const char *binaryname;			/* for panic messages */
+/* The arguments umain got, for code outside it (a server's self-tests read their switch here:
+ * fs/test.c); prog_argv[prog_argc] is NULL. */
+extern int prog_argc;
+extern char **prog_argv;
 extern const volatile struct Env *thisenv;	/* this environment's entry in envs[] (PERENV) */
 extern const volatile struct Env envs[NENV];	/* UENVS */
 extern const volatile struct PageInfo pages[];	/* UPAGES */

@@ -7,10 +7,14 @@
 const volatile struct Env *thisenv PERENV;
 
 const char *binaryname = "<unknown>";
+int prog_argc;
+char **prog_argv;
 
 void
 libmain(int argc, char **argv)
 {
+	prog_argc = argc;
+	prog_argv = argv;
 	thisenv = &envs[ENVX(sys_getenvid())];
 	if (argc > 0 && argv[0])
 		binaryname = argv[0];
