@@ -640,6 +640,7 @@ req_accept(envid_t client, uint32_t code, volatile union nsipc *req)
 	LOCK_TCPIP_CORE();
 	if (opts_apply(conn, opts) == 0)
 		ns->opts = opts;
+	ns_tcp_initial_window(conn->pcb.tcp);	/* RFC 6928 (net/lwip/tcpiw.c) */
 	UNLOCK_TCPIP_CORE();
 	if (netconn_peer(conn, &ip, &port) == ERR_OK)
 		ns_addr_out(&req->accepted.addr, &ip, port);

@@ -89,7 +89,10 @@ void	ns_netif_input(struct netif *netif, void *page);
 void	ns_netif_input_copy(struct netif *netif, const void *frame, int32_t len);
 /* Does the receive ring entry next stand for f, a pure ACK lwIP may skip (net/lwip/ackthin.c)? */
 bool	ns_netif_ack_superseded(const struct net_rx_frame *f, const struct net_rx_frame *next);
-void	ns_ack_thin_check(void);	/* start-up self-check: "selftest ns-ackthin: ok" */
+void	ns_ack_thin_check(void);
+struct tcp_pcb;
+/* An accepted connection starts with RFC 6928's window (net/lwip/tcpiw.c). */
+void	ns_tcp_initial_window(struct tcp_pcb *pcb);	/* start-up self-check: "selftest ns-ackthin: ok" */
 /* The transmit ring, before the helpers are forked (the output helper inherits it), and the
  * transmit region -- header slots and lwIP's heap, which frames name -- after, before lwIP
  * starts (the output helper names its pages in our address space: NET_TX_PARENT). */
