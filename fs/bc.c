@@ -135,48 +135,13 @@ bc_map(uint32_t blockno)
 	return 0;
 }
 
-int
-bc_fetch(uint32_t blockno)
+/* Blocks [blockno, blockno + k), just mapped zeroed, read from the disk with one command and
+ * left clean; unmapped again if the read fails. */
+static int
+bc_read_mapped(uint32_t blockno, uint32_t k)
 {
 	int r;
 
-	if (blockno >= bc_nblocks)
-		return -E_INVAL;
-	if (bc_is_mapped(blockno))
-		return 0;
-	if ((r = bc_map(blockno)) < 0)
-		return r;
-	if ((r = ide_read(blockno * BLKSECTS, diskaddr(blockno), BLKSECTS)) < 0) {
-		sys_page_unmap(0, diskaddr(blockno));
-		bc_stats.resident--;
-		return r;
-	}
-	bc_stats.reads++;
-	/* Reading into the page dirtied it; it equals the disk. */
-	return bc_remap(blockno);
-}
-
-int
-bc_fetch_run(uint32_t blockno, uint32_t n)
-{
-	uint32_t k = 0;
-	int r;
-
-	if (blockno >= bc_nblocks || n == 0)
-		return -E_INVAL;
-	if (bc_is_mapped(blockno))
-		return 0;
-	/* The unmapped blocks from blockno on, mapped zeroed, then read in one go.  Only while
-	 * there is room under the cap and free memory: making room evicts, and the victim could be
-	 * one of the run's pages, not yet read (bc_fetch, one block, evicts as it must). */
-	for (; k < n && blockno + k < bc_nblocks && !bc_is_mapped(blockno + k); k++) {
-		if (bc_stats.resident >= bc_max_resident
-		    || sys_page_alloc(0, diskaddr(blockno + k), BC_PERM) < 0)
-			break;
-		bc_stats.resident++;
-	}
-	if (k == 0)
-		return bc_fetch(blockno);
 	if ((r = ide_read(blockno * BLKSECTS, diskaddr(blockno), k * BLKSECTS)) < 0) {
 		for (uint32_t i = 0; i < k; i++) {
 			sys_page_unmap(0, diskaddr(blockno + i));
@@ -191,6 +156,41 @@ bc_fetch_run(uint32_t blockno, uint32_t n)
 			return r;
 	}
 	return 0;
+}
+
+int
+bc_fetch(uint32_t blockno)
+{
+	int r;
+
+	if (blockno >= bc_nblocks)
+		return -E_INVAL;
+	if (bc_is_mapped(blockno))
+		return 0;
+	if ((r = bc_map(blockno)) < 0)
+		return r;
+	return bc_read_mapped(blockno, 1);
+}
+
+int
+bc_fetch_run(uint32_t blockno, uint32_t n)
+{
+	uint32_t k = 0;
+
+	if (blockno >= bc_nblocks || n == 0)
+		return -E_INVAL;
+	if (bc_is_mapped(blockno))
+		return 0;
+	/* The unmapped blocks from blockno on, mapped zeroed, then read in one go.  Only while
+	 * there is room under the cap and free memory: making room evicts, and the victim could be
+	 * one of the run's pages, not yet read (bc_fetch, one block, evicts as it must). */
+	for (; k < n && blockno + k < bc_nblocks && !bc_is_mapped(blockno + k); k++) {
+		if (bc_stats.resident >= bc_max_resident
+		    || sys_page_alloc(0, diskaddr(blockno + k), BC_PERM) < 0)
+			break;
+		bc_stats.resident++;
+	}
+	return k == 0 ? bc_fetch(blockno) : bc_read_mapped(blockno, k);
 }
 
 int

@@ -122,10 +122,11 @@ struct Env {
 	uint32_t env_net_tx_queued;
 	uint32_t env_net_tx_done;
 	/* It took frames in its last sys_net_recv / sys_net_recv_batch and has not called either
-	 * since (NET_RX_ORDERED waits for it); it was woken for a frame and has not run since
-	 * (kern/netsys.c: another that took the frames first puts it back to sleep). */
+	 * since (NET_RX_ORDERED waits for it: kern/netsys.c). */
 	bool env_net_rx_held;
-	bool env_net_rx_woken;
+	/* The wait (ENV_WAIT_*) it was last woken from, until it runs again: 0 once it has run
+	 * (kern/netsys.c puts one woken for a frame another took back to sleep). */
+	uint32_t env_woken_from;
 
 	/* The environment this one's last IPC woke: it runs next when this one blocks, if it can
 	 * (kern/sched.c, sched_yield), so that a request or answer is handled at once. */

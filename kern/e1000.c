@@ -590,11 +590,7 @@ e1000_intr(void)
 		env_wake(ENV_WAIT_NET_TX, 0);
 	}
 	if ((icr & (E1000_ICR_RXT0 | E1000_ICR_RXO | E1000_ICR_RXDMT0)) && e1000_rx_ready())
-		for (struct Env *e = envs; e < envs + env_slots_used; e++)
-			if (env_waiting_on(e, ENV_WAIT_NET_RX)) {
-				env_unblock(e);
-				e->env_net_rx_woken = true;	/* kern/netsys.c */
-			}
+		env_wake(ENV_WAIT_NET_RX, 0);
 }
 
 /***** Information *****/

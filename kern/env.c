@@ -153,7 +153,8 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	e->env_wait = 0;
 	e->env_wait_timed = false;
 	e->env_net_tx_queued = e->env_net_tx_done = 0;
-	e->env_net_rx_held = e->env_net_rx_woken = false;
+	e->env_net_rx_held = false;
+	e->env_woken_from = 0;
 	e->env_ipc_woke = 0;
 	uctx_init(e);
 
@@ -344,6 +345,7 @@ void
 env_unblock(struct Env *e)
 {
 	assert(e->env_status == ENV_NOT_RUNNABLE && e->env_wait != 0);
+	e->env_woken_from = e->env_wait;
 	e->env_wait = 0;
 	e->env_wait_timed = false;
 	e->env_status = ENV_RUNNABLE;
@@ -352,7 +354,8 @@ env_unblock(struct Env *e)
 void
 env_resleep(struct Env *e, uint32_t wait_bit, uint32_t key)
 {
-	assert(e->env_status == ENV_RUNNABLE && e->env_wait == 0 && e != curenv);
+	assert(e->env_status == ENV_RUNNABLE && e->env_woken_from == wait_bit && e != curenv);
+	e->env_woken_from = 0;
 	e->env_wait = wait_bit;
 	e->env_wait_key = key;
 	e->env_status = ENV_NOT_RUNNABLE;
@@ -432,7 +435,7 @@ env_run(struct Env *e)
 		uctx_switch(prev && prev->env_status != ENV_FREE ? prev : NULL, e);
 	}
 	curenv = e;
-	e->env_net_rx_woken = false;
+	e->env_woken_from = 0;
 	e->env_status = ENV_RUNNING;
 	e->env_cpunum = cpunum();
 	e->env_runs++;

@@ -31,7 +31,6 @@ void
 netsys_env_free(struct Env *e)
 {
 	netsys_rx_release(e);
-	e->env_net_rx_woken = false;
 }
 
 /* curenv took frames (r of them, or an error).  If it emptied the ring, a receiver woken for
@@ -48,10 +47,9 @@ netsys_rx_took(int r)
 	if (e1000_rx_ready())
 		return;
 	for (struct Env *e = envs; e < envs + env_slots_used; e++)
-		if (e->env_net_rx_woken && e->env_status == ENV_RUNNABLE && e != curenv) {
-			e->env_net_rx_woken = false;
+		if (e->env_woken_from == ENV_WAIT_NET_RX && e->env_status == ENV_RUNNABLE
+		    && e != curenv)
 			env_resleep(e, ENV_WAIT_NET_RX, 0);
-		}
 }
 
 /* The checks every call starts with: the right, a card, flags among those the call knows. */

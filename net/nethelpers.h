@@ -83,6 +83,16 @@
  * ns_shared below): inc/memlayout.h. */
 #define OUTPUT_REPORT_MSEC 10000
 
+/* Frames the kernel refused a sender (the output helper's, or the server's own sends:
+ * net/lwip/netif.c): counted, and reported on the console, prefixed by who, when the first
+ * comes and then at most every OUTPUT_REPORT_MSEC, so that a flood of bad frames cannot flood
+ * the console (net/output.c). */
+struct tx_refusals {
+	const char *who;
+	uint32_t total, unreported, last_report;
+};
+void	tx_refusal(struct tx_refusals *r, int err);
+
 struct ns_shared;
 struct net_rx_frame;
 void	input(envid_t ns_envid, volatile struct ns_shared *shared, struct net_rx_frame *ring)

@@ -6,26 +6,31 @@
 
 #include "nethelpers.h"
 
-/* Refused frames: counted, and reported when the first comes and then at most every
- * OUTPUT_REPORT_MSEC, so that a flood of bad frames cannot flood the console. */
-static uint32_t refused_unreported, last_report;
+void
+tx_refusal(struct tx_refusals *r, int err)
+{
+	uint32_t now = sys_time_msec();
+
+	r->total++;
+	r->unreported++;
+	if (r->total > 1 && now - r->last_report < OUTPUT_REPORT_MSEC)
+		return;
+	if (r->unreported == 1)
+		cprintf("%s: the kernel refused a frame: %e\n", r->who, err);
+	else
+		cprintf("%s: the kernel refused %u frames in %u ms (the last: %e); %u in all\n",
+			r->who, r->unreported, now - r->last_report, err, r->total);
+	r->unreported = 0;
+	r->last_report = now;
+}
+
+static struct tx_refusals refusals = { "ns-output" };
 
 static void
 refuse(volatile struct ns_tx_ring *ring, int err)
 {
-	uint32_t now = sys_time_msec();
-
 	ring->refused++;
-	refused_unreported++;
-	if (ring->refused > 1 && now - last_report < OUTPUT_REPORT_MSEC)
-		return;
-	if (refused_unreported == 1)
-		cprintf("ns-output: the kernel refused a frame: %e\n", err);
-	else
-		cprintf("ns-output: the kernel refused %u frames in %u ms (the last: %e); %u in all\n",
-			refused_unreported, now - last_report, err, ring->refused);
-	refused_unreported = 0;
-	last_report = now;
+	tx_refusal(&refusals, err);
 }
 
 /* Sleep until ns moves head past `head`. */

@@ -566,6 +566,15 @@ timer_deadline(uint32_t now)
 
 static struct net_rx_frame *rx_ring;	/* NS_RX_RING_VA */
 
+/* A short frame, copied into its entry, to lwIP, unless the entry after it, next (NULL: none),
+ * is an ACK that stands for it (net/lwip/ackthin.c). */
+static void
+rx_inline(const struct net_rx_frame *f, const struct net_rx_frame *next)
+{
+	if (f->nf_len <= NET_RX_INLINE_MAX && !(next && ns_netif_ack_superseded(f, next)))
+		ns_netif_input_copy(&ns_netif, f->nf_data, f->nf_len);
+}
+
 /* Take every frame the input helper has published, in order, into lwIP; give the entries
  * back, and wake the helper if it waits for them. */
 static void
@@ -583,11 +592,7 @@ rx_drain(void)
 		void *page;
 
 		if (f->nf_where == NET_RX_INLINE && f->nf_len <= NET_RX_INLINE_MAX) {
-			/* An ACK the next entry stands for is skipped (net/lwip/ackthin.c). */
-			if (tail + 1 != head
-			    && ns_netif_ack_superseded(f, &rx_ring[(tail + 1) % NS_RX_RING_SLOTS]))
-				continue;
-			ns_netif_input_copy(&ns_netif, f->nf_data, f->nf_len);
+			rx_inline(f, tail + 1 != head ? &rx_ring[(tail + 1) % NS_RX_RING_SLOTS] : NULL);
 		} else if (f->nf_where == NET_RX_MAPPED && (page = ns_page_alloc()) != NULL) {
 			void *win = (void *) (INPUT_WIN_VA + at * PGSIZE);
 			int r = sys_page_map(input_envid, win, 0, page, PTE_P | PTE_U | PTE_W);
@@ -665,9 +670,8 @@ rx_poll(void)
 		const struct net_rx_frame *f = &rx_polled[i];
 		if (f->nf_where == NET_RX_MAPPED)
 			ns_netif_input(&ns_netif, run + i * PGSIZE);
-		else if (f->nf_len <= NET_RX_INLINE_MAX
-			 && !(i + 1 < r && ns_netif_ack_superseded(f, &rx_polled[i + 1])))
-			ns_netif_input_copy(&ns_netif, f->nf_data, f->nf_len);
+		else
+			rx_inline(f, i + 1 < r ? &rx_polled[i + 1] : NULL);
 	}
 	return true;
 }

@@ -346,7 +346,6 @@ static uint32_t tx_done_seq, tx_tickets_seq;
  * tx_direct_head), each with the ticket our own env_net_tx_queued gave it. */
 static struct tx_hold tx_direct[NS_TX_DIRECT];
 static uint32_t tx_direct_done, tx_direct_head;
-static uint32_t tx_refused, tx_refused_reported;	/* frames the kernel refused us */
 static uint32_t tx_direct_frames;	/* sent by us since the last ns_netif_flush */
 
 /* Free header slots: a stack. */
@@ -493,8 +492,8 @@ tx_frame_send(struct tx_frame *t)
 		tx_frame_drop(t);
 		return;
 	}
+	t->waited = false;
 	tx_fifo[(tx_fifo_head + tx_fifo_count++) % NS_TX_FIFO] = *t;
-	tx_fifo[(tx_fifo_head + tx_fifo_count - 1) % NS_TX_FIFO].waited = false;
 	t->h.hdr = -1;
 	t->h.npbufs = t->h.npages = 0;
 	ns_stats.tx_frames++;
@@ -510,22 +509,8 @@ tx_fifo_pop(void)
 	tx_fifo_count--;
 }
 
-/* The kernel refused a frame of ours (a bug here): counted as dropped, and reported when the
- * first comes and then with every OUTPUT_REPORT_MSEC's worth, as the output helper does. */
-static void
-tx_refuse(int err)
-{
-	static uint32_t last_report;
-	uint32_t now = sys_time_msec();
-
-	tx_refused++;
-	if (tx_refused == 1 || now - last_report >= OUTPUT_REPORT_MSEC) {
-		cprintf("ns: the kernel refused %u frames (the last: %e)\n",
-			tx_refused - tx_refused_reported, err);
-		tx_refused_reported = tx_refused;
-		last_report = now;
-	}
-}
+/* Frames of ours the kernel refused (a bug here): reported as the output helper's are. */
+static struct tx_refusals tx_refused = { "ns" };
 
 /* Send frames from the FIFO ourselves, one batch (one doorbell), if the output helper has
  * nothing queued: frames then go out in order, and the card's burst of answers finds us
@@ -549,7 +534,7 @@ tx_send_direct(void)
 	if (r == -E_AGAIN)
 		return false;		/* the card's ring is full: the helper waits for room */
 	if (r < 0) {
-		tx_refuse(r);
+		tx_refusal(&tx_refused, r);
 		tx_frame_drop(&tx_fifo[tx_fifo_head]);
 		tx_fifo_pop();
 		return true;
